@@ -1,0 +1,337 @@
+import {
+  type AckOutput,
+  type AnyContract,
+  type AuthInput,
+  ChatwireError,
+  type ClientEvent,
+  type ClientEventName,
+  ERROR_EVENT,
+  type ErrorEventPayload,
+  type ErrorPayload,
+  errorEventSchema,
+  errorPayloadSchema,
+  type PayloadArgs,
+  type PayloadOutput,
+  parsePayload,
+  type RequestEventName,
+  type Result,
+  type ServerEvent,
+  type ServerEventName,
+} from '@chatwire/protocol';
+import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
+import type { TypedClientSocket } from './types.js';
+
+/**
+ * Where the connection stands: `connecting` (first attempt), `connected`, `reconnecting` (lost, or
+ * refused for a passing reason; socket.io retries), `disconnected` (given up or refused, see the
+ * error), `closed` (by `close()`).
+ */
+export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed';
+
+/** A server event or ack the client refused because it broke the contract. */
+export interface InvalidMessage {
+  event: string;
+  payload: unknown;
+  error: ChatwireError;
+}
+
+/** Options of `request`. */
+export interface RequestOptions {
+  /** How long to wait for the ack. @default the client's `requestTimeoutMs` */
+  timeoutMs?: number;
+}
+
+/** Options of {@link createClient}; any other socket.io-client option is passed through. */
+export interface ChatwireClientOptions<C extends AnyContract>
+  extends Omit<Partial<ManagerOptions & SocketOptions>, 'auth'> {
+  /** The handshake `auth` (checked by the contract), or a function that makes it at each connect. */
+  auth?: AuthInput<C> | (() => AuthInput<C> | Promise<AuthInput<C>>);
+  /** How long `request` waits for an ack before answering `TIMEOUT`. @default 10000 */
+  requestTimeoutMs?: number;
+  /** Called for each server event or ack that breaks the contract (it never reaches a listener). */
+  onInvalid?: (message: InvalidMessage) => void;
+}
+
+/** The arguments of `request`: the payload (if the event has one), then options. */
+export type RequestArgs<Spec> = [...PayloadArgs<Spec>, options?: RequestOptions];
+
+type Listener = (payload: unknown) => void;
+type StatusListener = (status: ConnectionStatus, error: ChatwireError | undefined) => void;
+type ConnectError = Error & { data?: unknown };
+
+/** @default 10000 */
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * A typed, validated client over socket.io-client for one contract.
+ * @example
+ * const client = createClient(contract, 'http://localhost:3000');
+ * const result = await client.request('history', { limit: 20 });
+ * if (result.ok) render(result.data);
+ */
+export class ChatwireClient<C extends AnyContract> {
+  /** The socket.io-client socket underneath, typed by the contract (escape hatch). */
+  readonly socket: TypedClientSocket<C>;
+  private readonly contract: C;
+  private readonly requestTimeoutMs: number;
+  private readonly onInvalid: ((message: InvalidMessage) => void) | undefined;
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly errorListeners = new Set<(error: ErrorEventPayload) => void>();
+  private readonly statusListeners = new Set<StatusListener>();
+  private readonly pending = new Set<(result: Result<never>) => void>();
+  private currentStatus: ConnectionStatus;
+  private lastError: ChatwireError | undefined;
+  private everConnected = false;
+
+  constructor(contract: C, url: string, options: ChatwireClientOptions<C> = {}) {
+    const { auth, requestTimeoutMs, onInvalid, ...ioOptions } = options;
+    this.contract = contract;
+    this.requestTimeoutMs = requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.onInvalid = onInvalid;
+    const socketOptions: Partial<ManagerOptions & SocketOptions> = { ...ioOptions };
+    if (auth !== undefined) {
+      socketOptions.auth = (send: (data: object) => void) => {
+        Promise.resolve(typeof auth === 'function' ? (auth as () => unknown)() : auth).then(
+          (value) => send(value as object),
+          () => send({}),
+        );
+      };
+    }
+    this.socket = io(url, socketOptions) as TypedClientSocket<C>;
+    this.currentStatus = ioOptions.autoConnect === false ? 'disconnected' : 'connecting';
+    this.watchConnection();
+  }
+
+  /** The socket id while connected. */
+  get id(): string | undefined {
+    return this.socket.id;
+  }
+
+  /** Where the connection stands. */
+  get status(): ConnectionStatus {
+    return this.currentStatus;
+  }
+
+  /** Why the connection was last refused or lost, if the server said so. */
+  get error(): ChatwireError | undefined {
+    return this.lastError;
+  }
+
+  /**
+   * Sends an event without waiting for an answer. The payload is checked first; an invalid one
+   * throws a `VALIDATION_FAILED` {@link ChatwireError} and nothing is sent. Refusals from the server
+   * arrive through {@link ChatwireClient.onError}.
+   */
+  emit<E extends ClientEventName<C>>(event: E, ...args: PayloadArgs<ClientEvent<C, E>>): void {
+    const error = this.checkOutgoing(event, args);
+    if (error !== undefined) throw error;
+    (this.socket as unknown as { emit(event: string, ...args: unknown[]): void }).emit(event, ...args);
+  }
+
+  /**
+   * Sends an event and resolves with its result envelope. Never rejects and never hangs: an invalid
+   * payload answers `VALIDATION_FAILED`, no ack in time `TIMEOUT`, a lost connection `DISCONNECTED`.
+   * A request made while offline waits in socket.io's buffer for the reconnect (or the timeout).
+   */
+  request<E extends RequestEventName<C>>(
+    event: E,
+    ...args: RequestArgs<ClientEvent<C, E>>
+  ): Promise<Result<AckOutput<ClientEvent<C, E>>>> {
+    const spec = this.contract.clientToServer[event];
+    const payloadArgs = spec?.payload === undefined ? [] : args.slice(0, 1);
+    const options = (spec?.payload === undefined ? args[0] : args[1]) as RequestOptions | undefined;
+    const error = this.checkOutgoing(event, payloadArgs);
+    if (error !== undefined) return Promise.resolve({ ok: false, error: error.toPayload() });
+    if (this.currentStatus === 'closed') return Promise.resolve(failure('DISCONNECTED', 'The client is closed'));
+    return new Promise((resolve) => {
+      const settle = (result: Result<never> | Result<AckOutput<ClientEvent<C, E>>>) => {
+        if (!this.pending.delete(settle)) return;
+        resolve(result);
+      };
+      this.pending.add(settle);
+      const timed = this.socket.timeout(options?.timeoutMs ?? this.requestTimeoutMs) as unknown as {
+        emit(event: string, ...args: unknown[]): void;
+      };
+      timed.emit(event, ...payloadArgs, (error: Error | null, response: unknown) => {
+        if (error) {
+          settle(
+            this.socket.connected
+              ? failure('TIMEOUT', `No answer to "${event}" in time`)
+              : failure('DISCONNECTED', `The connection was lost before "${event}" was answered`),
+          );
+          return;
+        }
+        settle(this.parseResult(event, spec?.ack, response));
+      });
+    });
+  }
+
+  /** Calls `listener` with each valid `event` from the server; returns a function that removes it. */
+  on<E extends ServerEventName<C>>(
+    event: E,
+    listener: (payload: PayloadOutput<ServerEvent<C, E>>) => void,
+  ): () => void {
+    let set = this.listeners.get(event);
+    if (set === undefined) {
+      const listeners = new Set<Listener>();
+      set = listeners;
+      this.listeners.set(event, listeners);
+      const spec = this.contract.serverToClient[event];
+      (this.socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(
+        event,
+        (...args: unknown[]) => {
+          const payload = this.parseIncoming(event, spec?.payload, args);
+          if (payload === invalid) return;
+          for (const fn of listeners) fn(payload);
+        },
+      );
+    }
+    set.add(listener as Listener);
+    return () => {
+      set.delete(listener as Listener);
+    };
+  }
+
+  /** Calls `listener` when the server refuses an event that had no ack (`chatwire:error`). */
+  onError(listener: (error: ErrorEventPayload) => void): () => void {
+    this.errorListeners.add(listener);
+    return () => {
+      this.errorListeners.delete(listener);
+    };
+  }
+
+  /** Calls `listener` at each status change, with the server's reason when it refused or dropped us. */
+  onStatus(listener: StatusListener): () => void {
+    this.statusListeners.add(listener);
+    return () => {
+      this.statusListeners.delete(listener);
+    };
+  }
+
+  /** Connects (when made with `autoConnect: false`, or after `disconnect()` by the server). */
+  connect(): void {
+    if (this.currentStatus === 'connected') return;
+    this.setStatus(this.everConnected ? 'reconnecting' : 'connecting', undefined);
+    this.socket.connect();
+  }
+
+  /** Closes the connection for good; pending requests answer `DISCONNECTED`. */
+  close(): void {
+    this.setStatus('closed', undefined);
+    this.socket.disconnect();
+    for (const settle of [...this.pending]) settle(failure('DISCONNECTED', 'The client was closed'));
+  }
+
+  private watchConnection(): void {
+    this.socket.on('connect', () => {
+      this.everConnected = true;
+      this.setStatus('connected', undefined);
+    });
+    this.socket.on('disconnect', (reason) => {
+      if (this.currentStatus === 'closed') return;
+      const error =
+        reason === 'io server disconnect'
+          ? new ChatwireError('DISCONNECTED', 'The server closed the connection')
+          : undefined;
+      this.setStatus(this.socket.active ? 'reconnecting' : 'disconnected', error);
+    });
+    this.socket.on('connect_error', (raw: ConnectError) => {
+      if (this.currentStatus === 'closed') return;
+      const parsed = errorPayloadSchema.safeParse(raw.data);
+      const error = parsed.success
+        ? ChatwireError.fromPayload(parsed.data as ErrorPayload, raw)
+        : new ChatwireError('DISCONNECTED', raw.message, { cause: raw });
+      this.setStatus(this.socket.active ? 'reconnecting' : 'disconnected', error);
+    });
+    (this.socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(
+      ERROR_EVENT,
+      (...args: unknown[]) => {
+        const payload = this.parseIncoming(ERROR_EVENT, errorEventSchema, args);
+        if (payload === invalid) return;
+        for (const fn of this.errorListeners) fn(payload as ErrorEventPayload);
+      },
+    );
+  }
+
+  private setStatus(status: ConnectionStatus, error: ChatwireError | undefined): void {
+    if (error !== undefined) this.lastError = error;
+    if (status === 'connected') this.lastError = undefined;
+    if (status === this.currentStatus && error === undefined) return;
+    this.currentStatus = status;
+    for (const fn of this.statusListeners) fn(status, error);
+  }
+
+  /** The reason an outgoing event breaks the contract, or undefined when it is fine. */
+  private checkOutgoing(event: string, args: readonly unknown[]): ChatwireError | undefined {
+    if (!Object.hasOwn(this.contract.clientToServer, event)) {
+      return new ChatwireError('NOT_FOUND', `"${event}" is not a client → server event of this contract`);
+    }
+    const schema = this.contract.clientToServer[event]?.payload;
+    if (schema === undefined) {
+      return args.length === 0 || args[0] === undefined
+        ? undefined
+        : new ChatwireError('VALIDATION_FAILED', `Event "${event}" takes no payload`);
+    }
+    const parsed = parsePayload(schema, args[0], `payload of "${event}"`);
+    return parsed.ok ? undefined : parsed.error;
+  }
+
+  private parseIncoming(event: string, schema: ZodLike | undefined, args: unknown[]): unknown {
+    if (schema === undefined) {
+      if (args.length === 0) return undefined;
+      this.invalid(event, args, new ChatwireError('VALIDATION_FAILED', `Server event "${event}" takes no payload`));
+      return invalid;
+    }
+    if (args.length !== 1) {
+      this.invalid(event, args, new ChatwireError('VALIDATION_FAILED', `Server event "${event}" takes one payload`));
+      return invalid;
+    }
+    const parsed = parsePayload(schema, args[0], `payload of server event "${event}"`);
+    if (parsed.ok) return parsed.data;
+    this.invalid(event, args[0], parsed.error);
+    return invalid;
+  }
+
+  private parseResult(event: string, ackSchema: ZodLike | undefined, response: unknown): Result<never> {
+    const envelope = response as { ok?: unknown; data?: unknown; error?: unknown } | null;
+    if (envelope?.ok === false) {
+      const error = errorPayloadSchema.safeParse(envelope.error);
+      if (error.success) return { ok: false, error: error.data as ErrorPayload };
+    } else if (envelope?.ok === true) {
+      if (ackSchema === undefined) return { ok: true, data: undefined as never };
+      const parsed = parsePayload(ackSchema, envelope.data, `ack data of "${event}"`);
+      if (parsed.ok) return { ok: true, data: parsed.data as never };
+      this.invalid(event, envelope.data, parsed.error);
+      return { ok: false, error: parsed.error.toPayload() };
+    }
+    const error = new ChatwireError('VALIDATION_FAILED', `The ack of "${event}" is not a result envelope`);
+    this.invalid(event, response, error);
+    return { ok: false, error: error.toPayload() };
+  }
+
+  private invalid(event: string, payload: unknown, error: ChatwireError): void {
+    this.onInvalid?.({ event, payload, error });
+  }
+}
+
+type ZodLike = Parameters<typeof parsePayload>[0];
+
+const invalid: unique symbol = Symbol('invalid');
+
+function failure(code: 'TIMEOUT' | 'DISCONNECTED', message: string): Result<never> {
+  return { ok: false, error: { code, message } };
+}
+
+/**
+ * Makes a typed, validated client for `contract`, connected to `url`.
+ * @example
+ * const client = createClient(contract, 'http://localhost:3000', { auth: { token } });
+ * const off = client.on('chat', (message) => console.log(message.from, message.msg));
+ */
+export function createClient<C extends AnyContract>(
+  contract: C,
+  url: string,
+  options: ChatwireClientOptions<C> = {},
+): ChatwireClient<C> {
+  return new ChatwireClient(contract, url, options);
+}

@@ -1,0 +1,5 @@
+import type { AnyContract, ClientToServerEvents, ServerToClientEvents } from '@chatwire/protocol';
+import type { Socket } from 'socket.io-client';
+
+/** The socket.io-client `Socket` a chatwire client wraps, typed by the contract (escape hatch). */
+export type TypedClientSocket<C extends AnyContract> = Socket<ServerToClientEvents<C>, ClientToServerEvents<C>>;

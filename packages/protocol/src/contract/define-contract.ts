@@ -1,0 +1,90 @@
+import type { z } from 'zod';
+
+/** A client → server event: an optional payload schema and an optional ack (response) schema. */
+export interface ClientEventSpec {
+  /** Schema of the one payload argument; leave out for an event sent without a payload. */
+  payload?: z.ZodType;
+  /** Schema of the ack data; leave out for a fire-and-forget event. */
+  ack?: z.ZodType;
+}
+
+/** A server → client event: an optional payload schema. */
+export interface ServerEventSpec {
+  /** Schema of the one payload argument; leave out for an event sent without a payload. */
+  payload?: z.ZodType;
+}
+
+/** What {@link defineContract} takes. */
+export interface ContractSpec {
+  clientToServer: Record<string, ClientEventSpec>;
+  serverToClient: Record<string, ServerEventSpec>;
+  /** Schema of the handshake `auth` object the client sends when it connects. */
+  auth?: z.ZodType;
+  /** Schema of the per-socket data the server keeps (`socket.data`); never sent on the wire. */
+  socketData?: z.ZodType;
+}
+
+/** A contract made by {@link defineContract}: the spec, checked and frozen. */
+export type Contract<S extends ContractSpec = ContractSpec> = Readonly<S> & {
+  readonly kind: 'chatwire.contract';
+};
+
+/** Event names socket.io or chatwire use themselves, which a contract may not define. */
+export const RESERVED_EVENTS: readonly string[] = [
+  'connect',
+  'connect_error',
+  'disconnect',
+  'disconnecting',
+  'newListener',
+  'removeListener',
+  'error',
+  'chatwire:error',
+];
+
+/** The event chatwire sends to a client whose event without an ack was refused. */
+export const ERROR_EVENT = 'chatwire:error';
+
+function isZodSchema(value: unknown): value is z.ZodType {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { safeParse?: unknown }).safeParse === 'function'
+  );
+}
+
+function checkEvents(side: string, events: Record<string, ClientEventSpec>): void {
+  for (const [name, spec] of Object.entries(events)) {
+    if (RESERVED_EVENTS.includes(name)) {
+      throw new TypeError(`defineContract: "${name}" is reserved and cannot be a ${side} event`);
+    }
+    for (const key of ['payload', 'ack'] as const) {
+      const schema = spec[key];
+      if (schema !== undefined && !isZodSchema(schema)) {
+        throw new TypeError(`defineContract: ${side} event "${name}" has a ${key} that is not a zod schema`);
+      }
+    }
+  }
+}
+
+/**
+ * Declares the events of an app once, with zod: what each side may send, the handshake `auth`,
+ * and the server's per-socket data. Server and client derive every type and check from it.
+ * @example
+ * const contract = defineContract({
+ *   clientToServer: { chat: { payload: z.object({ msg: z.string().min(1) }) } },
+ *   serverToClient: { chat: { payload: z.object({ from: z.string(), msg: z.string() }) } },
+ * });
+ */
+export function defineContract<const S extends ContractSpec>(spec: S): Contract<S> {
+  checkEvents('client → server', spec.clientToServer);
+  for (const [name, event] of Object.entries(spec.serverToClient)) {
+    if ('ack' in event) {
+      throw new TypeError(`defineContract: server → client event "${name}" cannot have an ack`);
+    }
+  }
+  checkEvents('server → client', spec.serverToClient);
+  for (const key of ['auth', 'socketData'] as const) {
+    if (spec[key] !== undefined && !isZodSchema(spec[key])) {
+      throw new TypeError(`defineContract: ${key} is not a zod schema`);
+    }
+  }
+  return Object.freeze({ ...spec, kind: 'chatwire.contract' as const });
+}

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+/** The error codes chatwire itself uses. Apps may add their own string codes. */
+export const ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'PAYLOAD_TOO_LARGE',
+  'TIMEOUT',
+  'DISCONNECTED',
+  'INTERNAL',
+] as const;
+
+/** One of chatwire's own error codes. */
+export type BuiltinErrorCode = (typeof ERROR_CODES)[number];
+
+/** An error code: a built-in one, or an app's own (any other string). */
+export type ErrorCode = BuiltinErrorCode | (string & {});
+
+/** One problem found while validating a payload, as it travels on the wire. */
+export interface ValidationIssue {
+  path: (string | number)[];
+  message: string;
+  code: string;
+}
+
+/** The error half of the result envelope, exactly as it travels on the wire. */
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+  issues?: ValidationIssue[];
+  retryAfterMs?: number;
+}
+
+/** Zod schema of {@link ValidationIssue}. */
+export const validationIssueSchema = z.object({
+  path: z.array(z.union([z.string(), z.number()])),
+  message: z.string(),
+  code: z.string(),
+});
+
+/** Zod schema of {@link ErrorPayload}. */
+export const errorPayloadSchema = z.object({
+  code: z.string().min(1),
+  message: z.string(),
+  issues: z.array(validationIssueSchema).optional(),
+  retryAfterMs: z.number().nonnegative().optional(),
+});
+
+/** Payload of the `chatwire:error` event: which event was refused, and why. */
+export interface ErrorEventPayload extends ErrorPayload {
+  event: string;
+}
+
+/** Zod schema of {@link ErrorEventPayload}. */
+export const errorEventSchema = errorPayloadSchema.extend({ event: z.string() });
+
+/** Options for {@link ChatwireError}. */
+export interface ChatwireErrorOptions {
+  issues?: ValidationIssue[] | undefined;
+  retryAfterMs?: number | undefined;
+  cause?: unknown;
+}
+
+/**
+ * The one error class of chatwire. Thrown by handlers to answer the sender with a typed error, and
+ * raised by clients and servers for invalid input, timeouts and lost connections.
+ * @example throw new ChatwireError('FORBIDDEN', 'Only the author may edit a message');
+ */
+export class ChatwireError extends Error {
+  override readonly name = 'ChatwireError';
+  readonly code: ErrorCode;
+  readonly issues: ValidationIssue[] | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: ChatwireErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.issues = options.issues;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  /** The wire form of this error, as sent in an error envelope or a `chatwire:error` event. */
+  toPayload(): ErrorPayload {
+    const payload: ErrorPayload = { code: this.code, message: this.message };
+    if (this.issues !== undefined) payload.issues = this.issues;
+    if (this.retryAfterMs !== undefined) payload.retryAfterMs = this.retryAfterMs;
+    return payload;
+  }
+
+  /** Rebuilds an error from its wire form. */
+  static fromPayload(payload: ErrorPayload, cause?: unknown): ChatwireError {
+    return new ChatwireError(payload.code, payload.message, {
+      issues: payload.issues,
+      retryAfterMs: payload.retryAfterMs,
+      cause,
+    });
+  }
+}
+
+/**
+ * True for a {@link ChatwireError}, also one from another copy of this package (checks `name` and
+ * `code`, not only `instanceof`).
+ */
+export function isChatwireError(value: unknown): value is ChatwireError {
+  if (value instanceof ChatwireError) return true;
+  return (
+    value instanceof Error && value.name === 'ChatwireError' && typeof (value as { code?: unknown }).code === 'string'
+  );
+}
+
+/** Turns zod's issues into the wire form (`path`, `message`, `code`). */
+export function toValidationIssues(error: z.ZodError): ValidationIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map((key) => (typeof key === 'number' ? key : String(key))),
+    message: issue.message,
+    code: issue.code,
+  }));
+}

@@ -1,0 +1,46 @@
+export {
+  type ClientEventSpec,
+  type Contract,
+  type ContractSpec,
+  defineContract,
+  ERROR_EVENT,
+  RESERVED_EVENTS,
+  type ServerEventSpec,
+} from './contract/define-contract.js';
+export type {
+  AckInput,
+  AckOutput,
+  AnyContract,
+  AuthInput,
+  AuthOutput,
+  ClientEvent,
+  ClientEventName,
+  ClientToServerEvents,
+  EmitEventName,
+  HasAck,
+  PayloadArgs,
+  PayloadInput,
+  PayloadOutput,
+  RequestEventName,
+  ServerEvent,
+  ServerEventName,
+  ServerToClientEvents,
+  SocketDataOf,
+} from './contract/types.js';
+export {
+  type BuiltinErrorCode,
+  ChatwireError,
+  type ChatwireErrorOptions,
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorEventPayload,
+  type ErrorPayload,
+  errorEventSchema,
+  errorPayloadSchema,
+  isChatwireError,
+  toValidationIssues,
+  type ValidationIssue,
+  validationIssueSchema,
+} from './errors.js';
+export { err, ok, type Result, resultSchema } from './result.js';
+export { type ParseOutcome, parsePayload } from './validate.js';

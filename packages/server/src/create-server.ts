@@ -1,0 +1,356 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Http2SecureServer } from 'node:http2';
+import type { Server as HttpsServer } from 'node:https';
+import {
+  type AckInput,
+  type AnyContract,
+  type AuthOutput,
+  ChatwireError,
+  type ClientEvent,
+  type ClientEventName,
+  ERROR_EVENT,
+  type ErrorPayload,
+  isChatwireError,
+  type PayloadOutput,
+  parsePayload,
+  type Result,
+  type ServerEventName,
+  type SocketDataOf,
+} from '@chatwire/protocol';
+import { Server as IoServer, type ServerOptions as IoServerOptions } from 'socket.io';
+import { type Logger, silentLogger } from './logger.js';
+import { BroadcastOperatorView, type Operator, type Room } from './operator.js';
+import { OutgoingEmitter, type RawEmitter, type ServerEmitArgs } from './outgoing.js';
+import { type ChatwireSocket, ServerSocket } from './socket.js';
+import type { Handshake, TypedIoServer, TypedIoSocket } from './types.js';
+
+/** What an event handler receives. */
+export interface HandlerContext<C extends AnyContract, E extends ClientEventName<C>> {
+  /** The payload, parsed by the contract's schema (zod output type). */
+  payload: PayloadOutput<ClientEvent<C, E>>;
+  /** The socket that sent the event. */
+  socket: ChatwireSocket<C>;
+}
+
+/** Handles one client event; what it returns (or resolves to) is the ack's data. */
+export type Handler<C extends AnyContract, E extends ClientEventName<C>> = (
+  context: HandlerContext<C, E>,
+) => AckInput<ClientEvent<C, E>> | Promise<AckInput<ClientEvent<C, E>>>;
+
+/** What `authenticate` receives. */
+export interface AuthenticateContext<C extends AnyContract> {
+  /** The handshake `auth`, parsed by the contract's `auth` schema. */
+  auth: AuthOutput<C>;
+  handshake: Handshake;
+}
+
+/** Runs for each connecting socket after authentication; throw a {@link ChatwireError} to refuse it. */
+export type Middleware<C extends AnyContract> = (socket: ChatwireSocket<C>) => void | Promise<void>;
+
+/** Options of {@link createServer}; any other socket.io server option is passed through. */
+export interface ChatwireServerOptions<C extends AnyContract> extends Partial<IoServerOptions> {
+  /** The HTTP(S) server to attach to. */
+  httpServer?: HttpServer | HttpsServer | Http2SecureServer;
+  /** An existing socket.io server to use instead of making one (its adapter and options are kept). */
+  io?: TypedIoServer<C>;
+  /**
+   * Turns the parsed handshake `auth` into the socket's data, or refuses the connection by throwing
+   * a {@link ChatwireError} (the client gets `connect_error` with its code in `data.code`).
+   */
+  authenticate?: (context: AuthenticateContext<C>) => SocketDataOf<C> | Promise<SocketDataOf<C>>;
+  /** Where the server reports refused input, handler failures and connections. @default silent */
+  logger?: Logger;
+  /**
+   * Check outgoing payloads and ack data against the contract. Cheap, and it catches server bugs;
+   * it can be turned off in production.
+   * @default process.env.NODE_ENV !== 'production'
+   */
+  validateOutgoing?: boolean;
+}
+
+type AnyHandler = (context: { payload: unknown; socket: ChatwireSocket<AnyContract> }) => unknown;
+type Ack = (result: Result<unknown>) => void;
+
+/**
+ * A typed, validated server over socket.io for one contract.
+ * @example
+ * const server = createServer(contract, { httpServer });
+ * server.on('chat', ({ payload, socket }) => socket.broadcast.emit('chat', { from: socket.id, msg: payload.msg }));
+ */
+export class ChatwireServer<C extends AnyContract> {
+  /** The socket.io server underneath, typed by the contract (escape hatch). */
+  readonly io: TypedIoServer<C>;
+  private readonly contract: C;
+  private readonly logger: Logger;
+  private readonly outgoing: OutgoingEmitter<C>;
+  private readonly validateOutgoing: boolean;
+  private readonly handlers = new Map<string, AnyHandler>();
+  private readonly sockets = new WeakMap<TypedIoSocket<C>, ServerSocket<C>>();
+  private readonly connectionHooks = new Set<(socket: ChatwireSocket<C>) => void | Promise<void>>();
+  private readonly disconnectHooks = new Set<(socket: ChatwireSocket<C>, reason: string) => void | Promise<void>>();
+
+  constructor(contract: C, options: ChatwireServerOptions<C> = {}) {
+    const { httpServer, io, authenticate, logger, validateOutgoing, ...ioOptions } = options;
+    this.contract = contract;
+    this.logger = logger ?? silentLogger;
+    this.validateOutgoing = validateOutgoing ?? process.env.NODE_ENV !== 'production';
+    this.outgoing = new OutgoingEmitter(contract, this.validateOutgoing);
+    if (io !== undefined) {
+      this.io = io;
+      if (httpServer !== undefined) io.attach(httpServer);
+    } else {
+      this.io = (
+        httpServer === undefined ? new IoServer(ioOptions) : new IoServer(httpServer, ioOptions)
+      ) as TypedIoServer<C>;
+    }
+    this.io.use((raw, next) => {
+      this.admit(raw, authenticate).then(
+        () => next(),
+        (error: unknown) => next(this.connectError(error, 'authenticate')),
+      );
+    });
+    this.io.on('connection', (raw) => this.connected(raw));
+  }
+
+  /**
+   * Handles client event `event`. The payload is validated before the handler runs; the handler's
+   * return value is the ack; a thrown {@link ChatwireError} reaches the sender as that error, any
+   * other throw as `INTERNAL` (and is logged).
+   */
+  on<E extends ClientEventName<C>>(event: E, handler: Handler<C, E>): this {
+    if (!Object.hasOwn(this.contract.clientToServer, event)) {
+      throw new TypeError(`"${event}" is not a client → server event of this contract`);
+    }
+    if (this.handlers.has(event)) throw new TypeError(`"${event}" already has a handler`);
+    this.handlers.set(event, handler as unknown as AnyHandler);
+    return this;
+  }
+
+  /** Runs `middleware` for every connecting socket, after authentication. */
+  use(middleware: Middleware<C>): this {
+    this.io.use((raw, next) => {
+      Promise.resolve()
+        .then(() => middleware(this.wrap(raw)))
+        .then(
+          () => next(),
+          (error: unknown) => next(this.connectError(error, 'middleware')),
+        );
+    });
+    return this;
+  }
+
+  /** Calls `hook` for each socket that connects; returns a function that removes it. */
+  onConnection(hook: (socket: ChatwireSocket<C>) => void | Promise<void>): () => void {
+    this.connectionHooks.add(hook);
+    return () => this.connectionHooks.delete(hook);
+  }
+
+  /** Calls `hook` for each socket that disconnects, with socket.io's reason; returns a remover. */
+  onDisconnect(hook: (socket: ChatwireSocket<C>, reason: string) => void | Promise<void>): () => void {
+    this.disconnectHooks.add(hook);
+    return () => this.disconnectHooks.delete(hook);
+  }
+
+  /** Sends `event` to every connected client. */
+  emit<E extends ServerEventName<C>>(event: E, ...args: ServerEmitArgs<C, E>): void {
+    this.outgoing.emit(this.io as unknown as RawEmitter, event, args);
+  }
+
+  /** Targets the sockets in these rooms (or with these ids). */
+  to(room: Room | Room[]): Operator<C> {
+    return this.operator().to(room);
+  }
+
+  /** Same as {@link ChatwireServer.to}. */
+  in(room: Room | Room[]): Operator<C> {
+    return this.operator().in(room);
+  }
+
+  /** Targets everyone but the sockets in these rooms (or with these ids). */
+  except(room: Room | Room[]): Operator<C> {
+    return this.operator().except(room);
+  }
+
+  /** Everyone, allowing the event to be dropped for clients that are not ready. */
+  get volatile(): Operator<C> {
+    return this.operator().volatile;
+  }
+
+  /** Everyone on this node only. */
+  get local(): Operator<C> {
+    return this.operator().local;
+  }
+
+  /** Everyone, choosing whether to compress. */
+  compress(compress: boolean): Operator<C> {
+    return this.operator().compress(compress);
+  }
+
+  /** The connected socket of this node with this id. */
+  socket(id: string): ChatwireSocket<C> | undefined {
+    const raw = this.io.sockets.sockets.get(id);
+    return raw === undefined ? undefined : this.wrap(raw);
+  }
+
+  /** Disconnects every client and closes socket.io and the HTTP server it is attached to. */
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      // An HTTP server that was never listening answers with an error: closed is closed.
+      this.io.close(() => resolve());
+    });
+  }
+
+  private operator(): Operator<C> {
+    return new BroadcastOperatorView(this.io.sockets as never, this.outgoing);
+  }
+
+  private wrap(raw: TypedIoSocket<C>): ServerSocket<C> {
+    let socket = this.sockets.get(raw);
+    if (socket === undefined) {
+      socket = new ServerSocket(raw, this.outgoing);
+      this.sockets.set(raw, socket);
+    }
+    return socket;
+  }
+
+  private async admit(raw: TypedIoSocket<C>, authenticate: ChatwireServerOptions<C>['authenticate']): Promise<void> {
+    let auth: unknown;
+    if (this.contract.auth !== undefined) {
+      const parsed = parsePayload(this.contract.auth, raw.handshake.auth, 'handshake auth');
+      if (!parsed.ok) {
+        throw new ChatwireError('UNAUTHORIZED', parsed.error.message, { issues: parsed.error.issues });
+      }
+      auth = parsed.data;
+    }
+    if (authenticate === undefined) return;
+    const data = await authenticate({ auth: auth as AuthOutput<C>, handshake: raw.handshake });
+    if (this.contract.socketData !== undefined) {
+      const parsed = parsePayload(this.contract.socketData, data, 'socket data from authenticate');
+      if (!parsed.ok) throw parsed.error;
+      raw.data = parsed.data as SocketDataOf<C>;
+    } else {
+      raw.data = data;
+    }
+  }
+
+  private connectError(error: unknown, stage: string): Error & { data: ErrorPayload } {
+    const payload = this.toErrorPayload(error, `${stage} failed`, {});
+    return Object.assign(new Error(payload.message), { data: payload });
+  }
+
+  private connected(raw: TypedIoSocket<C>): void {
+    const socket = this.wrap(raw);
+    for (const event of Object.keys(this.contract.clientToServer)) {
+      raw.on(event as never, ((...args: unknown[]) => this.dispatch(socket, event, args)) as never);
+    }
+    raw.onAny((event: string, ...args: unknown[]) => {
+      if (Object.hasOwn(this.contract.clientToServer, event)) return;
+      const error = new ChatwireError('NOT_FOUND', `Unknown event "${event}"`);
+      this.logger.debug('chatwire: unknown event refused', { event, socketId: raw.id });
+      this.reply(socket, event, pickAck(args), error.toPayload());
+    });
+    raw.on('disconnect', (reason) => {
+      this.logger.debug('chatwire: disconnected', { socketId: raw.id, reason });
+      for (const hook of this.disconnectHooks) this.runHook(() => hook(socket, reason), 'onDisconnect');
+    });
+    this.logger.debug('chatwire: connected', { socketId: raw.id });
+    for (const hook of this.connectionHooks) this.runHook(() => hook(socket), 'onConnection');
+  }
+
+  private runHook(hook: () => void | Promise<void>, name: string): void {
+    Promise.resolve()
+      .then(hook)
+      .catch((error: unknown) => this.logger.error(`chatwire: ${name} hook threw`, { error }));
+  }
+
+  private async dispatch(socket: ServerSocket<C>, event: string, args: unknown[]): Promise<void> {
+    const ack = pickAck(args);
+    const values = ack === undefined ? args : args.slice(0, -1);
+    const spec = this.contract.clientToServer[event];
+    let payload: unknown;
+    if (spec?.payload === undefined) {
+      if (values.length !== 0) {
+        return this.refuse(socket, event, ack, `Event "${event}" takes no payload`);
+      }
+    } else {
+      if (values.length !== 1) {
+        return this.refuse(socket, event, ack, `Event "${event}" takes exactly one payload argument`);
+      }
+      const parsed = parsePayload(spec.payload, values[0], `payload of "${event}"`);
+      if (!parsed.ok) return this.reject(socket, event, ack, parsed.error);
+      payload = parsed.data;
+    }
+    const handler = this.handlers.get(event);
+    if (handler === undefined) {
+      return this.reject(socket, event, ack, new ChatwireError('NOT_FOUND', `Event "${event}" has no handler`));
+    }
+    let data: unknown;
+    try {
+      data = await handler({ payload, socket: socket as unknown as ChatwireSocket<AnyContract> });
+    } catch (error) {
+      return this.reply(
+        socket,
+        event,
+        ack,
+        this.toErrorPayload(error, `handler of "${event}" threw`, { socketId: socket.id }),
+      );
+    }
+    if (ack === undefined) return;
+    if (this.validateOutgoing && spec?.ack !== undefined) {
+      const parsed = parsePayload(spec.ack, data, `ack data of "${event}"`);
+      if (!parsed.ok) {
+        this.logger.error('chatwire: handler returned invalid ack data', { event, issues: parsed.error.issues });
+        return ack({ ok: false, error: { code: 'INTERNAL', message: 'Internal server error' } });
+      }
+    }
+    ack({ ok: true, data });
+  }
+
+  private refuse(socket: ServerSocket<C>, event: string, ack: Ack | undefined, message: string): void {
+    this.reject(socket, event, ack, new ChatwireError('VALIDATION_FAILED', message));
+  }
+
+  private reject(socket: ServerSocket<C>, event: string, ack: Ack | undefined, error: ChatwireError): void {
+    this.logger.debug('chatwire: event refused', {
+      event,
+      socketId: socket.id,
+      code: error.code,
+      message: error.message,
+    });
+    this.reply(socket, event, ack, error.toPayload());
+  }
+
+  private reply(socket: ServerSocket<C>, event: string, ack: Ack | undefined, error: ErrorPayload): void {
+    if (ack !== undefined) {
+      ack({ ok: false, error });
+    } else if (socket.connected) {
+      (socket.raw as unknown as RawEmitter).emit(ERROR_EVENT, { event, ...error });
+    }
+  }
+
+  /** A ChatwireError keeps its code; anything else is logged and hidden behind `INTERNAL`. */
+  private toErrorPayload(error: unknown, what: string, meta: Record<string, unknown>): ErrorPayload {
+    if (isChatwireError(error)) return error.toPayload();
+    this.logger.error(`chatwire: ${what}`, { ...meta, error });
+    return { code: 'INTERNAL', message: 'Internal server error' };
+  }
+}
+
+function pickAck(args: unknown[]): Ack | undefined {
+  const last = args[args.length - 1];
+  return typeof last === 'function' ? (last as Ack) : undefined;
+}
+
+/**
+ * Makes a typed, validated server over socket.io for `contract`.
+ * @example
+ * const httpServer = http.createServer();
+ * const server = createServer(contract, { httpServer, authenticate: ({ auth }) => ({ user: auth.user }) });
+ * httpServer.listen(3000);
+ */
+export function createServer<C extends AnyContract>(
+  contract: C,
+  options: ChatwireServerOptions<C> = {},
+): ChatwireServer<C> {
+  return new ChatwireServer(contract, options);
+}

@@ -1,0 +1,93 @@
+import type { AnyContract, ServerEventName, SocketDataOf } from '@chatwire/protocol';
+import type { BroadcastOperator, RemoteSocket } from 'socket.io';
+import type { OutgoingEmitter, RawEmitter, ServerEmitArgs } from './outgoing.js';
+import type { TypedServerEvents } from './types.js';
+
+/** A room name, or a socket id (every socket is in a room named after its id). */
+export type Room = string;
+
+/** Something that sends typed, validated server events. */
+export interface Emitter<C extends AnyContract> {
+  /** Sends `event` to every target; the payload is checked against the contract first. */
+  emit<E extends ServerEventName<C>>(event: E, ...args: ServerEmitArgs<C, E>): void;
+}
+
+/**
+ * A typed view of socket.io's broadcast operator: choose targets with `to`/`in`/`except` and flags,
+ * then `emit` once. Works across nodes when the server runs on a shared adapter.
+ */
+export interface Operator<C extends AnyContract> extends Emitter<C> {
+  /** Also targets these rooms or socket ids. */
+  to(room: Room | Room[]): Operator<C>;
+  /** Same as {@link Operator.to}. */
+  in(room: Room | Room[]): Operator<C>;
+  /** Leaves out the sockets in these rooms (or these socket ids). */
+  except(room: Room | Room[]): Operator<C>;
+  /** The event may be dropped for a client that is not ready to receive it. */
+  readonly volatile: Operator<C>;
+  /** Only the sockets of this node, when running on several. */
+  readonly local: Operator<C>;
+  /** Whether to compress the packet (permessage-deflate); on by default. */
+  compress(compress: boolean): Operator<C>;
+  /** The matching sockets, across nodes (socket.io `RemoteSocket`s). */
+  fetchSockets(): Promise<RemoteSocket<TypedServerEvents<C>, SocketDataOf<C>>[]>;
+  /** Makes the matching sockets join these rooms. */
+  socketsJoin(room: Room | Room[]): void;
+  /** Makes the matching sockets leave these rooms. */
+  socketsLeave(room: Room | Room[]): void;
+  /** Disconnects the matching sockets; `close` also closes the underlying connection. */
+  disconnectSockets(close?: boolean): void;
+}
+
+type AnyBroadcastOperator = BroadcastOperator<TypedServerEvents<AnyContract>, unknown>;
+
+export class BroadcastOperatorView<C extends AnyContract> implements Operator<C> {
+  constructor(
+    private readonly op: AnyBroadcastOperator,
+    private readonly outgoing: OutgoingEmitter<C>,
+  ) {}
+
+  emit<E extends ServerEventName<C>>(event: E, ...args: ServerEmitArgs<C, E>): void {
+    this.outgoing.emit(this.op as unknown as RawEmitter, event, args);
+  }
+
+  to(room: Room | Room[]): Operator<C> {
+    return new BroadcastOperatorView(this.op.to(room), this.outgoing);
+  }
+
+  in(room: Room | Room[]): Operator<C> {
+    return new BroadcastOperatorView(this.op.in(room), this.outgoing);
+  }
+
+  except(room: Room | Room[]): Operator<C> {
+    return new BroadcastOperatorView(this.op.except(room), this.outgoing);
+  }
+
+  get volatile(): Operator<C> {
+    return new BroadcastOperatorView(this.op.volatile, this.outgoing);
+  }
+
+  get local(): Operator<C> {
+    return new BroadcastOperatorView(this.op.local, this.outgoing);
+  }
+
+  compress(compress: boolean): Operator<C> {
+    return new BroadcastOperatorView(this.op.compress(compress), this.outgoing);
+  }
+
+  fetchSockets(): Promise<RemoteSocket<TypedServerEvents<C>, SocketDataOf<C>>[]> {
+    return this.op.fetchSockets() as unknown as Promise<RemoteSocket<TypedServerEvents<C>, SocketDataOf<C>>[]>;
+  }
+
+  socketsJoin(room: Room | Room[]): void {
+    this.op.socketsJoin(room);
+  }
+
+  socketsLeave(room: Room | Room[]): void {
+    this.op.socketsLeave(room);
+  }
+
+  disconnectSockets(close = false): void {
+    this.op.disconnectSockets(close);
+  }
+}

@@ -1,0 +1,27 @@
+import type { AnyContract, ClientToServerEvents, ServerToClientEvents, SocketDataOf } from '@chatwire/protocol';
+import type { Server, Socket } from 'socket.io';
+
+/** socket.io's server→client event map for a contract. */
+export type TypedServerEvents<C extends AnyContract> = ServerToClientEvents<C>;
+
+/** No server-to-server events: chatwire leaves socket.io's `serverSideEmit` untyped. */
+export type NoServerSideEvents = Record<never, never>;
+
+/** The socket.io `Server` a chatwire server wraps, typed by the contract (the escape hatch). */
+export type TypedIoServer<C extends AnyContract> = Server<
+  ClientToServerEvents<C>,
+  ServerToClientEvents<C>,
+  NoServerSideEvents,
+  SocketDataOf<C>
+>;
+
+/** The socket.io `Socket` a chatwire socket wraps, typed by the contract. */
+export type TypedIoSocket<C extends AnyContract> = Socket<
+  ClientToServerEvents<C>,
+  ServerToClientEvents<C>,
+  NoServerSideEvents,
+  SocketDataOf<C>
+>;
+
+/** The handshake of a connecting client: headers, query, address, and the raw `auth`. */
+export type Handshake = Socket['handshake'];
