@@ -7,7 +7,6 @@ import {
   type ClientEventName,
   ERROR_EVENT,
   type ErrorEventPayload,
-  type ErrorPayload,
   errorEventSchema,
   errorPayloadSchema,
   type PayloadArgs,
@@ -229,19 +228,21 @@ export class ChatwireClient<C extends AnyContract> {
     });
     this.socket.on('disconnect', (reason) => {
       if (this.currentStatus === 'closed') return;
-      const error =
-        reason === 'io server disconnect'
-          ? new ChatwireError('DISCONNECTED', 'The server closed the connection')
-          : undefined;
-      this.setStatus(this.socket.active ? 'reconnecting' : 'disconnected', error);
+      const byServer = reason === 'io server disconnect';
+      const error = byServer ? new ChatwireError('DISCONNECTED', 'The server closed the connection') : undefined;
+      this.setStatus(byServer || !this.willRetry() ? 'disconnected' : 'reconnecting', error);
     });
     this.socket.on('connect_error', (raw: ConnectError) => {
       if (this.currentStatus === 'closed') return;
       const parsed = errorPayloadSchema.safeParse(raw.data);
       const error = parsed.success
-        ? ChatwireError.fromPayload(parsed.data as ErrorPayload, raw)
+        ? ChatwireError.fromPayload(parsed.data, raw)
         : new ChatwireError('DISCONNECTED', raw.message, { cause: raw });
-      this.setStatus(this.socket.active ? 'reconnecting' : 'disconnected', error);
+      this.setStatus(this.willRetry() ? 'reconnecting' : 'disconnected', error);
+    });
+    this.socket.io.on('reconnect_failed', () => {
+      if (this.currentStatus === 'closed') return;
+      this.setStatus('disconnected', new ChatwireError('DISCONNECTED', 'Gave up reconnecting'));
     });
     (this.socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(
       ERROR_EVENT,
@@ -251,6 +252,11 @@ export class ChatwireClient<C extends AnyContract> {
         for (const fn of this.errorListeners) fn(payload as ErrorEventPayload);
       },
     );
+  }
+
+  /** socket.io retries unless the server refused us (the socket is no longer active) or retries are off. */
+  private willRetry(): boolean {
+    return this.socket.active && this.socket.io.reconnection();
   }
 
   private setStatus(status: ConnectionStatus, error: ChatwireError | undefined): void {
@@ -296,7 +302,7 @@ export class ChatwireClient<C extends AnyContract> {
     const envelope = response as { ok?: unknown; data?: unknown; error?: unknown } | null;
     if (envelope?.ok === false) {
       const error = errorPayloadSchema.safeParse(envelope.error);
-      if (error.success) return { ok: false, error: error.data as ErrorPayload };
+      if (error.success) return { ok: false, error: error.data };
     } else if (envelope?.ok === true) {
       if (ackSchema === undefined) return { ok: true, data: undefined as never };
       const parsed = parsePayload(ackSchema, envelope.data, `ack data of "${event}"`);

@@ -31,8 +31,8 @@ export interface ValidationIssue {
 export interface ErrorPayload {
   code: ErrorCode;
   message: string;
-  issues?: ValidationIssue[];
-  retryAfterMs?: number;
+  issues?: ValidationIssue[] | undefined;
+  retryAfterMs?: number | undefined;
 }
 
 /** Zod schema of {@link ValidationIssue}. */

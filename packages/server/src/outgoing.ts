@@ -1,6 +1,5 @@
 import {
   type AnyContract,
-  ChatwireError,
   type PayloadArgs,
   parsePayload,
   type ServerEvent,
@@ -18,6 +17,7 @@ export type ServerEmitArgs<C extends AnyContract, E extends ServerEventName<C>> 
 /**
  * Checks an outgoing server event against the contract (name always; payload when validation is
  * on) and emits it once through `target`, so a broadcast stays one encode and one adapter call.
+ * A broken outgoing event is a server bug: it throws a TypeError (a handler's sender sees `INTERNAL`).
  */
 export class OutgoingEmitter<C extends AnyContract> {
   constructor(
@@ -28,19 +28,19 @@ export class OutgoingEmitter<C extends AnyContract> {
   emit(target: RawEmitter, event: string, args: readonly unknown[]): void {
     const spec = Object.hasOwn(this.contract.serverToClient, event) ? this.contract.serverToClient[event] : undefined;
     if (spec === undefined) {
-      throw new ChatwireError('NOT_FOUND', `"${event}" is not a server → client event of this contract`);
+      throw new TypeError(`"${event}" is not a server → client event of this contract`);
     }
     if (this.validate) {
       if (spec.payload === undefined) {
         if (args.length !== 0) {
-          throw new ChatwireError('VALIDATION_FAILED', `Server event "${event}" takes no payload`);
+          throw new TypeError(`Server event "${event}" takes no payload`);
         }
       } else {
         if (args.length !== 1) {
-          throw new ChatwireError('VALIDATION_FAILED', `Server event "${event}" takes exactly one payload`);
+          throw new TypeError(`Server event "${event}" takes exactly one payload`);
         }
         const parsed = parsePayload(spec.payload, args[0], `outgoing payload of "${event}"`);
-        if (!parsed.ok) throw parsed.error;
+        if (!parsed.ok) throw new TypeError(parsed.error.message, { cause: parsed.error });
       }
     }
     target.emit(event, ...args);

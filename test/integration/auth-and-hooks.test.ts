@@ -1,0 +1,133 @@
+import { ChatwireError } from '@chatwire/protocol';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { connectClient, connected, nextValue } from '../support/harness.js';
+import { testContract } from '../support/test-contract.js';
+import { connectAs, startTestServer } from '../support/test-server.js';
+
+describe('authentication', () => {
+  it('fills typed socket.data from authenticate', async () => {
+    const { url, server } = await startTestServer();
+    const seen = nextValue<string>((fn) =>
+      server.onConnection((socket) => {
+        expectTypeOf(socket.data).toEqualTypeOf<{ userId: string }>();
+        fn(socket.data.userId);
+      }),
+    );
+    await connectAs(url, 'alice');
+    expect(await seen).toBe('alice');
+  });
+
+  it('refuses an auth object that breaks the contract with UNAUTHORIZED and issues', async () => {
+    const { url } = await startTestServer();
+    const client = connectClient(testContract, url, { auth: { userId: '' } });
+    await expect(connected(client)).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+      issues: [{ path: ['userId'], code: 'too_small' }],
+    });
+    expect(client.status).toBe('disconnected');
+  });
+
+  it('passes the code of a ChatwireError thrown by authenticate to connect_error', async () => {
+    const { url } = await startTestServer({
+      authenticate: ({ auth }) => {
+        if (auth.userId === 'banned') throw new ChatwireError('FORBIDDEN', 'Banned');
+        return { userId: auth.userId };
+      },
+    });
+    const client = connectClient(testContract, url, { auth: { userId: 'banned' } });
+    await expect(connected(client)).rejects.toMatchObject({ code: 'FORBIDDEN', message: 'Banned' });
+    expect(client.error?.code).toBe('FORBIDDEN');
+    await connectAs(url, 'fine');
+  });
+
+  it('hides an unexpected authenticate failure behind INTERNAL and logs it', async () => {
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const { url } = await startTestServer({
+      logger,
+      authenticate: () => {
+        throw new Error('db down');
+      },
+    });
+    const client = connectClient(testContract, url, { auth: { userId: 'a' } });
+    await expect(connected(client)).rejects.toMatchObject({ code: 'INTERNAL', message: 'Internal server error' });
+    expect(logger.error).toHaveBeenCalledWith('chatwire: authenticate failed', expect.anything());
+  });
+
+  it('accepts auth from a function, called at each connect', async () => {
+    const { url } = await startTestServer();
+    const auth = vi.fn(async () => ({ userId: 'lazy' }));
+    const client = connectClient(testContract, url, { auth });
+    await connected(client);
+    expect(await client.request('whoami')).toEqual({ ok: true, data: { userId: 'lazy' } });
+    expect(auth).toHaveBeenCalledTimes(1);
+  });
+
+  it('runs middleware after authenticate, which may refuse', async () => {
+    const { url, server } = await startTestServer();
+    server.use((socket) => {
+      if (socket.data.userId === 'eve') throw new ChatwireError('FORBIDDEN', 'No eves');
+    });
+    await connectAs(url, 'adam');
+    const eve = connectClient(testContract, url, { auth: { userId: 'eve' } });
+    await expect(connected(eve)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
+
+describe('handlers that fail', () => {
+  it('a thrown Error answers INTERNAL, is logged, and the server keeps running', async () => {
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const { url } = await startTestServer({ logger });
+    const a = await connectAs(url, 'a');
+    expect(await a.request('boom')).toEqual({
+      ok: false,
+      error: { code: 'INTERNAL', message: 'Internal server error' },
+    });
+    expect(logger.error).toHaveBeenCalledWith(
+      'chatwire: handler of "boom" threw',
+      expect.objectContaining({ error: expect.objectContaining({ message: 'kaboom' }) }),
+    );
+    expect(await a.request('echo', { n: 2 })).toMatchObject({ ok: true });
+  });
+
+  it('a thrown ChatwireError reaches the sender with its code', async () => {
+    const { url, server } = await startTestServer();
+    server.on('unhandled', () => {
+      throw new ChatwireError('RATE_LIMITED', 'Slow down', { retryAfterMs: 300 });
+    });
+    const a = await connectAs(url, 'a');
+    const refused = nextValue((fn) => a.onError(fn));
+    a.emit('unhandled');
+    expect(await refused).toEqual({
+      event: 'unhandled',
+      code: 'RATE_LIMITED',
+      message: 'Slow down',
+      retryAfterMs: 300,
+    });
+  });
+
+  it('one handler per event, and only for contract events', async () => {
+    const { server } = await startTestServer();
+    expect(() => server.on('echo', () => ({ n: 1, by: 'x' }))).toThrow(/already has a handler/);
+    expect(() => (server.on as (e: string, h: () => void) => void)('nope', () => {})).toThrow(/not a client → server/);
+  });
+});
+
+describe('connection hooks and close', () => {
+  it('calls connection and disconnect hooks with the socket and reason', async () => {
+    const { url, server } = await startTestServer();
+    const disconnected = nextValue<[string, string]>((fn) =>
+      server.onDisconnect((socket, reason) => fn([socket.data.userId, reason])),
+    );
+    const a = await connectAs(url, 'a');
+    a.close();
+    expect(await disconnected).toEqual(['a', 'client namespace disconnect']);
+  });
+
+  it('close() disconnects every client', async () => {
+    const { url, server } = await startTestServer();
+    const a = await connectAs(url, 'a');
+    const down = nextValue<string>((fn) => a.onStatus(fn));
+    await server.close();
+    expect(await down).toBe('disconnected');
+  });
+});
