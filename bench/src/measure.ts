@@ -16,7 +16,7 @@ export interface CompareOptions {
   rounds: number;
   /** Messages in each side's warm-up round; the measured rounds are sized from how long it took. */
   warmupMessages: number;
-  /** How long a measured round should take, in ms, on the slower side. */
+  /** About how long a measured round should take, in ms. */
   targetRoundMs: number;
   /** The measured message count is rounded to a multiple of this (the case's send window). */
   messageStep: number;
@@ -52,6 +52,14 @@ export function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
+/**
+ * Collects garbage when node runs with --expose-gc (`pnpm bench` does), so that a round does not pay
+ * for the other side's garbage.
+ */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 function describe(result: RoundResult): string {
   return `${Math.round(rate(result)).toLocaleString('en-US')}/s (${result.deliveries} in ${result.elapsedMs.toFixed(0)} ms)`;
 }
@@ -62,21 +70,25 @@ function describe(result: RoundResult): string {
  */
 export async function compareAlternating(options: CompareOptions): Promise<Comparison> {
   const { label, baseline, chatwire, rounds, warmupMessages, targetRoundMs, messageStep } = options;
+  collectGarbage();
   const warmBaseline = await baseline(warmupMessages);
   log(`[${label}] warm-up baseline: ${describe(warmBaseline)}`);
+  collectGarbage();
   const warmChatwire = await chatwire(warmupMessages);
   log(`[${label}] warm-up chatwire: ${describe(warmChatwire)}`);
 
-  const slowestMsPerMessage = Math.max(warmBaseline.elapsedMs, warmChatwire.elapsedMs) / warmupMessages;
-  const steps = Math.max(1, Math.round(targetRoundMs / slowestMsPerMessage / messageStep));
+  const msPerMessage = (warmBaseline.elapsedMs + warmChatwire.elapsedMs) / 2 / warmupMessages;
+  const steps = Math.max(1, Math.round(targetRoundMs / msPerMessage / messageStep));
   const messages = steps * messageStep;
 
   const baselineRates: number[] = [];
   const chatwireRates: number[] = [];
   for (let i = 1; i <= rounds; i++) {
+    collectGarbage();
     const a = await baseline(messages);
     baselineRates.push(rate(a));
     log(`[${label}] round ${i}/${rounds} baseline: ${describe(a)}`);
+    collectGarbage();
     const b = await chatwire(messages);
     chatwireRates.push(rate(b));
     log(`[${label}] round ${i}/${rounds} chatwire: ${describe(b)}`);
