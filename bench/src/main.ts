@@ -5,7 +5,7 @@ import { log } from './measure.js';
 /** Every case, in the order they run by default. */
 const CASES: readonly BenchCase[] = [fanout];
 
-const DEFAULT_ROUNDS = 7;
+const DEFAULT_ROUNDS = 9;
 
 function usage(): string {
   const lines = CASES.map((c) => `  ${c.name.padEnd(10)} ${c.description}`);

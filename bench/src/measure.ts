@@ -27,6 +27,8 @@ export interface Comparison {
   chatwirePerSec: number;
   /** chatwirePerSec / baselinePerSec. */
   ratio: number;
+  /** The median of each pair's chatwire/baseline ratio: steadier when the machine's speed drifts. */
+  pairedRatio: number;
   baselineRates: number[];
   chatwireRates: number[];
   /** Messages per measured round. */
@@ -99,6 +101,7 @@ export async function compareAlternating(options: CompareOptions): Promise<Compa
     baselinePerSec,
     chatwirePerSec,
     ratio: chatwirePerSec / baselinePerSec,
+    pairedRatio: median(chatwireRates.map((value, i) => value / baselineRates[i]!)),
     baselineRates,
     chatwireRates,
     messages,

@@ -16,7 +16,7 @@ const SIZES = [200, 1000];
 const DELIVERIES_PER_WINDOW = 10_000;
 /** Deliveries in each side's warm-up round (it also sizes the measured rounds). */
 const WARMUP_DELIVERIES = 100_000;
-const TARGET_ROUND_MS = 1500;
+const TARGET_ROUND_MS = 1000;
 const WINDOW_TIMEOUT_MS = 30_000;
 const CONNECT_CONCURRENCY = 100;
 
@@ -235,8 +235,8 @@ async function runSize(receivers: number, context: CaseContext): Promise<void> {
     );
     const result = await compareAlternating({
       label,
-      baseline: process.env.SWAP ? chatwire.round : baseline.round,
-      chatwire: process.env.SWAP ? baseline.round : chatwire.round,
+      baseline: baseline.round,
+      chatwire: chatwire.round,
       rounds: context.rounds,
       warmupMessages: Math.max(window, Math.round(WARMUP_DELIVERIES / receivers / window) * window),
       targetRoundMs: TARGET_ROUND_MS,
@@ -248,6 +248,7 @@ async function runSize(receivers: number, context: CaseContext): Promise<void> {
       baselinePerSec: roundRate(result.baselinePerSec),
       chatwirePerSec: roundRate(result.chatwirePerSec),
       ratio: roundRatio(result.ratio),
+      pairedRatio: roundRatio(result.pairedRatio),
       rounds: result.rounds,
       messages: result.messages,
       window,
