@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-/** The error codes chatwire itself uses. Apps may add their own string codes. */
+/**
+ * The error codes chatwire itself uses. Apps may add their own string codes. `UNAVAILABLE` (a
+ * dependency such as the database is down) and `RATE_LIMITED` are worth retrying, after
+ * `retryAfterMs` when given; so are `TIMEOUT` and `DISCONNECTED`.
+ */
 export const ERROR_CODES = [
   'VALIDATION_FAILED',
   'UNAUTHORIZED',
@@ -11,8 +15,17 @@ export const ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'TIMEOUT',
   'DISCONNECTED',
+  'UNAVAILABLE',
   'INTERNAL',
 ] as const;
+
+/** Codes that mean "try again": the same request may succeed later. */
+export const RETRYABLE_CODES: readonly string[] = ['TIMEOUT', 'DISCONNECTED', 'RATE_LIMITED', 'UNAVAILABLE'];
+
+/** True when a request that failed with `error` may succeed if sent again (after `retryAfterMs`). */
+export function isRetryable(error: { code: string }): boolean {
+  return RETRYABLE_CODES.includes(error.code);
+}
 
 /** One of chatwire's own error codes. */
 export type BuiltinErrorCode = (typeof ERROR_CODES)[number];

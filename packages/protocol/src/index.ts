@@ -1,4 +1,19 @@
 export {
+  type ChatContract,
+  type ChatUser,
+  chatContract,
+  chatUserSchema,
+  emojiSchema,
+  MAX_PAGE_SIZE,
+  MAX_TEXT_LENGTH,
+  type Message,
+  type MessagePage,
+  messageSchema,
+  messageTextSchema,
+  roomIdSchema,
+  serialSchema,
+} from './chat/contract.js';
+export {
   type ClientEventSpec,
   type Contract,
   type ContractSpec,
@@ -38,6 +53,8 @@ export {
   errorEventSchema,
   errorPayloadSchema,
   isChatwireError,
+  isRetryable,
+  RETRYABLE_CODES,
   toValidationIssues,
   type ValidationIssue,
   validationIssueSchema,

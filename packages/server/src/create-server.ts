@@ -44,6 +44,13 @@ export interface AuthenticateContext<C extends AnyContract> {
   handshake: Handshake;
 }
 
+/** Runs when a socket has disconnected, with socket.io's reason and the rooms the socket was in. */
+export type DisconnectHook<C extends AnyContract> = (
+  socket: ChatwireSocket<C>,
+  reason: string,
+  rooms: ReadonlySet<Room>,
+) => void | Promise<void>;
+
 /** Runs for each connecting socket after authentication; throw a {@link ChatwireError} to refuse it. */
 export type Middleware<C extends AnyContract> = (socket: ChatwireSocket<C>) => void | Promise<void>;
 
@@ -87,7 +94,7 @@ export class ChatwireServer<C extends AnyContract> {
   private readonly handlers = new Map<string, AnyHandler>();
   private readonly sockets = new WeakMap<TypedIoSocket<C>, ServerSocket<C>>();
   private readonly connectionHooks = new Set<(socket: ChatwireSocket<C>) => void | Promise<void>>();
-  private readonly disconnectHooks = new Set<(socket: ChatwireSocket<C>, reason: string) => void | Promise<void>>();
+  private readonly disconnectHooks = new Set<DisconnectHook<C>>();
 
   constructor(contract: C, options: ChatwireServerOptions<C> = {}) {
     const { httpServer, io, authenticate, logger, validateOutgoing, ...ioOptions } = options;
@@ -145,8 +152,11 @@ export class ChatwireServer<C extends AnyContract> {
     return () => this.connectionHooks.delete(hook);
   }
 
-  /** Calls `hook` for each socket that disconnects, with socket.io's reason; returns a remover. */
-  onDisconnect(hook: (socket: ChatwireSocket<C>, reason: string) => void | Promise<void>): () => void {
+  /**
+   * Calls `hook` for each socket that disconnects, with socket.io's reason and the rooms it was in
+   * (by then `socket.rooms` is empty); returns a function that removes it.
+   */
+  onDisconnect(hook: DisconnectHook<C>): () => void {
     this.disconnectHooks.add(hook);
     return () => this.disconnectHooks.delete(hook);
   }
@@ -249,9 +259,13 @@ export class ChatwireServer<C extends AnyContract> {
       this.logger.debug('chatwire: unknown event refused', { event, socketId: raw.id });
       this.reply(socket, event, pickAck(args), error.toPayload());
     });
+    let rooms: ReadonlySet<Room> = new Set();
+    raw.on('disconnecting', () => {
+      rooms = new Set(raw.rooms);
+    });
     raw.on('disconnect', (reason) => {
       this.logger.debug('chatwire: disconnected', { socketId: raw.id, reason });
-      for (const hook of this.disconnectHooks) this.runHook(() => hook(socket, reason), 'onDisconnect');
+      for (const hook of this.disconnectHooks) this.runHook(() => hook(socket, reason, rooms), 'onDisconnect');
     });
     this.logger.debug('chatwire: connected', { socketId: raw.id });
     for (const hook of this.connectionHooks) this.runHook(() => hook(socket), 'onConnection');

@@ -1,8 +1,26 @@
 export {
+  type ChatAuthenticator,
+  insecureDevAuthenticator,
+  signToken,
+  type TokenOptions,
+  tokenAuthenticator,
+} from './chat/authenticators.js';
+export {
+  ChatServer,
+  type ChatServerOptions,
+  createChatServer,
+  type MessageDraft,
+  type ModerationResult,
+  type RoomAction,
+} from './chat/chat-server.js';
+export type { RateLimit } from './chat/rate-limiter.js';
+export type { AppendResult, HistoryQuery, NewMessage, Store } from './chat/store.js';
+export {
   type AuthenticateContext,
   ChatwireServer,
   type ChatwireServerOptions,
   createServer,
+  type DisconnectHook,
   type Handler,
   type HandlerContext,
   type Middleware,
@@ -11,4 +29,5 @@ export { type Logger, silentLogger } from './logger.js';
 export type { Emitter, Operator, Room } from './operator.js';
 export type { ServerEmitArgs } from './outgoing.js';
 export type { ChatwireSocket } from './socket.js';
+export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
 export type { Handshake, NoServerSideEvents, TypedIoServer, TypedIoSocket, TypedServerEvents } from './types.js';

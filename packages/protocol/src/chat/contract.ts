@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { defineContract } from '../contract/define-contract.js';
+
+/** Room ids: 1–128 characters of letters, digits and `_ - . : @ #`. */
+export const roomIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\w\-.:@#]+$/, 'Room ids use letters, digits and _ - . : @ #');
+
+/** A room serial: 1, 2, 3 … per room, assigned by the server, without gaps. */
+export const serialSchema = z.number().int().positive();
+
+/** A user as others see it. */
+export const chatUserSchema = z.object({ userId: z.string().min(1).max(128), name: z.string().min(1).max(64) });
+
+/** The longest message text, in characters. */
+export const MAX_TEXT_LENGTH = 4000;
+
+/** Message text: 1–4000 characters. */
+export const messageTextSchema = z.string().min(1).max(MAX_TEXT_LENGTH);
+
+/** An emoji (or any short reaction key). */
+export const emojiSchema = z.string().min(1).max(32);
+
+/** A stored message, as every client receives it. Times are milliseconds since the epoch (UTC). */
+export const messageSchema = z.object({
+  id: z.string(),
+  roomId: roomIdSchema,
+  serial: serialSchema,
+  clientMessageId: z.string(),
+  author: chatUserSchema,
+  /** Empty once the message is deleted. */
+  text: z.string().max(MAX_TEXT_LENGTH),
+  createdAt: z.number().int(),
+  editedAt: z.number().int().optional(),
+  deletedAt: z.number().int().optional(),
+  /** emoji → ids of the users who reacted with it, in the order they did. */
+  reactions: z.record(z.string(), z.array(z.string())),
+});
+
+/** Most messages one `history:fetch` returns. */
+export const MAX_PAGE_SIZE = 100;
+
+const page = z.object({ messages: z.array(messageSchema), hasMore: z.boolean() });
+const roomRef = z.object({ roomId: roomIdSchema });
+const members = z.array(chatUserSchema);
+
+/**
+ * The chat contract: rooms, messages with history, edit/delete, reactions, typing, presence and read
+ * markers, with serials per room so that clients lose nothing and duplicate nothing.
+ * The wire protocol it defines is written down in docs/protocol.md.
+ */
+export const chatContract = defineContract({
+  clientToServer: {
+    'room:join': {
+      payload: roomRef,
+      ack: z.object({ roomId: roomIdSchema, lastSerial: z.number().int().min(0), members }),
+    },
+    'room:leave': { payload: roomRef, ack: z.object({}) },
+    'message:send': {
+      payload: z.object({ roomId: roomIdSchema, clientMessageId: z.string().min(1).max(128), text: messageTextSchema }),
+      ack: messageSchema,
+    },
+    'message:edit': {
+      payload: z.object({ roomId: roomIdSchema, serial: serialSchema, text: messageTextSchema }),
+      ack: messageSchema,
+    },
+    'message:delete': { payload: z.object({ roomId: roomIdSchema, serial: serialSchema }), ack: messageSchema },
+    'reaction:toggle': {
+      payload: z.object({ roomId: roomIdSchema, serial: serialSchema, emoji: emojiSchema }),
+      ack: messageSchema,
+    },
+    'history:fetch': {
+      payload: z
+        .object({
+          roomId: roomIdSchema,
+          before: serialSchema.optional(),
+          after: z.number().int().min(0).optional(),
+          limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+        })
+        .refine((query) => query.before === undefined || query.after === undefined, {
+          message: 'Give before or after, not both',
+        }),
+      ack: page,
+    },
+    sync: {
+      payload: z.object({ rooms: z.record(roomIdSchema, z.number().int().min(0)) }),
+      ack: z.object({
+        rooms: z.record(z.string(), z.object({ messages: z.array(messageSchema), discontinuity: z.boolean() })),
+      }),
+    },
+    'read:mark': { payload: z.object({ roomId: roomIdSchema, serial: serialSchema }), ack: z.object({}) },
+    'typing:set': { payload: z.object({ roomId: roomIdSchema, isTyping: z.boolean() }) },
+  },
+  serverToClient: {
+    session: { payload: z.object({ user: chatUserSchema }) },
+    'message:new': { payload: messageSchema },
+    'message:updated': { payload: messageSchema },
+    typing: { payload: z.object({ roomId: roomIdSchema, user: chatUserSchema, isTyping: z.boolean() }) },
+    presence: { payload: z.object({ roomId: roomIdSchema, members }) },
+    read: { payload: z.object({ roomId: roomIdSchema, userId: z.string(), serial: serialSchema }) },
+  },
+  auth: z.record(z.string(), z.unknown()),
+  socketData: z.object({ user: chatUserSchema }),
+});
+
+/** The chat contract's type. */
+export type ChatContract = typeof chatContract;
+/** A user as others see it. */
+export type ChatUser = z.infer<typeof chatUserSchema>;
+/** A stored message. */
+export type Message = z.infer<typeof messageSchema>;
+/** A page of history. */
+export type MessagePage = z.infer<typeof page>;

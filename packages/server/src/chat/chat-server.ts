@@ -1,0 +1,342 @@
+import {
+  type ChatContract,
+  type ChatUser,
+  ChatwireError,
+  chatContract,
+  isChatwireError,
+  type Message,
+} from '@chatwire/protocol';
+import { type ChatwireServer, type ChatwireServerOptions, createServer } from '../create-server.js';
+import { type Logger, silentLogger } from '../logger.js';
+import type { ChatwireSocket } from '../socket.js';
+import type { TypedIoServer } from '../types.js';
+import type { ChatAuthenticator } from './authenticators.js';
+import { type RateLimit, RateLimiter } from './rate-limiter.js';
+import type { Store } from './store.js';
+
+/** What a user asks to do in a room, for {@link ChatServerOptions.authorizeRoom}. */
+export type RoomAction = 'join' | 'send' | 'moderate';
+
+/** A message about to be stored (sent or edited), for {@link ChatServerOptions.moderate}. */
+export interface MessageDraft {
+  roomId: string;
+  author: ChatUser;
+  text: string;
+  kind: 'send' | 'edit';
+}
+
+/** The moderation verdict: store `text` (maybe rewritten), or refuse with a reason. */
+export type ModerationResult = { text: string } | { reject: string };
+
+/** Options of {@link createChatServer}; the generic server's options (httpServer, io, logger…) pass through. */
+export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContract>, 'authenticate'> {
+  /** Where messages and read markers live. */
+  store: Store;
+  /** Maps the handshake `auth` to the user; throw a ChatwireError (`UNAUTHORIZED`) to refuse. */
+  authenticate: ChatAuthenticator;
+  /**
+   * May `user` do `action` in `roomId`? `moderate` means deleting other people's messages.
+   * @default join and send: yes; moderate: no
+   */
+  authorizeRoom?: (user: ChatUser, roomId: string, action: RoomAction) => boolean | Promise<boolean>;
+  /** Checks each message before it is stored: keep, rewrite or reject it. */
+  moderate?: (draft: MessageDraft) => ModerationResult | Promise<ModerationResult>;
+  /** Per-user limit on `message:send`, or false for none. @default { ratePerSecond: 10, burst: 20 } */
+  rateLimit?: RateLimit | false;
+  /** Most chat rooms one connection may be in. @default 50 */
+  maxRoomsPerSocket?: number;
+  /** A typing flag clears itself this long after its last refresh. @default 6000 */
+  typingTimeoutMs?: number;
+  /** Most messages one `sync` returns per room; a bigger gap answers `discontinuity: true`. @default 500 */
+  syncLimit?: number;
+  /** Clock. @default Date.now */
+  now?: () => number;
+}
+
+type ChatSocket = ChatwireSocket<ChatContract>;
+
+/** The room every socket of a user joins, for reaching all their tabs. Room ids cannot contain '/'. */
+const userRoom = (userId: string) => `user/${userId}`;
+
+const defaultAuthorize = (_user: ChatUser, _roomId: string, action: RoomAction) => action !== 'moderate';
+
+/**
+ * A self-hosted chat server over the chat contract: rooms, history, edit/delete, reactions, typing,
+ * presence and read markers, with gapless serials per room and idempotent sends.
+ * @example
+ * const chat = createChatServer({ httpServer, store: new SqliteStore({ path: 'chat.db' }), authenticate: tokenAuthenticator({ secret }) });
+ */
+export class ChatServer {
+  /** The generic typed server underneath. */
+  readonly server: ChatwireServer<ChatContract>;
+  private readonly store: Store;
+  private readonly logger: Logger;
+  private readonly authorizeRoom: NonNullable<ChatServerOptions['authorizeRoom']>;
+  private readonly moderate: ChatServerOptions['moderate'];
+  private readonly limiter: RateLimiter | undefined;
+  private readonly maxRoomsPerSocket: number;
+  private readonly typingTimeoutMs: number;
+  private readonly syncLimit: number;
+  private readonly now: () => number;
+  private readonly typing = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(options: ChatServerOptions) {
+    const {
+      store,
+      authenticate,
+      authorizeRoom,
+      moderate,
+      rateLimit,
+      maxRoomsPerSocket,
+      typingTimeoutMs,
+      syncLimit,
+      now,
+      ...serverOptions
+    } = options;
+    this.store = store;
+    this.logger = serverOptions.logger ?? silentLogger;
+    this.authorizeRoom = authorizeRoom ?? defaultAuthorize;
+    this.moderate = moderate;
+    this.now = now ?? Date.now;
+    this.limiter =
+      rateLimit === false ? undefined : new RateLimiter(rateLimit ?? { ratePerSecond: 10, burst: 20 }, this.now);
+    this.maxRoomsPerSocket = maxRoomsPerSocket ?? 50;
+    this.typingTimeoutMs = typingTimeoutMs ?? 6000;
+    this.syncLimit = syncLimit ?? 500;
+    this.server = createServer(chatContract, {
+      ...serverOptions,
+      authenticate: async ({ auth, handshake }) => ({ user: await authenticate(auth, handshake) }),
+    });
+    this.wire();
+  }
+
+  /** The socket.io server underneath (escape hatch). */
+  get io(): TypedIoServer<ChatContract> {
+    return this.server.io;
+  }
+
+  /** Disconnects every socket of a user, on every node. */
+  disconnectUser(userId: string): void {
+    this.server.in(userRoom(userId)).disconnectSockets(true);
+  }
+
+  /** The room's current members, each user once however many tabs they have. */
+  async members(roomId: string): Promise<ChatUser[]> {
+    const sockets = await this.server.in(roomId).fetchSockets();
+    const users = new Map<string, ChatUser>();
+    for (const socket of sockets) users.set(socket.data.user.userId, socket.data.user);
+    return [...users.values()];
+  }
+
+  /** Stops accepting connections, disconnects everyone, then flushes and closes the store. */
+  async close(): Promise<void> {
+    for (const timer of this.typing.values()) clearTimeout(timer);
+    this.typing.clear();
+    await this.server.close();
+    await this.store.close();
+  }
+
+  private wire(): void {
+    const { server } = this;
+
+    server.onConnection(async (socket) => {
+      await socket.join(userRoom(socket.data.user.userId));
+      socket.emit('session', { user: socket.data.user });
+    });
+
+    server.onDisconnect(async (socket, _reason, rooms) => {
+      for (const roomId of rooms) {
+        if (roomId === socket.id || roomId === userRoom(socket.data.user.userId)) continue;
+        this.stopTyping(roomId, socket.data.user);
+        await this.publishPresence(roomId);
+      }
+    });
+
+    server.on('room:join', async ({ payload: { roomId }, socket }) => {
+      if (!socket.rooms.has(roomId)) {
+        // Two rooms are the socket's own: its id, and its user's room.
+        if (socket.rooms.size - 2 >= this.maxRoomsPerSocket) {
+          throw new ChatwireError('FORBIDDEN', `A connection may be in at most ${this.maxRoomsPerSocket} rooms`);
+        }
+        await this.authorize(socket.data.user, roomId, 'join');
+        await socket.join(roomId);
+      }
+      const [lastSerial, members] = await Promise.all([
+        this.stored(() => this.store.lastSerial(roomId)),
+        this.members(roomId),
+      ]);
+      server.to(roomId).emit('presence', { roomId, members });
+      return { roomId, lastSerial, members };
+    });
+
+    server.on('room:leave', async ({ payload: { roomId }, socket }) => {
+      if (socket.rooms.has(roomId)) {
+        await socket.leave(roomId);
+        this.stopTyping(roomId, socket.data.user);
+        await this.publishPresence(roomId);
+      }
+      return {};
+    });
+
+    server.on('message:send', async ({ payload, socket }) => {
+      const { roomId } = payload;
+      const user = this.member(socket, roomId);
+      const waitMs = this.limiter?.take(user.userId) ?? 0;
+      if (waitMs > 0) throw new ChatwireError('RATE_LIMITED', 'Sending too fast', { retryAfterMs: waitMs });
+      await this.authorize(user, roomId, 'send');
+      const text = await this.moderated({ roomId, author: user, text: payload.text, kind: 'send' });
+      const { message, created } = await this.stored(() =>
+        this.store.append({
+          roomId,
+          clientMessageId: payload.clientMessageId,
+          author: user,
+          text,
+          createdAt: this.now(),
+        }),
+      );
+      if (created) server.to(roomId).emit('message:new', message);
+      this.stopTyping(roomId, user);
+      return message;
+    });
+
+    server.on('message:edit', async ({ payload: { roomId, serial, text }, socket }) => {
+      const user = this.member(socket, roomId);
+      const message = await this.existing(roomId, serial);
+      if (message.author.userId !== user.userId) throw new ChatwireError('FORBIDDEN', 'Only the author can edit');
+      const moderated = await this.moderated({ roomId, author: user, text, kind: 'edit' });
+      const edited = await this.stored(() => this.store.edit(roomId, serial, moderated, this.now()));
+      return this.published(edited, roomId, serial);
+    });
+
+    server.on('message:delete', async ({ payload: { roomId, serial }, socket }) => {
+      const user = this.member(socket, roomId);
+      const message = await this.stored(() => this.store.get(roomId, serial));
+      if (message === undefined) throw notFound(roomId, serial);
+      if (message.author.userId !== user.userId) await this.authorize(user, roomId, 'moderate');
+      if (message.deletedAt !== undefined) return message;
+      const deleted = await this.stored(() => this.store.delete(roomId, serial, this.now()));
+      return this.published(deleted, roomId, serial);
+    });
+
+    server.on('reaction:toggle', async ({ payload: { roomId, serial, emoji }, socket }) => {
+      const user = this.member(socket, roomId);
+      await this.existing(roomId, serial);
+      const toggled = await this.stored(() => this.store.toggleReaction(roomId, serial, emoji, user.userId));
+      return this.published(toggled, roomId, serial);
+    });
+
+    server.on('history:fetch', async ({ payload: { roomId, before, after, limit }, socket }) => {
+      this.member(socket, roomId);
+      return this.stored(() => this.store.history(roomId, { before, after, limit }));
+    });
+
+    server.on('sync', async ({ payload, socket }) => {
+      const rooms: Record<string, { messages: Message[]; discontinuity: boolean }> = {};
+      for (const [roomId, last] of Object.entries(payload.rooms)) {
+        if (!socket.rooms.has(roomId)) continue;
+        rooms[roomId] = await this.gap(roomId, last);
+      }
+      return { rooms };
+    });
+
+    server.on('read:mark', async ({ payload: { roomId, serial }, socket }) => {
+      const user = this.member(socket, roomId);
+      const marker = await this.stored(() => this.store.markRead(roomId, user.userId, serial));
+      server.to(roomId).emit('read', { roomId, userId: user.userId, serial: marker });
+      return {};
+    });
+
+    server.on('typing:set', ({ payload: { roomId, isTyping }, socket }) => {
+      const user = this.member(socket, roomId);
+      if (!isTyping) return this.stopTyping(roomId, user);
+      const key = typingKey(roomId, user.userId);
+      clearTimeout(this.typing.get(key));
+      this.typing.set(
+        key,
+        setTimeout(() => this.stopTyping(roomId, user), this.typingTimeoutMs),
+      );
+      server.to(roomId).emit('typing', { roomId, user, isTyping: true });
+    });
+  }
+
+  /** The messages after `last`, or a discontinuity when history no longer covers the gap. */
+  private async gap(roomId: string, last: number): Promise<{ messages: Message[]; discontinuity: boolean }> {
+    const page = await this.stored(() => this.store.history(roomId, { after: last, limit: this.syncLimit }));
+    const first = page.messages[0];
+    const trimmed = first !== undefined && first.serial !== last + 1;
+    const ahead = first === undefined && last > (await this.stored(() => this.store.lastSerial(roomId)));
+    if (page.hasMore || trimmed || ahead) return { messages: [], discontinuity: true };
+    return { messages: page.messages, discontinuity: false };
+  }
+
+  private member(socket: ChatSocket, roomId: string): ChatUser {
+    if (!socket.rooms.has(roomId)) throw new ChatwireError('FORBIDDEN', `Join room "${roomId}" first`);
+    return socket.data.user;
+  }
+
+  private async authorize(user: ChatUser, roomId: string, action: RoomAction): Promise<void> {
+    if (!(await this.authorizeRoom(user, roomId, action))) {
+      throw new ChatwireError('FORBIDDEN', `Not allowed to ${action} in room "${roomId}"`);
+    }
+  }
+
+  private async moderated(draft: MessageDraft): Promise<string> {
+    if (this.moderate === undefined) return draft.text;
+    const verdict = await this.moderate(draft);
+    if ('reject' in verdict) throw new ChatwireError('FORBIDDEN', verdict.reject);
+    return verdict.text;
+  }
+
+  /** A message that exists and is not deleted. */
+  private async existing(roomId: string, serial: number): Promise<Message> {
+    const message = await this.stored(() => this.store.get(roomId, serial));
+    if (message === undefined) throw notFound(roomId, serial);
+    if (message.deletedAt !== undefined) throw new ChatwireError('CONFLICT', 'The message was deleted');
+    return message;
+  }
+
+  private published(message: Message | undefined, roomId: string, serial: number): Message {
+    if (message === undefined) throw notFound(roomId, serial);
+    this.server.to(roomId).emit('message:updated', message);
+    return message;
+  }
+
+  private stopTyping(roomId: string, user: ChatUser): void {
+    const key = typingKey(roomId, user.userId);
+    const timer = this.typing.get(key);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.typing.delete(key);
+    this.server.to(roomId).emit('typing', { roomId, user, isTyping: false });
+  }
+
+  private async publishPresence(roomId: string): Promise<void> {
+    this.server.to(roomId).emit('presence', { roomId, members: await this.members(roomId) });
+  }
+
+  /** Runs a store call; a failure of the store itself becomes a retryable `UNAVAILABLE`. */
+  private async stored<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (isChatwireError(error)) throw error;
+      this.logger.error('chatwire: store call failed', { error });
+      throw new ChatwireError('UNAVAILABLE', 'Storage is unavailable, try again', { retryAfterMs: 1000, cause: error });
+    }
+  }
+}
+
+const typingKey = (roomId: string, userId: string) => `${roomId}\u0000${userId}`;
+
+function notFound(roomId: string, serial: number): ChatwireError {
+  return new ChatwireError('NOT_FOUND', `No message ${serial} in room "${roomId}"`);
+}
+
+/**
+ * Makes a {@link ChatServer}.
+ * @example
+ * const chat = createChatServer({ httpServer, store: new MemoryStore(), authenticate: insecureDevAuthenticator });
+ */
+export function createChatServer(options: ChatServerOptions): ChatServer {
+  return new ChatServer(options);
+}

@@ -1,0 +1,59 @@
+import type { ChatUser, Message, MessagePage } from '@chatwire/protocol';
+
+/** What {@link Store.append} stores: the server fills in the author and the time. */
+export interface NewMessage {
+  roomId: string;
+  clientMessageId: string;
+  author: ChatUser;
+  text: string;
+  createdAt: number;
+}
+
+/** The stored message, and whether this call stored it (false: a retry of an earlier send). */
+export interface AppendResult {
+  message: Message;
+  created: boolean;
+}
+
+/** A page request: the latest messages, or those just `before` / `after` a serial. */
+export interface HistoryQuery {
+  before?: number | undefined;
+  after?: number | undefined;
+  limit: number;
+}
+
+/**
+ * Where a chat server keeps messages and read markers. Every method may be called from several
+ * server processes at once (a shared database implements it for several nodes), so each must be
+ * atomic on its own: serials per room are gapless, and one `clientMessageId` per author and room is
+ * stored once. Messages returned are copies the caller may keep.
+ */
+export interface Store {
+  /**
+   * Stores a message with the room's next serial, or, when the author already sent this
+   * `clientMessageId` in this room, returns the stored one with `created: false`.
+   */
+  append(message: NewMessage): Promise<AppendResult>;
+  /** The message with this serial, if any (deleted ones included, as tombstones). */
+  get(roomId: string, serial: number): Promise<Message | undefined>;
+  /** Replaces the text and sets `editedAt`; undefined when there is no such message. */
+  edit(roomId: string, serial: number, text: string, editedAt: number): Promise<Message | undefined>;
+  /** Turns the message into a tombstone: empty text, no reactions, `deletedAt` set (kept if already set). */
+  delete(roomId: string, serial: number, deletedAt: number): Promise<Message | undefined>;
+  /** Adds `userId` to the users who reacted with `emoji`, or removes them if they had. */
+  toggleReaction(roomId: string, serial: number, emoji: string, userId: string): Promise<Message | undefined>;
+  /**
+   * Messages in ascending serial order. No cursor: the latest `limit`. `before`: the `limit` just
+   * before it. `after`: the `limit` just after it. `hasMore`: more exist beyond the page in the
+   * direction of travel (older for latest/before, newer for after).
+   */
+  history(roomId: string, query: HistoryQuery): Promise<MessagePage>;
+  /** The room's highest serial, 0 when it has none. */
+  lastSerial(roomId: string): Promise<number>;
+  /** Moves the user's read marker forward to `serial` (never back); returns the marker now stored. */
+  markRead(roomId: string, userId: string, serial: number): Promise<number>;
+  /** The room's read markers: userId → serial. */
+  readMarkers(roomId: string): Promise<Record<string, number>>;
+  /** Flushes and releases the store. */
+  close(): Promise<void>;
+}

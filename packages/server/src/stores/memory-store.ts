@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import type { Message, MessagePage } from '@chatwire/protocol';
+import type { AppendResult, HistoryQuery, NewMessage, Store } from '../chat/store.js';
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /** Keep only the newest this many messages per room (older ones are forgotten). @default Infinity */
+  maxMessagesPerRoom?: number;
+}
+
+interface RoomState {
+  /** messages[i] has serial firstSerial + i */
+  messages: Message[];
+  firstSerial: number;
+  byClientId: Map<string, number>;
+  read: Map<string, number>;
+}
+
+const clientKey = (userId: string, clientMessageId: string) => `${userId}\u0000${clientMessageId}`;
+
+/**
+ * Keeps everything in this process's memory: for tests and single-process demos. Lost on restart.
+ * @example const chat = createChatServer({ httpServer, store: new MemoryStore(), authenticate });
+ */
+export class MemoryStore implements Store {
+  private readonly rooms = new Map<string, RoomState>();
+  private readonly maxMessagesPerRoom: number;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.maxMessagesPerRoom = options.maxMessagesPerRoom ?? Number.POSITIVE_INFINITY;
+  }
+
+  async append(input: NewMessage): Promise<AppendResult> {
+    const room = this.room(input.roomId);
+    const key = clientKey(input.author.userId, input.clientMessageId);
+    const existing = room.byClientId.get(key);
+    if (existing !== undefined) {
+      const message = this.find(room, existing);
+      if (message !== undefined) return { message: structuredClone(message), created: false };
+    }
+    const message: Message = {
+      id: randomUUID(),
+      roomId: input.roomId,
+      serial: room.firstSerial + room.messages.length,
+      clientMessageId: input.clientMessageId,
+      author: { userId: input.author.userId, name: input.author.name },
+      text: input.text,
+      createdAt: input.createdAt,
+      reactions: {},
+    };
+    room.messages.push(message);
+    room.byClientId.set(key, message.serial);
+    this.trim(room);
+    return { message: structuredClone(message), created: true };
+  }
+
+  async get(roomId: string, serial: number): Promise<Message | undefined> {
+    const message = this.find(this.rooms.get(roomId), serial);
+    return message && structuredClone(message);
+  }
+
+  async edit(roomId: string, serial: number, text: string, editedAt: number): Promise<Message | undefined> {
+    return this.update(roomId, serial, (message) => {
+      message.text = text;
+      message.editedAt = editedAt;
+    });
+  }
+
+  async delete(roomId: string, serial: number, deletedAt: number): Promise<Message | undefined> {
+    return this.update(roomId, serial, (message) => {
+      message.text = '';
+      message.reactions = {};
+      message.deletedAt ??= deletedAt;
+    });
+  }
+
+  async toggleReaction(roomId: string, serial: number, emoji: string, userId: string): Promise<Message | undefined> {
+    return this.update(roomId, serial, (message) => {
+      const users = message.reactions[emoji] ?? [];
+      const next = users.includes(userId) ? users.filter((id) => id !== userId) : [...users, userId];
+      if (next.length === 0) delete message.reactions[emoji];
+      else message.reactions[emoji] = next;
+    });
+  }
+
+  async history(roomId: string, query: HistoryQuery): Promise<MessagePage> {
+    const room = this.rooms.get(roomId);
+    if (room === undefined) return { messages: [], hasMore: false };
+    const { messages, firstSerial } = room;
+    let start: number;
+    let end: number;
+    let hasMore: boolean;
+    if (query.after !== undefined) {
+      start = Math.max(0, query.after + 1 - firstSerial);
+      end = Math.min(messages.length, start + query.limit);
+      hasMore = end < messages.length;
+    } else {
+      end =
+        query.before === undefined
+          ? messages.length
+          : Math.min(messages.length, Math.max(0, query.before - firstSerial));
+      start = Math.max(0, end - query.limit);
+      hasMore = start > 0;
+    }
+    return { messages: structuredClone(messages.slice(start, end)), hasMore };
+  }
+
+  async lastSerial(roomId: string): Promise<number> {
+    const room = this.rooms.get(roomId);
+    return room === undefined ? 0 : room.firstSerial + room.messages.length - 1;
+  }
+
+  async markRead(roomId: string, userId: string, serial: number): Promise<number> {
+    const read = this.room(roomId).read;
+    const marker = Math.max(read.get(userId) ?? 0, serial);
+    read.set(userId, marker);
+    return marker;
+  }
+
+  async readMarkers(roomId: string): Promise<Record<string, number>> {
+    return Object.fromEntries(this.rooms.get(roomId)?.read ?? []);
+  }
+
+  async close(): Promise<void> {}
+
+  private room(roomId: string): RoomState {
+    let room = this.rooms.get(roomId);
+    if (room === undefined) {
+      room = { messages: [], firstSerial: 1, byClientId: new Map(), read: new Map() };
+      this.rooms.set(roomId, room);
+    }
+    return room;
+  }
+
+  private find(room: RoomState | undefined, serial: number): Message | undefined {
+    return room?.messages[serial - room.firstSerial];
+  }
+
+  private update(roomId: string, serial: number, change: (message: Message) => void): Message | undefined {
+    const message = this.find(this.rooms.get(roomId), serial);
+    if (message === undefined) return undefined;
+    change(message);
+    return structuredClone(message);
+  }
+
+  private trim(room: RoomState): void {
+    const excess = room.messages.length - this.maxMessagesPerRoom;
+    if (excess <= 0) return;
+    for (const gone of room.messages.splice(0, excess)) {
+      room.byClientId.delete(clientKey(gone.author.userId, gone.clientMessageId));
+    }
+    room.firstSerial += excess;
+  }
+}

@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import type { Message, MessagePage } from '@chatwire/protocol';
+import Database from 'better-sqlite3';
+import type { AppendResult, HistoryQuery, NewMessage, Store } from '../chat/store.js';
+
+/** Options of {@link SqliteStore}. */
+export interface SqliteStoreOptions {
+  /** The database file (created if missing); `':memory:'` for a throwaway one. */
+  path: string;
+}
+
+interface MessageRow {
+  room_id: string;
+  serial: number;
+  id: string;
+  client_message_id: string;
+  author_id: string;
+  author_name: string;
+  text: string;
+  created_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
+  reactions: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS chat_rooms (
+  room_id TEXT PRIMARY KEY,
+  last_serial INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS chat_messages (
+  room_id TEXT NOT NULL,
+  serial INTEGER NOT NULL,
+  id TEXT NOT NULL,
+  client_message_id TEXT NOT NULL,
+  author_id TEXT NOT NULL,
+  author_name TEXT NOT NULL,
+  text TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  edited_at INTEGER,
+  deleted_at INTEGER,
+  reactions TEXT NOT NULL DEFAULT '{}',
+  PRIMARY KEY (room_id, serial)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS chat_messages_client_id ON chat_messages (room_id, author_id, client_message_id);
+CREATE TABLE IF NOT EXISTS chat_read_markers (
+  room_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  serial INTEGER NOT NULL,
+  PRIMARY KEY (room_id, user_id)
+) WITHOUT ROWID;
+`;
+
+function toMessage(row: MessageRow): Message {
+  const message: Message = {
+    id: row.id,
+    roomId: row.room_id,
+    serial: row.serial,
+    clientMessageId: row.client_message_id,
+    author: { userId: row.author_id, name: row.author_name },
+    text: row.text,
+    createdAt: row.created_at,
+    reactions: JSON.parse(row.reactions) as Record<string, string[]>,
+  };
+  if (row.edited_at !== null) message.editedAt = row.edited_at;
+  if (row.deleted_at !== null) message.deletedAt = row.deleted_at;
+  return message;
+}
+
+/**
+ * Durable history in one SQLite file (better-sqlite3, WAL): the embedded default for one node.
+ * Serials come from a per-room counter updated in the same transaction as the insert.
+ * @example const store = new SqliteStore({ path: './chat.db' });
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly statements;
+  private readonly appendTx;
+  private readonly toggleTx;
+
+  constructor(options: SqliteStoreOptions) {
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    const db = this.db;
+    this.statements = {
+      byClientId: db.prepare<[string, string, string], MessageRow>(
+        'SELECT * FROM chat_messages WHERE room_id = ? AND author_id = ? AND client_message_id = ?',
+      ),
+      nextSerial: db.prepare<[string], { last_serial: number }>(
+        `INSERT INTO chat_rooms (room_id, last_serial) VALUES (?, 1)
+         ON CONFLICT (room_id) DO UPDATE SET last_serial = last_serial + 1 RETURNING last_serial`,
+      ),
+      insert: db.prepare<[string, number, string, string, string, string, string, number]>(
+        `INSERT INTO chat_messages (room_id, serial, id, client_message_id, author_id, author_name, text, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      get: db.prepare<[string, number], MessageRow>('SELECT * FROM chat_messages WHERE room_id = ? AND serial = ?'),
+      edit: db.prepare<[{ roomId: string; serial: number; text: string; at: number }], MessageRow>(
+        'UPDATE chat_messages SET text = @text, edited_at = @at WHERE room_id = @roomId AND serial = @serial RETURNING *',
+      ),
+      delete: db.prepare<[{ roomId: string; serial: number; at: number }], MessageRow>(
+        `UPDATE chat_messages SET text = '', reactions = '{}', deleted_at = COALESCE(deleted_at, @at)
+         WHERE room_id = @roomId AND serial = @serial RETURNING *`,
+      ),
+      setReactions: db.prepare<[{ roomId: string; serial: number; reactions: string }], MessageRow>(
+        'UPDATE chat_messages SET reactions = @reactions WHERE room_id = @roomId AND serial = @serial RETURNING *',
+      ),
+      after: db.prepare<[string, number, number], MessageRow>(
+        'SELECT * FROM chat_messages WHERE room_id = ? AND serial > ? ORDER BY serial ASC LIMIT ?',
+      ),
+      before: db.prepare<[string, number, number], MessageRow>(
+        'SELECT * FROM chat_messages WHERE room_id = ? AND serial < ? ORDER BY serial DESC LIMIT ?',
+      ),
+      lastSerial: db.prepare<[string], { last_serial: number }>('SELECT last_serial FROM chat_rooms WHERE room_id = ?'),
+      markRead: db.prepare<[string, string, number], { serial: number }>(
+        `INSERT INTO chat_read_markers (room_id, user_id, serial) VALUES (?, ?, ?)
+         ON CONFLICT (room_id, user_id) DO UPDATE SET serial = max(serial, excluded.serial) RETURNING serial`,
+      ),
+      readMarkers: db.prepare<[string], { user_id: string; serial: number }>(
+        'SELECT user_id, serial FROM chat_read_markers WHERE room_id = ?',
+      ),
+    };
+    this.appendTx = db.transaction((input: NewMessage): AppendResult => {
+      const existing = this.statements.byClientId.get(input.roomId, input.author.userId, input.clientMessageId);
+      if (existing !== undefined) return { message: toMessage(existing), created: false };
+      const serial = this.statements.nextSerial.get(input.roomId)?.last_serial;
+      if (serial === undefined) throw new Error('SQLite returned no serial');
+      const id = randomUUID();
+      this.statements.insert.run(
+        input.roomId,
+        serial,
+        id,
+        input.clientMessageId,
+        input.author.userId,
+        input.author.name,
+        input.text,
+        input.createdAt,
+      );
+      return {
+        message: {
+          id,
+          roomId: input.roomId,
+          serial,
+          clientMessageId: input.clientMessageId,
+          author: { userId: input.author.userId, name: input.author.name },
+          text: input.text,
+          createdAt: input.createdAt,
+          reactions: {},
+        },
+        created: true,
+      };
+    });
+    this.toggleTx = db.transaction((roomId: string, serial: number, emoji: string, userId: string) => {
+      const row = this.statements.get.get(roomId, serial);
+      if (row === undefined) return undefined;
+      const reactions = JSON.parse(row.reactions) as Record<string, string[]>;
+      const users = reactions[emoji] ?? [];
+      const next = users.includes(userId) ? users.filter((id) => id !== userId) : [...users, userId];
+      if (next.length === 0) delete reactions[emoji];
+      else reactions[emoji] = next;
+      return this.statements.setReactions.get({ roomId, serial, reactions: JSON.stringify(reactions) });
+    });
+  }
+
+  async append(message: NewMessage): Promise<AppendResult> {
+    return this.appendTx.immediate(message);
+  }
+
+  async get(roomId: string, serial: number): Promise<Message | undefined> {
+    const row = this.statements.get.get(roomId, serial);
+    return row && toMessage(row);
+  }
+
+  async edit(roomId: string, serial: number, text: string, editedAt: number): Promise<Message | undefined> {
+    const row = this.statements.edit.get({ roomId, serial, text, at: editedAt });
+    return row && toMessage(row);
+  }
+
+  async delete(roomId: string, serial: number, deletedAt: number): Promise<Message | undefined> {
+    const row = this.statements.delete.get({ roomId, serial, at: deletedAt });
+    return row && toMessage(row);
+  }
+
+  async toggleReaction(roomId: string, serial: number, emoji: string, userId: string): Promise<Message | undefined> {
+    const row = this.toggleTx.immediate(roomId, serial, emoji, userId);
+    return row && toMessage(row);
+  }
+
+  async history(roomId: string, query: HistoryQuery): Promise<MessagePage> {
+    if (query.after !== undefined) {
+      const rows = this.statements.after.all(roomId, query.after, query.limit + 1);
+      return { messages: rows.slice(0, query.limit).map(toMessage), hasMore: rows.length > query.limit };
+    }
+    const rows = this.statements.before.all(roomId, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1);
+    return { messages: rows.slice(0, query.limit).reverse().map(toMessage), hasMore: rows.length > query.limit };
+  }
+
+  async lastSerial(roomId: string): Promise<number> {
+    return this.statements.lastSerial.get(roomId)?.last_serial ?? 0;
+  }
+
+  async markRead(roomId: string, userId: string, serial: number): Promise<number> {
+    return this.statements.markRead.get(roomId, userId, serial)?.serial ?? serial;
+  }
+
+  async readMarkers(roomId: string): Promise<Record<string, number>> {
+    return Object.fromEntries(this.statements.readMarkers.all(roomId).map((row) => [row.user_id, row.serial]));
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

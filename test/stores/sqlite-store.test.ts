@@ -1,0 +1,70 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '@chatwire/server/sqlite';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { describeStoreContract } from '../support/store-contract.js';
+
+describeStoreContract('SqliteStore', async () => new SqliteStore({ path: ':memory:' }));
+
+async function tempFile(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'chatwire-sqlite-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return join(dir, 'chat.db');
+}
+
+describe('SqliteStore on a file', () => {
+  it('keeps messages, serials, reactions and read markers across a restart', async () => {
+    const path = await tempFile();
+    const first = new SqliteStore({ path });
+    const author = { userId: 'a', name: 'A' };
+    await first.append({ roomId: 'r', clientMessageId: 'c1', author, text: 'one', createdAt: 1 });
+    await first.append({ roomId: 'r', clientMessageId: 'c2', author, text: 'two', createdAt: 2 });
+    await first.toggleReaction('r', 2, '🔥', 'b');
+    await first.markRead('r', 'b', 2);
+    await first.close();
+
+    const second = new SqliteStore({ path });
+    onTestFinished(() => second.close());
+    expect(await second.lastSerial('r')).toBe(2);
+    expect(await second.get('r', 2)).toMatchObject({ text: 'two', reactions: { '🔥': ['b'] } });
+    expect(await second.readMarkers('r')).toEqual({ b: 2 });
+    const retry = await second.append({ roomId: 'r', clientMessageId: 'c1', author, text: 'one again', createdAt: 3 });
+    expect(retry).toMatchObject({ created: false, message: { serial: 1, text: 'one' } });
+    expect(
+      (await second.append({ roomId: 'r', clientMessageId: 'c3', author, text: 'three', createdAt: 4 })).message.serial,
+    ).toBe(3);
+  });
+
+  it('uses write-ahead logging', async () => {
+    const path = await tempFile();
+    const store = new SqliteStore({ path });
+    onTestFinished(() => store.close());
+    await store.append({
+      roomId: 'r',
+      clientMessageId: 'c',
+      author: { userId: 'a', name: 'A' },
+      text: 't',
+      createdAt: 1,
+    });
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(`${path}-wal`)).toBe(true);
+  });
+
+  it('gives gapless serials to two stores writing to the same file', async () => {
+    const path = await tempFile();
+    const [a, b] = [new SqliteStore({ path }), new SqliteStore({ path })];
+    onTestFinished(async () => {
+      await a.close();
+      await b.close();
+    });
+    const author = { userId: 'u', name: 'U' };
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        (i % 2 ? a : b).append({ roomId: 'r', clientMessageId: `c${i}`, author, text: `m${i}`, createdAt: i }),
+      ),
+    );
+    const page = await a.history('r', { limit: 100 });
+    expect(page.messages.map((m) => m.serial)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+});

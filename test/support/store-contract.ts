@@ -1,0 +1,176 @@
+import type { ChatUser } from '@chatwire/protocol';
+import type { NewMessage, Store } from '@chatwire/server';
+import { describe, expect, it, onTestFinished } from 'vitest';
+
+const ana: ChatUser = { userId: 'ana', name: 'Ana' };
+const ben: ChatUser = { userId: 'ben', name: 'Ben' };
+
+let counter = 0;
+function draft(roomId: string, author: ChatUser = ana, text = 'hello', clientMessageId?: string): NewMessage {
+  counter += 1;
+  return {
+    roomId,
+    author,
+    text,
+    clientMessageId: clientMessageId ?? `c${counter}`,
+    createdAt: 1_700_000_000_000 + counter,
+  };
+}
+
+/**
+ * The behaviour every {@link Store} must have, run against each implementation. `open` makes a
+ * fresh, empty store (closed by the suite when each test finishes).
+ */
+export function describeStoreContract(name: string, open: () => Promise<Store>): void {
+  async function fresh(): Promise<Store> {
+    const store = await open();
+    onTestFinished(() => store.close());
+    return store;
+  }
+
+  async function fill(store: Store, roomId: string, count: number): Promise<void> {
+    for (let i = 0; i < count; i++) await store.append(draft(roomId, ana, `m${i + 1}`));
+  }
+
+  describe(`${name} (store contract)`, () => {
+    it('gives each room its own serials 1, 2, 3 … and reports the last', async () => {
+      const store = await fresh();
+      expect(await store.lastSerial('r1')).toBe(0);
+      const a = await store.append(draft('r1'));
+      const b = await store.append(draft('r1', ben, 'second'));
+      const c = await store.append(draft('r2'));
+      expect([a.message.serial, b.message.serial, c.message.serial]).toEqual([1, 2, 1]);
+      expect(a.created && b.created && c.created).toBe(true);
+      expect(await store.lastSerial('r1')).toBe(2);
+      expect(b.message).toEqual({
+        id: expect.any(String),
+        roomId: 'r1',
+        serial: 2,
+        clientMessageId: expect.any(String),
+        author: ben,
+        text: 'second',
+        createdAt: expect.any(Number),
+        reactions: {},
+      });
+      expect(a.message.id).not.toBe(b.message.id);
+    });
+
+    it('stores a clientMessageId once per author and room, returning the original on a retry', async () => {
+      const store = await fresh();
+      const first = await store.append(draft('r', ana, 'original', 'same'));
+      const retry = await store.append(draft('r', ana, 'changed on retry', 'same'));
+      expect(retry).toEqual({ message: first.message, created: false });
+      const otherAuthor = await store.append(draft('r', ben, 'x', 'same'));
+      const otherRoom = await store.append(draft('r2', ana, 'x', 'same'));
+      expect(otherAuthor.created && otherRoom.created).toBe(true);
+      expect(await store.lastSerial('r')).toBe(2);
+    });
+
+    it('keeps serials gapless and unique under concurrent appends, retries included', async () => {
+      const store = await fresh();
+      const sends = Array.from({ length: 60 }, (_, i) =>
+        draft('busy', i % 2 ? ana : ben, `m${i}`, `id${i % 40}-${i % 2}`),
+      );
+      const results = await Promise.all(sends.map((d) => store.append(d)));
+      const created = results.filter((r) => r.created).map((r) => r.message.serial);
+      expect(created.sort((x, y) => x - y)).toEqual(Array.from({ length: created.length }, (_, i) => i + 1));
+      const page = await store.history('busy', { limit: 100 });
+      expect(page.messages.map((m) => m.serial)).toEqual(created);
+      for (const r of results.filter((x) => !x.created)) {
+        expect(page.messages.find((m) => m.serial === r.message.serial)?.clientMessageId).toBe(
+          r.message.clientMessageId,
+        );
+      }
+    });
+
+    it('gets a message by serial, undefined when missing', async () => {
+      const store = await fresh();
+      const { message } = await store.append(draft('r'));
+      expect(await store.get('r', 1)).toEqual(message);
+      expect(await store.get('r', 2)).toBeUndefined();
+      expect(await store.get('nope', 1)).toBeUndefined();
+    });
+
+    it('edits text and sets editedAt', async () => {
+      const store = await fresh();
+      await store.append(draft('r', ana, 'typo'));
+      const edited = await store.edit('r', 1, 'fixed', 42);
+      expect(edited).toMatchObject({ serial: 1, text: 'fixed', editedAt: 42 });
+      expect(await store.get('r', 1)).toEqual(edited);
+      expect(await store.edit('r', 9, 'x', 1)).toBeUndefined();
+    });
+
+    it('deletes into a tombstone, keeping the first deletedAt', async () => {
+      const store = await fresh();
+      await store.append(draft('r', ana, 'secret'));
+      await store.toggleReaction('r', 1, '👍', 'ben');
+      const deleted = await store.delete('r', 1, 100);
+      expect(deleted).toMatchObject({ serial: 1, text: '', reactions: {}, deletedAt: 100 });
+      expect((await store.delete('r', 1, 200))?.deletedAt).toBe(100);
+      expect(await store.delete('r', 5, 1)).toBeUndefined();
+    });
+
+    it('toggles reactions per user, in the order users reacted', async () => {
+      const store = await fresh();
+      await store.append(draft('r'));
+      await store.toggleReaction('r', 1, '👍', 'ben');
+      await store.toggleReaction('r', 1, '👍', 'ana');
+      const both = await store.toggleReaction('r', 1, '🎉', 'ana');
+      expect(both?.reactions).toEqual({ '👍': ['ben', 'ana'], '🎉': ['ana'] });
+      await store.toggleReaction('r', 1, '👍', 'ben');
+      const after = await store.toggleReaction('r', 1, '🎉', 'ana');
+      expect(after?.reactions).toEqual({ '👍': ['ana'] });
+      expect(await store.toggleReaction('r', 2, '👍', 'ana')).toBeUndefined();
+    });
+
+    it('pages history: latest, before and after, ascending, with hasMore at the boundaries', async () => {
+      const store = await fresh();
+      expect(await store.history('r', { limit: 10 })).toEqual({ messages: [], hasMore: false });
+      await fill(store, 'r', 25);
+      const serials = async (q: Parameters<Store['history']>[1]) => {
+        const page = await store.history('r', q);
+        return [page.messages.map((m) => m.serial), page.hasMore] as const;
+      };
+      const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+      expect(await serials({ limit: 10 })).toEqual([range(16, 25), true]);
+      expect(await serials({ limit: 25 })).toEqual([range(1, 25), false]);
+      expect(await serials({ limit: 30 })).toEqual([range(1, 25), false]);
+      expect(await serials({ before: 16, limit: 10 })).toEqual([range(6, 15), true]);
+      expect(await serials({ before: 11, limit: 10 })).toEqual([range(1, 10), false]);
+      expect(await serials({ before: 1, limit: 10 })).toEqual([[], false]);
+      expect(await serials({ after: 0, limit: 10 })).toEqual([range(1, 10), true]);
+      expect(await serials({ after: 15, limit: 10 })).toEqual([range(16, 25), false]);
+      expect(await serials({ after: 25, limit: 10 })).toEqual([[], false]);
+      expect(await serials({ after: 30, limit: 10 })).toEqual([[], false]);
+    });
+
+    it('moves read markers forward only, per user', async () => {
+      const store = await fresh();
+      expect(await store.readMarkers('r')).toEqual({});
+      expect(await store.markRead('r', 'ana', 5)).toBe(5);
+      expect(await store.markRead('r', 'ana', 3)).toBe(5);
+      expect(await store.markRead('r', 'ben', 2)).toBe(2);
+      expect(await store.markRead('r', 'ana', 7)).toBe(7);
+      expect(await store.readMarkers('r')).toEqual({ ana: 7, ben: 2 });
+      expect(await store.readMarkers('other')).toEqual({});
+    });
+
+    it('hands out copies: changing a returned message changes nothing stored', async () => {
+      const store = await fresh();
+      const { message } = await store.append(draft('r', ana, 'original'));
+      message.text = 'mutated';
+      message.reactions['x'] = ['y'];
+      const page = await store.history('r', { limit: 1 });
+      page.messages[0]!.text = 'mutated too';
+      expect(await store.get('r', 1)).toMatchObject({ text: 'original', reactions: {} });
+    });
+
+    it('keeps unicode text and emoji intact', async () => {
+      const store = await fresh();
+      const text = 'héllo 👋🏽 <b>"quotes"</b> \\ \u0000 end';
+      await store.append(draft('r', ana, text));
+      await store.toggleReaction('r', 1, '👨‍👩‍👧', 'ana');
+      expect(await store.get('r', 1)).toMatchObject({ text, reactions: { '👨‍👩‍👧': ['ana'] } });
+    });
+  });
+}
