@@ -1,4 +1,13 @@
 export {
+  ChatClient,
+  type ChatClientEvents,
+  type ChatClientOptions,
+  createChatClient,
+} from './chat/chat-client.js';
+export { ChatRoom, type LocalMessage, type RoomEvents, type RoomMessage } from './chat/chat-room.js';
+export type { EventMap } from './chat/emitter.js';
+export { Emitter } from './chat/emitter.js';
+export {
   ChatwireClient,
   type ChatwireClientOptions,
   type ConnectionStatus,

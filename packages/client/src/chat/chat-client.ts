@@ -1,0 +1,250 @@
+import {
+  type ChatContract,
+  type ChatUser,
+  type ChatwireError,
+  chatContract,
+  isRetryable,
+  type Result,
+} from '@chatwire/protocol';
+import {
+  type ChatwireClient,
+  type ChatwireClientOptions,
+  type ConnectionStatus,
+  createClient,
+} from '../create-client.js';
+import { ChatRoom, type RoomHost, type RoomSettings } from './chat-room.js';
+import { Emitter } from './emitter.js';
+
+/** Options of {@link createChatClient}; other options go to the typed client and socket.io-client. */
+export interface ChatClientOptions extends Omit<ChatwireClientOptions<ChatContract>, 'auth'> {
+  /** The handshake `auth` your server's authenticator reads, e.g. `{ token }`, or a function making it. */
+  auth: Record<string, unknown> | (() => Record<string, unknown> | Promise<Record<string, unknown>>);
+  /** How long one send attempt waits for its ack before trying again. @default 10000 */
+  sendTimeoutMs?: number;
+  /** Messages per history page. @default 50 */
+  pageSize?: number;
+  /** At most one "typing" per this many ms while typing. @default 2000 */
+  typingThrottleMs?: number;
+  /** Say "stopped typing" after this long without a keystroke. @default 4000 */
+  typingIdleMs?: number;
+  /** Forget another user's typing flag after this long without a refresh. @default 8000 */
+  typingExpiryMs?: number;
+  /** How long to wait for a missing serial before fetching it. @default 300 */
+  gapFillDelayMs?: number;
+  /** Makes clientMessageIds. @default crypto.randomUUID */
+  newId?: () => string;
+  /** Clock. @default Date.now */
+  now?: () => number;
+}
+
+/** What a {@link ChatClient} tells the app. */
+export interface ChatClientEvents {
+  [event: string]: (...args: never[]) => void;
+  /** The server told us who we are (after each connect). */
+  session: (user: ChatUser) => void;
+  /** The connection status changed (with the server's reason when refused or dropped). */
+  status: (status: ConnectionStatus, error: ChatwireError | undefined) => void;
+  /** Every room is re-joined and caught up after a (re)connect. */
+  ready: () => void;
+}
+
+interface Gate {
+  promise: Promise<void>;
+  open: () => void;
+  isOpen: boolean;
+}
+
+function gate(): Gate {
+  let open = () => {};
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const result: Gate = { promise, isOpen: false, open: () => {} };
+  result.open = () => {
+    result.isOpen = true;
+    open();
+  };
+  return result;
+}
+
+/**
+ * The chat client: rooms with ordered, de-duplicated message lists, sends that survive reconnects,
+ * automatic catch-up (`sync`) after every reconnect, typing, presence and read markers.
+ * @example
+ * const chat = createChatClient('https://chat.example.com', { auth: { token } });
+ * const joined = await chat.join('general');
+ * if (joined.ok) joined.data.on('change', () => render(joined.data.messages));
+ */
+export class ChatClient extends Emitter<ChatClientEvents> {
+  /** The typed client underneath. */
+  readonly client: ChatwireClient<ChatContract>;
+  private readonly joinedRooms = new Map<string, ChatRoom>();
+  private readonly settings: RoomSettings;
+  private readonly host: RoomHost;
+  private me: ChatUser | undefined;
+  private gate = gate();
+  private generation = 0;
+  private isClosed = false;
+
+  constructor(url: string, options: ChatClientOptions) {
+    super();
+    const {
+      sendTimeoutMs,
+      pageSize,
+      typingThrottleMs,
+      typingIdleMs,
+      typingExpiryMs,
+      gapFillDelayMs,
+      newId,
+      now,
+      ...clientOptions
+    } = options;
+    this.settings = {
+      sendTimeoutMs: sendTimeoutMs ?? 10_000,
+      pageSize: pageSize ?? 50,
+      typingThrottleMs: typingThrottleMs ?? 2000,
+      typingIdleMs: typingIdleMs ?? 4000,
+      typingExpiryMs: typingExpiryMs ?? 8000,
+      gapFillDelayMs: gapFillDelayMs ?? 300,
+      newId: newId ?? (() => globalThis.crypto.randomUUID()),
+      now: now ?? Date.now,
+    };
+    this.client = createClient(chatContract, url, clientOptions);
+    const self = this;
+    this.host = {
+      client: this.client,
+      get user() {
+        return self.me;
+      },
+      get closed() {
+        return self.isClosed;
+      },
+      ready: () => this.gate.promise,
+      forget: (roomId) => this.joinedRooms.delete(roomId),
+    };
+    this.listen();
+  }
+
+  /** Who we are, once the server said so. */
+  get user(): ChatUser | undefined {
+    return this.me;
+  }
+
+  /** The connection status. */
+  get status(): ConnectionStatus {
+    return this.client.status;
+  }
+
+  /** The rooms we are in. */
+  get rooms(): ReadonlyMap<string, ChatRoom> {
+    return this.joinedRooms;
+  }
+
+  /** Joins a room (or returns it if already joined) with its latest page of history loaded. */
+  async join(roomId: string): Promise<Result<ChatRoom>> {
+    const existing = this.joinedRooms.get(roomId);
+    if (existing !== undefined) return { ok: true, data: existing };
+    const room = new ChatRoom(roomId, this.host, this.settings);
+    // Registered first, so live messages that arrive while the join is answered are kept.
+    this.joinedRooms.set(roomId, room);
+    const joined = await this.client.request('room:join', { roomId });
+    if (!joined.ok) {
+      this.forget(room);
+      return joined;
+    }
+    const loaded = await room.joinedWith(joined.data.members, joined.data.lastSerial, true);
+    if (loaded !== undefined && !loaded.ok) {
+      this.forget(room);
+      return loaded;
+    }
+    return { ok: true, data: room };
+  }
+
+  /** Resolves when connected with every room re-joined and caught up. */
+  ready(): Promise<void> {
+    return this.gate.promise;
+  }
+
+  /** Disconnects for good; pending sends fail with `DISCONNECTED`. */
+  close(): void {
+    this.isClosed = true;
+    for (const room of this.joinedRooms.values()) room.deactivate();
+    this.client.close();
+    this.gate.open();
+  }
+
+  private forget(room: ChatRoom): void {
+    room.deactivate();
+    if (this.joinedRooms.get(room.id) === room) this.joinedRooms.delete(room.id);
+  }
+
+  private listen(): void {
+    const { client } = this;
+    client.on('session', ({ user }) => {
+      this.me = user;
+      this.emit('session', user);
+    });
+    client.on('message:new', (message) => this.joinedRooms.get(message.roomId)?.receive(message));
+    client.on('message:updated', (message) => this.joinedRooms.get(message.roomId)?.update(message));
+    client.on('presence', ({ roomId, members }) => this.joinedRooms.get(roomId)?.setMembers(members));
+    client.on('typing', ({ roomId, user, isTyping }) => this.joinedRooms.get(roomId)?.setRemoteTyping(user, isTyping));
+    client.on('read', ({ roomId, userId, serial }) => this.joinedRooms.get(roomId)?.setRead(userId, serial));
+    client.onStatus((status, error) => {
+      if (status === 'connected') {
+        void this.resume(++this.generation);
+      } else if (this.gate.isOpen && !this.isClosed) {
+        this.gate = gate();
+      }
+      this.emit('status', status, error);
+    });
+  }
+
+  /** After each connect: re-join every room, then catch up with one `sync`, then let sends through. */
+  private async resume(generation: number): Promise<void> {
+    const current = () => generation === this.generation && this.client.status === 'connected';
+    const again = () => {
+      // A passing failure (store down, timeout): try the whole resume again shortly, unless a reconnect did.
+      if (current()) setTimeout(() => current() && void this.resume(generation), 1000);
+    };
+    const lastSerials: Record<string, number> = {};
+    let passingFailure = false;
+    // Rooms still in their first join load their own latest page.
+    const rooms = [...this.joinedRooms.values()].filter((room) => room.isLoaded);
+    await Promise.all(
+      rooms.map(async (room) => {
+        const joined = await this.client.request('room:join', { roomId: room.id });
+        if (joined.ok) {
+          room.joinedWith(joined.data.members, joined.data.lastSerial, false);
+          lastSerials[room.id] = room.lastSerial;
+        } else if (isRetryable(joined.error)) {
+          passingFailure = true;
+        } else {
+          this.forget(room);
+          room.expel(joined.error);
+        }
+      }),
+    );
+    if (!current()) return;
+    if (passingFailure) return again();
+    if (Object.keys(lastSerials).length > 0) {
+      const synced = await this.client.request('sync', { rooms: lastSerials });
+      if (!synced.ok) return again();
+      await Promise.all(
+        Object.entries(synced.data.rooms).map(([roomId, gap]) =>
+          this.joinedRooms.get(roomId)?.synchronize(gap.messages, gap.discontinuity),
+        ),
+      );
+    }
+    if (!current()) return;
+    this.gate.open();
+    this.emit('ready');
+  }
+}
+
+/**
+ * Makes a {@link ChatClient} connected to a chatwire chat server.
+ * @example const chat = createChatClient(location.origin, { auth: { name: 'Ana', userId: 'ana' } });
+ */
+export function createChatClient(url: string, options: ChatClientOptions): ChatClient {
+  return new ChatClient(url, options);
+}

@@ -1,0 +1,450 @@
+import {
+  type ChatContract,
+  type ChatUser,
+  type ErrorPayload,
+  isRetryable,
+  type Message,
+  type Result,
+} from '@chatwire/protocol';
+import type { ChatwireClient } from '../create-client.js';
+import { Emitter } from './emitter.js';
+
+/** A message this client sent that the server has not stored yet (`pending`), or refused (`failed`). */
+export interface LocalMessage {
+  status: 'pending' | 'failed';
+  roomId: string;
+  clientMessageId: string;
+  author: ChatUser;
+  text: string;
+  createdAt: number;
+  /** Why it failed, for `failed`. */
+  error?: ErrorPayload;
+}
+
+/** A stored message (with its serial) or one of ours still on its way. */
+export type RoomMessage = (Message & { status: 'sent' }) | LocalMessage;
+
+/** What a {@link ChatRoom} tells the app. `change` follows every other event: re-render on it. */
+export interface RoomEvents {
+  [event: string]: (...args: never[]) => void;
+  change: () => void;
+  /** A message arrived (live, by sync or by filling a gap): once per serial. */
+  message: (message: Message) => void;
+  /** A message was edited, deleted or reacted to. */
+  updated: (message: Message) => void;
+  /** The other users typing now. */
+  typing: (users: ChatUser[]) => void;
+  presence: (members: ChatUser[]) => void;
+  read: (marker: { userId: string; serial: number }) => void;
+  /** History no longer covered what was missed while offline: the list was reloaded from the latest page. */
+  discontinuity: () => void;
+  /** The server no longer lets us in (after a reconnect): the room is left. */
+  left: (error: ErrorPayload) => void;
+}
+
+/** Settings a room gets from its {@link ChatClient}. */
+export interface RoomSettings {
+  sendTimeoutMs: number;
+  pageSize: number;
+  typingThrottleMs: number;
+  typingIdleMs: number;
+  typingExpiryMs: number;
+  gapFillDelayMs: number;
+  newId: () => string;
+  now: () => number;
+}
+
+/** What a room needs from the client that owns it. */
+export interface RoomHost {
+  readonly client: ChatwireClient<ChatContract>;
+  readonly user: ChatUser | undefined;
+  readonly closed: boolean;
+  /** Resolves when connected with every room re-joined and synced. */
+  ready(): Promise<void>;
+  forget(roomId: string): void;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One joined room: its messages in serial order without duplicates (our pending sends last), members,
+ * typing users and read markers, kept up to date live and across reconnects.
+ */
+export class ChatRoom extends Emitter<RoomEvents> {
+  private readonly bySerial = new Map<number, Message>();
+  private readonly pending = new Map<string, LocalMessage>();
+  private readonly typingUsers = new Map<string, { user: ChatUser; timer: ReturnType<typeof setTimeout> }>();
+  private readonly markers = new Map<string, number>();
+  private memberList: ChatUser[] = [];
+  private sorted: RoomMessage[] | undefined;
+  /** Every serial from the oldest loaded one up to this one is here. */
+  private synced = 0;
+  /** The first page is in: until then live messages wait without moving `synced`. */
+  private loaded = false;
+  private older = false;
+  private gapTimer: ReturnType<typeof setTimeout> | undefined;
+  private typingSentAt = 0;
+  private typingIdleTimer: ReturnType<typeof setTimeout> | undefined;
+  private active = true;
+
+  constructor(
+    readonly id: string,
+    private readonly host: RoomHost,
+    private readonly settings: RoomSettings,
+  ) {
+    super();
+  }
+
+  /** Stored messages by serial, then our pending and failed sends in the order they were made. */
+  get messages(): readonly RoomMessage[] {
+    if (this.sorted === undefined) {
+      const stored = [...this.bySerial.values()]
+        .sort((a, b) => a.serial - b.serial)
+        .map((message): RoomMessage => ({ ...message, status: 'sent' }));
+      this.sorted = [...stored, ...this.pending.values()];
+    }
+    return this.sorted;
+  }
+
+  /** The room's members, each user once. */
+  get members(): readonly ChatUser[] {
+    return this.memberList;
+  }
+
+  /** The other users typing now. */
+  get typing(): readonly ChatUser[] {
+    return [...this.typingUsers.values()].map((entry) => entry.user);
+  }
+
+  /** Read markers: userId → the last serial they read. */
+  get readMarkers(): ReadonlyMap<string, number> {
+    return this.markers;
+  }
+
+  /** The highest serial up to which this room has every message. */
+  get lastSerial(): number {
+    return this.synced;
+  }
+
+  /** Older history exists beyond the loaded messages (see {@link ChatRoom.loadOlder}). */
+  get hasOlder(): boolean {
+    return this.older;
+  }
+
+  /** False once left. */
+  get joined(): boolean {
+    return this.active;
+  }
+
+  /** @internal True once the first page is in (the first join is complete). */
+  get isLoaded(): boolean {
+    return this.loaded;
+  }
+
+  /**
+   * Sends `text`. The message shows at once as `pending`; it is retried with the same
+   * `clientMessageId` (so it is stored once) across timeouts and reconnects until the server
+   * answers; a refusal marks it `failed` with the error. Resolves with the outcome.
+   */
+  send(text: string): Promise<Result<Message>> {
+    const user = this.host.user;
+    const local: LocalMessage = {
+      status: 'pending',
+      roomId: this.id,
+      clientMessageId: this.settings.newId(),
+      author: user ?? { userId: '', name: '' },
+      text,
+      createdAt: this.settings.now(),
+    };
+    this.pending.set(local.clientMessageId, local);
+    this.stopTypingLocally();
+    this.changed();
+    return this.deliver(local);
+  }
+
+  /** Sends a failed message again (same clientMessageId). */
+  retry(clientMessageId: string): Promise<Result<Message>> {
+    const local = this.pending.get(clientMessageId);
+    if (local === undefined || local.status !== 'failed') {
+      return Promise.resolve({ ok: false, error: { code: 'NOT_FOUND', message: 'No failed message with that id' } });
+    }
+    local.status = 'pending';
+    delete local.error;
+    this.changed();
+    return this.deliver(local);
+  }
+
+  /** Forgets a failed message. */
+  discard(clientMessageId: string): void {
+    if (this.pending.get(clientMessageId)?.status === 'failed') {
+      this.pending.delete(clientMessageId);
+      this.changed();
+    }
+  }
+
+  /** Edits one of our messages. */
+  async edit(serial: number, text: string): Promise<Result<Message>> {
+    return this.applied(await this.host.client.request('message:edit', { roomId: this.id, serial, text }));
+  }
+
+  /** Deletes a message (ours, or any when moderating). */
+  async delete(serial: number): Promise<Result<Message>> {
+    return this.applied(await this.host.client.request('message:delete', { roomId: this.id, serial }));
+  }
+
+  /** Adds our reaction, or removes it if we had it. */
+  async react(serial: number, emoji: string): Promise<Result<Message>> {
+    return this.applied(await this.host.client.request('reaction:toggle', { roomId: this.id, serial, emoji }));
+  }
+
+  /** Loads the page before the oldest loaded message; resolves with whether there is more. */
+  async loadOlder(limit = this.settings.pageSize): Promise<Result<boolean>> {
+    const oldest = this.oldestSerial();
+    if (oldest === undefined || oldest <= 1) {
+      this.older = false;
+      return { ok: true, data: false };
+    }
+    const result = await this.host.client.request('history:fetch', { roomId: this.id, before: oldest, limit });
+    if (!result.ok) return result;
+    this.older = result.data.hasMore;
+    for (const message of result.data.messages) this.add(message);
+    this.changed();
+    return { ok: true, data: result.data.hasMore };
+  }
+
+  /**
+   * Says whether we are typing. Call it on every keystroke: it sends at most once per
+   * `typingThrottleMs`, and sends "stopped" by itself after `typingIdleMs` without a call.
+   */
+  setTyping(isTyping: boolean): void {
+    if (!isTyping) return this.stopTypingLocally(true);
+    clearTimeout(this.typingIdleTimer);
+    this.typingIdleTimer = setTimeout(() => this.stopTypingLocally(true), this.settings.typingIdleMs);
+    const now = this.settings.now();
+    if (now - this.typingSentAt < this.settings.typingThrottleMs) return;
+    this.typingSentAt = now;
+    this.emitTyping(true);
+  }
+
+  /** Marks the room read up to `serial` (default: the last message). */
+  async markRead(serial = this.synced): Promise<Result<Record<string, never>>> {
+    if (serial < 1) return { ok: true, data: {} };
+    return this.host.client.request('read:mark', { roomId: this.id, serial });
+  }
+
+  /** Leaves the room. */
+  async leave(): Promise<Result<Record<string, never>>> {
+    this.deactivate();
+    this.host.forget(this.id);
+    return this.host.client.request('room:leave', { roomId: this.id });
+  }
+
+  // ——— called by ChatClient ———
+
+  /** @internal After a (re)join: members, read markers, and the latest page on first join. */
+  joinedWith(members: ChatUser[], lastSerial: number, firstJoin: boolean): Promise<Result<null>> | undefined {
+    this.memberList = members;
+    this.changed();
+    if (!firstJoin) return undefined;
+    return this.loadLatest(lastSerial);
+  }
+
+  /** @internal The sync answer for this room. */
+  async synchronize(messages: Message[], discontinuity: boolean): Promise<void> {
+    if (discontinuity) {
+      this.bySerial.clear();
+      this.synced = 0;
+      this.loaded = false;
+      await this.loadLatest(0);
+      this.emit('discontinuity');
+      this.changed();
+      return;
+    }
+    for (const message of messages) this.receive(message, false);
+    this.changed();
+  }
+
+  /** @internal */
+  receive(message: Message, notify = true): void {
+    if (this.bySerial.has(message.serial)) return;
+    this.add(message);
+    this.emit('message', message);
+    if (this.typingUsers.has(message.author.userId)) this.setRemoteTyping(message.author, false);
+    if (this.loaded && message.serial > this.synced + 1) this.scheduleGapFill();
+    if (notify) this.changed();
+  }
+
+  /** @internal */
+  update(message: Message): void {
+    if (!this.bySerial.has(message.serial)) return;
+    this.bySerial.set(message.serial, message);
+    this.emit('updated', message);
+    this.changed();
+  }
+
+  /** @internal */
+  setMembers(members: ChatUser[]): void {
+    this.memberList = members;
+    this.emit('presence', members);
+    this.changed();
+  }
+
+  /** @internal */
+  setRemoteTyping(user: ChatUser, isTyping: boolean): void {
+    if (user.userId === this.host.user?.userId) return;
+    const entry = this.typingUsers.get(user.userId);
+    if (entry !== undefined) clearTimeout(entry.timer);
+    if (isTyping) {
+      // The server clears typing flags itself; this only guards against a lost "stopped".
+      const timer = setTimeout(() => this.setRemoteTyping(user, false), this.settings.typingExpiryMs);
+      this.typingUsers.set(user.userId, { user, timer });
+    } else if (entry === undefined) {
+      return;
+    } else {
+      this.typingUsers.delete(user.userId);
+    }
+    this.emit('typing', this.typing as ChatUser[]);
+    this.changed();
+  }
+
+  /** @internal */
+  setRead(userId: string, serial: number): void {
+    if ((this.markers.get(userId) ?? 0) >= serial) return;
+    this.markers.set(userId, serial);
+    this.emit('read', { userId, serial });
+    this.changed();
+  }
+
+  /** @internal The server refused to let us back in. */
+  expel(error: ErrorPayload): void {
+    this.deactivate();
+    for (const local of this.pending.values()) this.fail(local, error);
+    this.emit('left', error);
+    this.changed();
+  }
+
+  /** @internal */
+  deactivate(): void {
+    this.active = false;
+    clearTimeout(this.gapTimer);
+    clearTimeout(this.typingIdleTimer);
+    for (const { timer } of this.typingUsers.values()) clearTimeout(timer);
+    this.typingUsers.clear();
+  }
+
+  private async loadLatest(lastSerial: number): Promise<Result<null>> {
+    const result = await this.host.client.request('history:fetch', { roomId: this.id, limit: this.settings.pageSize });
+    if (!result.ok) return result;
+    this.older = result.data.hasMore;
+    for (const message of result.data.messages) this.add(message);
+    const newest = result.data.messages.at(-1)?.serial ?? 0;
+    this.synced = Math.max(this.synced, newest, lastSerial);
+    this.loaded = true;
+    this.advance();
+    if (this.hasGap()) this.scheduleGapFill();
+    this.changed();
+    return { ok: true, data: null };
+  }
+
+  private async deliver(local: LocalMessage): Promise<Result<Message>> {
+    const payload = { roomId: this.id, clientMessageId: local.clientMessageId, text: local.text };
+    for (let attempt = 0; ; attempt++) {
+      if (this.host.closed || !this.active) {
+        return this.fail(local, { code: 'DISCONNECTED', message: 'The room was left or the client closed' });
+      }
+      await this.host.ready();
+      const result = await this.host.client.request('message:send', payload, {
+        timeoutMs: this.settings.sendTimeoutMs,
+      });
+      if (result.ok) {
+        this.pending.delete(local.clientMessageId);
+        this.receive(result.data, false);
+        this.changed();
+        return result;
+      }
+      if (!isRetryable(result.error)) return this.fail(local, result.error);
+      await sleep(result.error.retryAfterMs ?? Math.min(250 * 2 ** attempt, 5000));
+    }
+  }
+
+  private fail(local: LocalMessage, error: ErrorPayload): Result<Message> {
+    local.status = 'failed';
+    local.error = error;
+    this.changed();
+    return { ok: false, error };
+  }
+
+  private applied(result: Result<Message>): Result<Message> {
+    if (result.ok) this.update(result.data);
+    return result;
+  }
+
+  private add(message: Message): void {
+    this.bySerial.set(message.serial, message);
+    if (message.author.userId === this.host.user?.userId) this.pending.delete(message.clientMessageId);
+    this.advance();
+    this.sorted = undefined;
+  }
+
+  /** Moves `synced` over every serial now present right after it. */
+  private advance(): void {
+    if (!this.loaded) return;
+    while (this.bySerial.has(this.synced + 1)) this.synced += 1;
+  }
+
+  private oldestSerial(): number | undefined {
+    let oldest: number | undefined;
+    for (const serial of this.bySerial.keys()) if (oldest === undefined || serial < oldest) oldest = serial;
+    return oldest;
+  }
+
+  /**
+   * Live messages can overtake each other (several nodes, concurrent writers): give the missing ones
+   * a moment to arrive, then fetch what is still missing.
+   */
+  private scheduleGapFill(): void {
+    if (this.gapTimer !== undefined) return;
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = undefined;
+      void this.fillGap();
+    }, this.settings.gapFillDelayMs);
+  }
+
+  private async fillGap(): Promise<void> {
+    while (this.active && this.hasGap()) {
+      const result = await this.host.client.request('history:fetch', {
+        roomId: this.id,
+        after: this.synced,
+        limit: 100,
+      });
+      if (!result.ok) return this.scheduleGapFill();
+      for (const message of result.data.messages) this.receive(message, false);
+      this.advance();
+      this.changed();
+      if (result.data.messages.length === 0) return;
+    }
+  }
+
+  private hasGap(): boolean {
+    for (const serial of this.bySerial.keys()) if (serial > this.synced) return true;
+    return false;
+  }
+
+  private stopTypingLocally(tell = false): void {
+    clearTimeout(this.typingIdleTimer);
+    this.typingIdleTimer = undefined;
+    const wasTyping = this.typingSentAt !== 0;
+    this.typingSentAt = 0;
+    if (tell && wasTyping) this.emitTyping(false);
+  }
+
+  private emitTyping(isTyping: boolean): void {
+    if (this.host.client.status !== 'connected' || !this.active) return;
+    this.host.client.emit('typing:set', { roomId: this.id, isTyping });
+  }
+
+  private changed(): void {
+    this.sorted = undefined;
+    this.emit('change');
+  }
+}
