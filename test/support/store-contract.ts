@@ -159,7 +159,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       const store = await fresh();
       const { message } = await store.append(draft('r', ana, 'original'));
       message.text = 'mutated';
-      message.reactions['x'] = ['y'];
+      message.reactions.x = ['y'];
       const page = await store.history('r', { limit: 1 });
       page.messages[0]!.text = 'mutated too';
       expect(await store.get('r', 1)).toMatchObject({ text: 'original', reactions: {} });

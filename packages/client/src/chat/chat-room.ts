@@ -217,7 +217,10 @@ export class ChatRoom extends Emitter<RoomEvents> {
    * `typingThrottleMs`, and sends "stopped" by itself after `typingIdleMs` without a call.
    */
   setTyping(isTyping: boolean): void {
-    if (!isTyping) return this.stopTypingLocally(true);
+    if (!isTyping) {
+      this.stopTypingLocally(true);
+      return;
+    }
     clearTimeout(this.typingIdleTimer);
     this.typingIdleTimer = setTimeout(() => this.stopTypingLocally(true), this.settings.typingIdleMs);
     const now = this.settings.now();
