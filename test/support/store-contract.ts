@@ -167,7 +167,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
 
     it('keeps unicode text and emoji intact', async () => {
       const store = await fresh();
-      const text = 'héllo 👋🏽 <b>"quotes"</b> \\ \u0000 end';
+      const text = 'héllo 👋🏽 <b>"quotes"</b> \\ \n\t end';
       await store.append(draft('r', ana, text));
       await store.toggleReaction('r', 1, '👨‍👩‍👧', 'ana');
       expect(await store.get('r', 1)).toMatchObject({ text, reactions: { '👨‍👩‍👧': ['ana'] } });

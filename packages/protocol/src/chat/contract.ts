@@ -11,17 +11,25 @@ export const roomIdSchema = z
 /** A room serial: 1, 2, 3 … per room, assigned by the server, without gaps. */
 export const serialSchema = z.number().int().positive();
 
+/** Text that databases can store: no NUL characters. */
+const storable = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((value) => !value.includes('\u0000'), 'Must not contain NUL characters');
+
 /** A user as others see it. */
-export const chatUserSchema = z.object({ userId: z.string().min(1).max(128), name: z.string().min(1).max(64) });
+export const chatUserSchema = z.object({ userId: storable(128), name: storable(64) });
 
 /** The longest message text, in characters. */
 export const MAX_TEXT_LENGTH = 4000;
 
 /** Message text: 1–4000 characters. */
-export const messageTextSchema = z.string().min(1).max(MAX_TEXT_LENGTH);
+export const messageTextSchema = storable(MAX_TEXT_LENGTH);
 
 /** An emoji (or any short reaction key). */
-export const emojiSchema = z.string().min(1).max(32);
+export const emojiSchema = storable(32);
 
 /** A stored message, as every client receives it. Times are milliseconds since the epoch (UTC). */
 export const messageSchema = z.object({
@@ -59,7 +67,7 @@ export const chatContract = defineContract({
     },
     'room:leave': { payload: roomRef, ack: z.object({}) },
     'message:send': {
-      payload: z.object({ roomId: roomIdSchema, clientMessageId: z.string().min(1).max(128), text: messageTextSchema }),
+      payload: z.object({ roomId: roomIdSchema, clientMessageId: storable(128), text: messageTextSchema }),
       ack: messageSchema,
     },
     'message:edit': {

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { chatContract, MAX_TEXT_LENGTH, messageSchema, roomIdSchema } from '../src/index.js';
+
+const send = chatContract.clientToServer['message:send'].payload;
+const history = chatContract.clientToServer['history:fetch'].payload;
+
+describe('chat contract', () => {
+  it('accepts text of 1 to 4000 characters, without NUL', () => {
+    const base = { roomId: 'general', clientMessageId: 'c1' };
+    expect(send.safeParse({ ...base, text: 'x' }).success).toBe(true);
+    expect(send.safeParse({ ...base, text: 'x'.repeat(MAX_TEXT_LENGTH) }).success).toBe(true);
+    expect(send.safeParse({ ...base, text: '' }).success).toBe(false);
+    expect(send.safeParse({ ...base, text: 'x'.repeat(MAX_TEXT_LENGTH + 1) }).success).toBe(false);
+    expect(send.safeParse({ ...base, text: 'a\u0000b' }).success).toBe(false);
+  });
+
+  it('keeps room ids to a safe charset, which internal rooms (with "/") are outside of', () => {
+    for (const ok of ['general', 'team-1', 'a.b:c@d#e_f']) expect(roomIdSchema.safeParse(ok).success).toBe(true);
+    for (const bad of ['', 'user/ana', 'has space', 'x'.repeat(129), '<script>']) {
+      expect(roomIdSchema.safeParse(bad).success).toBe(false);
+    }
+  });
+
+  it('pages history with a default limit, at most 100, and one cursor at a time', () => {
+    expect(history.parse({ roomId: 'r' })).toEqual({ roomId: 'r', limit: 50 });
+    expect(history.safeParse({ roomId: 'r', limit: 101 }).success).toBe(false);
+    expect(history.safeParse({ roomId: 'r', before: 5, after: 2 }).success).toBe(false);
+    expect(history.safeParse({ roomId: 'r', after: 0 }).success).toBe(true);
+    expect(history.safeParse({ roomId: 'r', before: 0 }).success).toBe(false);
+  });
+
+  it('describes a message with optional edit and delete times', () => {
+    const message = {
+      id: 'm1',
+      roomId: 'r',
+      serial: 1,
+      clientMessageId: 'c1',
+      author: { userId: 'ana', name: 'Ana' },
+      text: 'hi',
+      createdAt: 1,
+      reactions: { '👍': ['ben'] },
+    };
+    expect(messageSchema.parse(message)).toEqual(message);
+    expect(messageSchema.safeParse({ ...message, serial: 0 }).success).toBe(false);
+    expect(messageSchema.safeParse({ ...message, editedAt: 2, deletedAt: 3, text: '' }).success).toBe(true);
+  });
+});

@@ -1,0 +1,309 @@
+import { randomUUID } from 'node:crypto';
+import type { Message, MessagePage } from '@chatwire/protocol';
+import pg from 'pg';
+import type { AppendResult, HistoryQuery, NewMessage, Store } from '../chat/store.js';
+import { type Logger, silentLogger } from '../logger.js';
+
+/** Options of {@link PostgresStore.open}. */
+export interface PostgresStoreOptions {
+  /** A `postgres://` URL; or give `pool`, or `poolConfig`. */
+  connectionString?: string;
+  /** An existing pool (the store will not end it on close). */
+  pool?: pg.Pool;
+  /** Options for the pool the store makes (size, timeouts…). */
+  poolConfig?: pg.PoolConfig;
+  /** The schema the tables live in (created if missing). @default 'public' */
+  schema?: string;
+  /** Where pool errors (a dropped idle connection, say) are reported. @default silent */
+  logger?: Logger;
+}
+
+interface MessageRow {
+  room_id: string;
+  serial: number;
+  id: string;
+  client_message_id: string;
+  author_id: string;
+  author_name: string;
+  text: string;
+  created_at: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+  reactions: string;
+}
+
+/** Each entry runs once, in order, recorded in chat_migrations. Never edit one: add the next. */
+const MIGRATIONS = [
+  (s: string) => `
+CREATE TABLE ${s}.chat_rooms (
+  room_id text PRIMARY KEY,
+  last_serial integer NOT NULL
+);
+CREATE TABLE ${s}.chat_messages (
+  room_id text NOT NULL,
+  serial integer NOT NULL,
+  id uuid NOT NULL,
+  client_message_id text NOT NULL,
+  author_id text NOT NULL,
+  author_name text NOT NULL,
+  text text NOT NULL,
+  created_at bigint NOT NULL,
+  edited_at bigint,
+  deleted_at bigint,
+  reactions text NOT NULL DEFAULT '{}',
+  PRIMARY KEY (room_id, serial)
+);
+CREATE UNIQUE INDEX chat_messages_client_id ON ${s}.chat_messages (room_id, author_id, client_message_id);
+CREATE TABLE ${s}.chat_read_markers (
+  room_id text NOT NULL,
+  user_id text NOT NULL,
+  serial integer NOT NULL,
+  PRIMARY KEY (room_id, user_id)
+);`,
+];
+
+function toMessage(row: MessageRow): Message {
+  const message: Message = {
+    id: row.id,
+    roomId: row.room_id,
+    serial: row.serial,
+    clientMessageId: row.client_message_id,
+    author: { userId: row.author_id, name: row.author_name },
+    text: row.text,
+    createdAt: Number(row.created_at),
+    reactions: JSON.parse(row.reactions) as Record<string, string[]>,
+  };
+  if (row.edited_at !== null) message.editedAt = Number(row.edited_at);
+  if (row.deleted_at !== null) message.deletedAt = Number(row.deleted_at);
+  return message;
+}
+
+const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/**
+ * History in PostgreSQL, shared by several chat server nodes. Serials come from a per-room counter
+ * row updated in the same transaction as the insert: writers of one room queue on that row, and a
+ * rolled-back insert rolls the counter back, so serials stay gapless. A unique index makes
+ * `clientMessageId` idempotent even between nodes. Migrations apply themselves (idempotent, under an
+ * advisory lock).
+ * @example const store = await PostgresStore.open({ connectionString: process.env.DATABASE_URL });
+ */
+export class PostgresStore implements Store {
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly ownsPool: boolean,
+    private readonly t: { rooms: string; messages: string; reads: string },
+  ) {}
+
+  /** Connects, applies pending migrations and returns the store. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const logger = options.logger ?? silentLogger;
+    const ownsPool = options.pool === undefined;
+    const pool =
+      options.pool ??
+      new pg.Pool({
+        connectionString: options.connectionString,
+        // Fail fast while the database is unreachable: the sender gets UNAVAILABLE and retries.
+        connectionTimeoutMillis: 3000,
+        query_timeout: 10_000,
+        ...options.poolConfig,
+      });
+    // Without a listener, an idle connection dropped by the server would crash the process.
+    pool.on('error', (error) => logger.warn('chatwire: PostgreSQL pool error', { error }));
+    const schema = quoteIdentifier(options.schema ?? 'public');
+    try {
+      await migrate(pool, schema);
+    } catch (error) {
+      if (ownsPool) await pool.end();
+      throw error;
+    }
+    return new PostgresStore(pool, ownsPool, {
+      rooms: `${schema}.chat_rooms`,
+      messages: `${schema}.chat_messages`,
+      reads: `${schema}.chat_read_markers`,
+    });
+  }
+
+  async append(input: NewMessage): Promise<AppendResult> {
+    const existing = await this.byClientId(this.pool, input);
+    if (existing !== undefined) return { message: existing, created: false };
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const counter = await client.query<{ last_serial: number }>(
+        `INSERT INTO ${this.t.rooms} (room_id, last_serial) VALUES ($1, 1)
+         ON CONFLICT (room_id) DO UPDATE SET last_serial = ${this.t.rooms}.last_serial + 1 RETURNING last_serial`,
+        [input.roomId],
+      );
+      const serial = counter.rows[0]?.last_serial;
+      const inserted = await client.query<MessageRow>(
+        `INSERT INTO ${this.t.messages}
+           (room_id, serial, id, client_message_id, author_id, author_name, text, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (room_id, author_id, client_message_id) DO NOTHING RETURNING *`,
+        [
+          input.roomId,
+          serial,
+          randomUUID(),
+          input.clientMessageId,
+          input.author.userId,
+          input.author.name,
+          input.text,
+          input.createdAt,
+        ],
+      );
+      const row = inserted.rows[0];
+      if (row === undefined) {
+        // The same send committed meanwhile (a retry on another node): undo our serial, return that one.
+        await client.query('ROLLBACK');
+        const original = await this.byClientId(client, input);
+        if (original === undefined) throw new Error('clientMessageId conflict without a stored message');
+        return { message: original, created: false };
+      }
+      await client.query('COMMIT');
+      return { message: toMessage(row), created: true };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async get(roomId: string, serial: number): Promise<Message | undefined> {
+    return this.one(`SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND serial = $2`, [roomId, serial]);
+  }
+
+  async edit(roomId: string, serial: number, text: string, editedAt: number): Promise<Message | undefined> {
+    return this.one(
+      `UPDATE ${this.t.messages} SET text = $3, edited_at = $4 WHERE room_id = $1 AND serial = $2 RETURNING *`,
+      [roomId, serial, text, editedAt],
+    );
+  }
+
+  async delete(roomId: string, serial: number, deletedAt: number): Promise<Message | undefined> {
+    return this.one(
+      `UPDATE ${this.t.messages} SET text = '', reactions = '{}', deleted_at = COALESCE(deleted_at, $3)
+       WHERE room_id = $1 AND serial = $2 RETURNING *`,
+      [roomId, serial, deletedAt],
+    );
+  }
+
+  async toggleReaction(roomId: string, serial: number, emoji: string, userId: string): Promise<Message | undefined> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const current = await client.query<MessageRow>(
+        `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND serial = $2 FOR UPDATE`,
+        [roomId, serial],
+      );
+      const row = current.rows[0];
+      if (row === undefined) {
+        await client.query('ROLLBACK');
+        return undefined;
+      }
+      const reactions = JSON.parse(row.reactions) as Record<string, string[]>;
+      const users = reactions[emoji] ?? [];
+      const next = users.includes(userId) ? users.filter((id) => id !== userId) : [...users, userId];
+      if (next.length === 0) delete reactions[emoji];
+      else reactions[emoji] = next;
+      const updated = await client.query<MessageRow>(
+        `UPDATE ${this.t.messages} SET reactions = $3 WHERE room_id = $1 AND serial = $2 RETURNING *`,
+        [roomId, serial, JSON.stringify(reactions)],
+      );
+      await client.query('COMMIT');
+      const updatedRow = updated.rows[0];
+      return updatedRow && toMessage(updatedRow);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async history(roomId: string, query: HistoryQuery): Promise<MessagePage> {
+    if (query.after !== undefined) {
+      const { rows } = await this.pool.query<MessageRow>(
+        `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND serial > $2 ORDER BY serial ASC LIMIT $3`,
+        [roomId, query.after, query.limit + 1],
+      );
+      return { messages: rows.slice(0, query.limit).map(toMessage), hasMore: rows.length > query.limit };
+    }
+    const { rows } = await this.pool.query<MessageRow>(
+      `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND serial < $2 ORDER BY serial DESC LIMIT $3`,
+      [roomId, query.before ?? 2 ** 31 - 1, query.limit + 1],
+    );
+    return { messages: rows.slice(0, query.limit).reverse().map(toMessage), hasMore: rows.length > query.limit };
+  }
+
+  async lastSerial(roomId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ last_serial: number }>(
+      `SELECT last_serial FROM ${this.t.rooms} WHERE room_id = $1`,
+      [roomId],
+    );
+    return rows[0]?.last_serial ?? 0;
+  }
+
+  async markRead(roomId: string, userId: string, serial: number): Promise<number> {
+    const { rows } = await this.pool.query<{ serial: number }>(
+      `INSERT INTO ${this.t.reads} (room_id, user_id, serial) VALUES ($1, $2, $3)
+       ON CONFLICT (room_id, user_id) DO UPDATE SET serial = GREATEST(${this.t.reads}.serial, EXCLUDED.serial)
+       RETURNING serial`,
+      [roomId, userId, serial],
+    );
+    return rows[0]?.serial ?? serial;
+  }
+
+  async readMarkers(roomId: string): Promise<Record<string, number>> {
+    const { rows } = await this.pool.query<{ user_id: string; serial: number }>(
+      `SELECT user_id, serial FROM ${this.t.reads} WHERE room_id = $1`,
+      [roomId],
+    );
+    return Object.fromEntries(rows.map((row) => [row.user_id, row.serial]));
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsPool && !this.pool.ended) await this.pool.end();
+  }
+
+  private async byClientId(db: pg.Pool | pg.PoolClient, input: NewMessage): Promise<Message | undefined> {
+    const { rows } = await db.query<MessageRow>(
+      `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND author_id = $2 AND client_message_id = $3`,
+      [input.roomId, input.author.userId, input.clientMessageId],
+    );
+    return rows[0] && toMessage(rows[0]);
+  }
+
+  private async one(sql: string, params: unknown[]): Promise<Message | undefined> {
+    const { rows } = await this.pool.query<MessageRow>(sql, params);
+    return rows[0] && toMessage(rows[0]);
+  }
+}
+
+/** Applies the migrations this database has not seen, one node at a time. */
+async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('chatwire:migrations:' || $1))`, [schema]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${schema}.chat_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${schema}.chat_migrations`);
+    const applied = new Set(rows.map((row) => row.version));
+    for (const [index, migration] of MIGRATIONS.entries()) {
+      const version = index + 1;
+      if (applied.has(version)) continue;
+      await client.query(migration(schema));
+      await client.query(`INSERT INTO ${schema}.chat_migrations (version) VALUES ($1)`, [version]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
