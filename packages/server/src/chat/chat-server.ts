@@ -11,6 +11,7 @@ import { type Logger, silentLogger } from '../logger.js';
 import type { ChatwireSocket } from '../socket.js';
 import type { TypedIoServer } from '../types.js';
 import type { ChatAuthenticator } from './authenticators.js';
+import { AdapterPresence, type Presence } from './presence.js';
 import { type RateLimit, RateLimiter } from './rate-limiter.js';
 import type { Store } from './store.js';
 
@@ -49,6 +50,8 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
   typingTimeoutMs?: number;
   /** Most messages one `sync` returns per room; a bigger gap answers `discontinuity: true`. @default 500 */
   syncLimit?: number;
+  /** Who is in which room. @default AdapterPresence (socket.io's adapter); RedisPresence for several nodes */
+  presence?: Presence;
   /** Clock. @default Date.now */
   now?: () => number;
 }
@@ -70,6 +73,7 @@ export class ChatServer {
   /** The generic typed server underneath. */
   readonly server: ChatwireServer<ChatContract>;
   private readonly store: Store;
+  private readonly presence: Presence;
   private readonly logger: Logger;
   private readonly authorizeRoom: NonNullable<ChatServerOptions['authorizeRoom']>;
   private readonly moderate: ChatServerOptions['moderate'];
@@ -90,10 +94,12 @@ export class ChatServer {
       maxRoomsPerSocket,
       typingTimeoutMs,
       syncLimit,
+      presence,
       now,
       ...serverOptions
     } = options;
     this.store = store;
+    this.presence = presence ?? new AdapterPresence();
     this.logger = serverOptions.logger ?? silentLogger;
     this.authorizeRoom = authorizeRoom ?? defaultAuthorize;
     this.moderate = moderate;
@@ -107,6 +113,7 @@ export class ChatServer {
       ...serverOptions,
       authenticate: async ({ auth, handshake }) => ({ user: await authenticate(auth, handshake) }),
     });
+    this.presence.attach({ server: this.server, publish: (roomId) => void this.publishPresence(roomId) });
     this.wire();
   }
 
@@ -121,11 +128,8 @@ export class ChatServer {
   }
 
   /** The room's current members, each user once however many tabs they have. */
-  async members(roomId: string): Promise<ChatUser[]> {
-    const sockets = await this.server.in(roomId).fetchSockets();
-    const users = new Map<string, ChatUser>();
-    for (const socket of sockets) users.set(socket.data.user.userId, socket.data.user);
-    return [...users.values()];
+  members(roomId: string): Promise<ChatUser[]> {
+    return this.presence.members(roomId);
   }
 
   /** Stops accepting connections, disconnects everyone, then flushes and closes the store. */
@@ -133,6 +137,7 @@ export class ChatServer {
     for (const timer of this.typing.values()) clearTimeout(timer);
     this.typing.clear();
     await this.server.close();
+    await this.presence.close();
     await this.store.close();
   }
 
@@ -148,6 +153,8 @@ export class ChatServer {
       for (const roomId of rooms) {
         if (roomId === socket.id || roomId === userRoom(socket.data.user.userId)) continue;
         this.stopTyping(roomId, socket.data.user);
+        // A failure is logged; the entry expires by itself where presence expires (RedisPresence).
+        await this.present(() => this.presence.leave(roomId, socket.id)).catch(() => {});
         await this.publishPresence(roomId);
       }
     });
@@ -159,11 +166,12 @@ export class ChatServer {
           throw new ChatwireError('FORBIDDEN', `A connection may be in at most ${this.maxRoomsPerSocket} rooms`);
         }
         await this.authorize(socket.data.user, roomId, 'join');
-        await socket.join(roomId);
       }
+      await this.present(() => this.presence.join(roomId, socket.id, socket.data.user));
+      await socket.join(roomId);
       const [lastSerial, members] = await Promise.all([
         this.stored(() => this.store.lastSerial(roomId)),
-        this.members(roomId),
+        this.present(() => this.members(roomId)),
       ]);
       server.to(roomId).emit('presence', { roomId, members });
       return { roomId, lastSerial, members };
@@ -173,6 +181,7 @@ export class ChatServer {
       if (socket.rooms.has(roomId)) {
         await socket.leave(roomId);
         this.stopTyping(roomId, socket.data.user);
+        await this.present(() => this.presence.leave(roomId, socket.id));
         await this.publishPresence(roomId);
       }
       return {};
@@ -311,17 +320,30 @@ export class ChatServer {
   }
 
   private async publishPresence(roomId: string): Promise<void> {
-    this.server.to(roomId).emit('presence', { roomId, members: await this.members(roomId) });
+    try {
+      this.server.to(roomId).emit('presence', { roomId, members: await this.members(roomId) });
+    } catch (error) {
+      this.logger.warn('chatwire: presence could not be published', { roomId, error });
+    }
   }
 
   /** Runs a store call; a failure of the store itself becomes a retryable `UNAVAILABLE`. */
-  private async stored<T>(call: () => Promise<T>): Promise<T> {
+  private stored<T>(call: () => Promise<T>): Promise<T> {
+    return this.dependency('Storage', call);
+  }
+
+  /** Runs a presence call; a failure (Redis down, say) becomes a retryable `UNAVAILABLE`. */
+  private present<T>(call: () => Promise<T>): Promise<T> {
+    return this.dependency('Presence', call);
+  }
+
+  private async dependency<T>(name: string, call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
       if (isChatwireError(error)) throw error;
-      this.logger.error('chatwire: store call failed', { error });
-      throw new ChatwireError('UNAVAILABLE', 'Storage is unavailable, try again', { retryAfterMs: 1000, cause: error });
+      this.logger.error(`chatwire: ${name.toLowerCase()} call failed`, { error });
+      throw new ChatwireError('UNAVAILABLE', `${name} is unavailable, try again`, { retryAfterMs: 1000, cause: error });
     }
   }
 }

@@ -1,0 +1,117 @@
+import type { ChatUser } from '@chatwire/protocol';
+import type { Redis } from 'ioredis';
+import { type Logger, silentLogger } from '../logger.js';
+import { type Presence, type PresenceHost, uniqueUsers } from './presence.js';
+
+/** Options of {@link RedisPresence}. */
+export interface RedisPresenceOptions {
+  /** Prefix of the keys. @default 'chatwire:' */
+  keyPrefix?: string;
+  /** An entry not refreshed for this long is gone (its node died). @default 10000 */
+  ttlMs?: number;
+  /** How often a node refreshes its entries and sweeps expired ones. @default 3000 */
+  heartbeatMs?: number;
+  /** Where failed heartbeats are reported. @default silent */
+  logger?: Logger;
+}
+
+/**
+ * Presence shared by every node through Redis: one sorted set per room whose members are this
+ * node's sockets, scored by when they expire. Each node refreshes its own entries every heartbeat,
+ * so a node that dies (even by SIGKILL) drops out within `ttlMs` + `heartbeatMs`; at each heartbeat a
+ * node also sweeps expired entries of its rooms and re-publishes those rooms' members. A user with
+ * tabs on several nodes counts once. After Redis loses its data, the next heartbeat writes it back.
+ */
+export class RedisPresence implements Presence {
+  private host: PresenceHost | undefined;
+  private readonly prefix: string;
+  private readonly ttlMs: number;
+  private readonly logger: Logger;
+  /** roomId → socketId → the member string stored for it */
+  private readonly local = new Map<string, Map<string, string>>();
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisPresenceOptions = {},
+  ) {
+    this.prefix = options.keyPrefix ?? 'chatwire:';
+    this.ttlMs = options.ttlMs ?? 10_000;
+    this.logger = options.logger ?? silentLogger;
+    this.timer = setInterval(() => void this.heartbeat(), options.heartbeatMs ?? 3000);
+    this.timer.unref();
+  }
+
+  attach(host: PresenceHost): void {
+    this.host = host;
+  }
+
+  async join(roomId: string, socketId: string, user: ChatUser): Promise<void> {
+    const member = JSON.stringify([socketId, user.userId, user.name]);
+    let sockets = this.local.get(roomId);
+    if (sockets === undefined) {
+      sockets = new Map();
+      this.local.set(roomId, sockets);
+    }
+    sockets.set(socketId, member);
+    await this.redis.zadd(this.key(roomId), Date.now() + this.ttlMs, member);
+  }
+
+  async leave(roomId: string, socketId: string): Promise<void> {
+    const sockets = this.local.get(roomId);
+    const member = sockets?.get(socketId);
+    if (sockets === undefined || member === undefined) return;
+    sockets.delete(socketId);
+    if (sockets.size === 0) this.local.delete(roomId);
+    await this.redis.zrem(this.key(roomId), member);
+  }
+
+  async members(roomId: string): Promise<ChatUser[]> {
+    const members = await this.redis.zrangebyscore(this.key(roomId), Date.now(), '+inf');
+    return uniqueUsers(
+      members.map((member) => {
+        const [, userId, name] = JSON.parse(member) as [string, string, string];
+        return { userId, name };
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    const removals = [...this.local].flatMap(([roomId, sockets]) =>
+      [...sockets.values()].map((member) => ['zrem', this.key(roomId), member]),
+    );
+    this.local.clear();
+    if (removals.length > 0 && this.redis.status === 'ready') await this.redis.multi(removals).exec();
+  }
+
+  /** Refreshes this node's entries, drops expired ones, and re-publishes rooms that lost someone. */
+  private async heartbeat(): Promise<void> {
+    if (this.local.size === 0) return;
+    const now = Date.now();
+    const pipeline = this.redis.pipeline();
+    // The index of each room's sweep in the pipeline's results.
+    const sweeps: [roomId: string, index: number][] = [];
+    let index = 0;
+    for (const [roomId, sockets] of this.local) {
+      for (const member of sockets.values()) pipeline.zadd(this.key(roomId), now + this.ttlMs, member);
+      pipeline.zremrangebyscore(this.key(roomId), '-inf', now);
+      index += sockets.size;
+      sweeps.push([roomId, index]);
+      index += 1;
+    }
+    try {
+      const results = (await pipeline.exec()) ?? [];
+      for (const [roomId, at] of sweeps) {
+        const removed = results[at]?.[1];
+        if (typeof removed === 'number' && removed > 0) this.host?.publish(roomId);
+      }
+    } catch (error) {
+      this.logger.warn('chatwire: presence heartbeat failed', { error });
+    }
+  }
+
+  private key(roomId: string): string {
+    return `${this.prefix}presence:${roomId}`;
+  }
+}

@@ -1,0 +1,50 @@
+import { createAdapter, type RedisStreamsAdapterOptions } from '@socket.io/redis-streams-adapter';
+import { Redis } from 'ioredis';
+import { RedisPresence, type RedisPresenceOptions } from '../chat/redis-presence.js';
+import { type Logger, silentLogger } from '../logger.js';
+
+/** Options of {@link redisCluster}. */
+export interface RedisClusterOptions {
+  /** A `redis://` URL, or an ioredis client (which you then close yourself). */
+  redis: string | Redis;
+  /** Options of socket.io's Redis Streams adapter (stream name, maxLen…). */
+  adapter?: RedisStreamsAdapterOptions;
+  /** Options of the Redis presence (key prefix, TTL, heartbeat). */
+  presence?: Omit<RedisPresenceOptions, 'logger'>;
+  /** Where Redis connection errors and failed heartbeats are reported. @default silent */
+  logger?: Logger;
+}
+
+/** What a chat server needs to run on several nodes: give `adapter` and `presence` to createChatServer. */
+export interface RedisCluster {
+  /** socket.io's Redis Streams adapter, for the `adapter` option. */
+  adapter: ReturnType<typeof createAdapter>;
+  /** Presence on Redis with expiring heartbeats, for the `presence` option. */
+  presence: RedisPresence;
+  /** Closes the Redis connection it opened (call after the chat server's close()). */
+  close(): Promise<void>;
+}
+
+/**
+ * Wires a chat server for several nodes on one Redis: socket.io's Redis Streams adapter for fan-out
+ * (a stream, so a node that loses Redis for a moment resumes where it was without losing packets;
+ * its request/response traffic uses pub/sub, hence ioredis, which re-subscribes after a reconnect),
+ * and presence with expiring heartbeats.
+ * @example
+ * const cluster = redisCluster({ redis: process.env.REDIS_URL! });
+ * const chat = createChatServer({ httpServer, store, authenticate, adapter: cluster.adapter, presence: cluster.presence });
+ */
+export function redisCluster(options: RedisClusterOptions): RedisCluster {
+  const logger = options.logger ?? silentLogger;
+  const owned = typeof options.redis === 'string';
+  const redis = typeof options.redis === 'string' ? new Redis(options.redis) : options.redis;
+  // ioredis reports connection errors as events (and reconnects by itself); unheard, they would throw.
+  if (owned) redis.on('error', (error) => logger.warn('chatwire: Redis connection error', { error }));
+  return {
+    adapter: createAdapter(redis, options.adapter),
+    presence: new RedisPresence(redis, { ...options.presence, logger }),
+    close: async () => {
+      if (owned) redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { RedisPresence, type RedisPresenceOptions } from './chat/redis-presence.js';
+export { type RedisCluster, type RedisClusterOptions, redisCluster } from './cluster/redis-cluster.js';

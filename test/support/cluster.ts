@@ -1,0 +1,163 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { type AddressInfo, createConnection, createServer, type Server, type Socket } from 'node:net';
+import { onTestFinished } from 'vitest';
+
+/** A free TCP port on loopback (closed again before it is returned). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${what} did not come up within ${timeoutMs} ms`);
+}
+
+/** True when something accepts TCP connections on the port. */
+export function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A redis-server of the test's own on a free port; `stop()` kills it, `start()` brings it back. */
+export async function startRedis() {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const redis = {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async start() {
+      child = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        {
+          stdio: 'ignore',
+        },
+      );
+      await waitFor(() => canConnect(port), `redis-server on ${port}`);
+    },
+    async stop() {
+      const running = child;
+      child = undefined;
+      if (running === undefined || running.exitCode !== null) return;
+      const exited = new Promise((resolve) => running.once('exit', resolve));
+      running.kill('SIGKILL');
+      await exited;
+    },
+  };
+  await redis.start();
+  onTestFinished(() => redis.stop());
+  return redis;
+}
+
+/**
+ * A TCP load balancer on a free port: round-robin over the backends that accept a connection, so a
+ * client that loses its node reconnects to another one (websocket transport: one TCP connection per
+ * client, no stickiness needed).
+ */
+export async function startLoadBalancer(backends: number[]) {
+  let next = 0;
+  let paused = false;
+  const connections = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    if (paused) return client.destroy();
+    connections.add(client);
+    client.on('close', () => connections.delete(client));
+    client.on('error', () => client.destroy());
+    const attempt = (tries: number) => {
+      if (tries >= backends.length) return client.destroy();
+      const port = backends[next++ % backends.length]!;
+      let open = false;
+      const upstream = createConnection({ port, host: '127.0.0.1' });
+      upstream.on('error', () => {
+        upstream.destroy();
+        // A backend that refuses (a dead node) is skipped; one that fails later drops its client.
+        if (open) client.destroy();
+        else attempt(tries + 1);
+      });
+      upstream.once('connect', () => {
+        open = true;
+        connections.add(upstream);
+        upstream.on('close', () => {
+          connections.delete(upstream);
+          client.destroy();
+        });
+        client.on('close', () => upstream.destroy());
+        client.pipe(upstream).pipe(client);
+      });
+    };
+    attempt(0);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      for (const socket of connections) socket.destroy();
+      server.close(() => resolve());
+    });
+  onTestFinished(close);
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close,
+    /** Cuts every connection and refuses new ones, like a backend going away. */
+    pause() {
+      paused = true;
+      for (const socket of connections) socket.destroy();
+    },
+    resume() {
+      paused = false;
+    },
+  };
+}
+
+/** A chat demo node (examples/chat-app) as a child process; `kill()` sends SIGKILL. */
+export async function startNode(env: Record<string, string>) {
+  const port = await freePort();
+  const main = new URL('../../examples/chat-app/src/main.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--conditions=@chatwire/source', '--import', 'tsx', main], {
+    env: { ...process.env, ...env, PORT: String(port), NODE_ENV: 'test' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  };
+  onTestFinished(() => kill());
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`node exited (${child.exitCode}):\n${output}`);
+        return canConnect(port);
+      },
+      `chat node on ${port}`,
+      20_000,
+    );
+  } catch (error) {
+    await kill();
+    throw error;
+  }
+  return { port, url: `http://127.0.0.1:${port}`, kill, output: () => output };
+}
