@@ -128,7 +128,7 @@ describe('ChatClient', () => {
     const author = { userId: 'x', name: 'X' };
     await store.append({ roomId: 'r', clientMessageId: 'c1', author, text: 'first', createdAt: 1 });
     const second = await store.append({ roomId: 'r', clientMessageId: 'c2', author, text: 'second', createdAt: 2 });
-    chat.server.to('r').emit('message:new', second.message);
+    chat.room('r').emit('message:new', second.message);
     await eventually(() => expect(texts(a)).toEqual(['first', 'second']));
     expect(a.lastSerial).toBe(2);
   });

@@ -8,11 +8,13 @@ import {
 } from '@chatwire/protocol';
 import { type ChatwireServer, type ChatwireServerOptions, createServer } from '../create-server.js';
 import { type Logger, silentLogger } from '../logger.js';
+import type { Operator } from '../operator.js';
 import type { ChatwireSocket } from '../socket.js';
 import type { TypedIoServer } from '../types.js';
 import type { ChatAuthenticator } from './authenticators.js';
 import { AdapterPresence, type Presence } from './presence.js';
 import { type RateLimit, RateLimiter } from './rate-limiter.js';
+import { roomIdOf, roomKey, userRoom } from './rooms.js';
 import type { Store } from './store.js';
 
 /** What a user asks to do in a room, for {@link ChatServerOptions.authorizeRoom}. */
@@ -58,8 +60,6 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
 
 type ChatSocket = ChatwireSocket<ChatContract>;
 
-/** The room every socket of a user joins, for reaching all their tabs. Room ids cannot contain '/'. */
-const userRoom = (userId: string) => `user/${userId}`;
 
 const defaultAuthorize = (_user: ChatUser, _roomId: string, action: RoomAction) => action !== 'moderate';
 
@@ -83,6 +83,8 @@ export class ChatServer {
   private readonly syncLimit: number;
   private readonly now: () => number;
   private readonly typing = new Map<string, ReturnType<typeof setTimeout>>();
+  /** socketId → the rooms it is joining right now */
+  private readonly joining = new Map<string, Set<string>>();
 
   constructor(options: ChatServerOptions) {
     const {
@@ -122,6 +124,11 @@ export class ChatServer {
     return this.server.io;
   }
 
+  /** Sends to everyone in chat room `roomId` (on every node), e.g. a system announcement. */
+  room(roomId: string): Operator<ChatContract> {
+    return this.server.to(roomKey(roomId));
+  }
+
   /** Disconnects every socket of a user, on every node. */
   disconnectUser(userId: string): void {
     this.server.in(userRoom(userId)).disconnectSockets(true);
@@ -150,8 +157,9 @@ export class ChatServer {
     });
 
     server.onDisconnect(async (socket, _reason, rooms) => {
-      for (const roomId of rooms) {
-        if (roomId === socket.id || roomId === userRoom(socket.data.user.userId)) continue;
+      for (const key of rooms) {
+        const roomId = roomIdOf(key);
+        if (roomId === undefined) continue;
         this.stopTyping(roomId, socket.data.user);
         // A failure is logged; the entry expires by itself where presence expires (RedisPresence).
         await this.present(() => this.presence.leave(roomId, socket.id)).catch(() => {});
@@ -160,26 +168,36 @@ export class ChatServer {
     });
 
     server.on('room:join', async ({ payload: { roomId }, socket }) => {
-      if (!socket.rooms.has(roomId)) {
-        // Two rooms are the socket's own: its id, and its user's room.
-        if (socket.rooms.size - 2 >= this.maxRoomsPerSocket) {
+      const key = roomKey(roomId);
+      if (!socket.rooms.has(key)) {
+        // Counted with the joins still under way, so that concurrent joins cannot pass the cap.
+        const joining = this.joining.get(socket.id) ?? new Set<string>();
+        // Two socket.io rooms are the socket's own: its id, and its user's room.
+        if (socket.rooms.size - 2 + joining.size >= this.maxRoomsPerSocket && !joining.has(roomId)) {
           throw new ChatwireError('FORBIDDEN', `A connection may be in at most ${this.maxRoomsPerSocket} rooms`);
         }
-        await this.authorize(socket.data.user, roomId, 'join');
+        joining.add(roomId);
+        this.joining.set(socket.id, joining);
+        try {
+          await this.authorize(socket.data.user, roomId, 'join');
+          await this.present(() => this.presence.join(roomId, socket.id, socket.data.user));
+          await socket.join(key);
+        } finally {
+          joining.delete(roomId);
+          if (joining.size === 0) this.joining.delete(socket.id);
+        }
       }
-      await this.present(() => this.presence.join(roomId, socket.id, socket.data.user));
-      await socket.join(roomId);
       const [lastSerial, members] = await Promise.all([
         this.stored(() => this.store.lastSerial(roomId)),
         this.present(() => this.members(roomId)),
       ]);
-      server.to(roomId).emit('presence', { roomId, members });
+      this.room(roomId).emit('presence', { roomId, members });
       return { roomId, lastSerial, members };
     });
 
     server.on('room:leave', async ({ payload: { roomId }, socket }) => {
-      if (socket.rooms.has(roomId)) {
-        await socket.leave(roomId);
+      if (socket.rooms.has(roomKey(roomId))) {
+        await socket.leave(roomKey(roomId));
         this.stopTyping(roomId, socket.data.user);
         await this.present(() => this.presence.leave(roomId, socket.id));
         await this.publishPresence(roomId);
@@ -203,7 +221,7 @@ export class ChatServer {
           createdAt: this.now(),
         }),
       );
-      if (created) server.to(roomId).emit('message:new', message);
+      if (created) this.room(roomId).emit('message:new', message);
       this.stopTyping(roomId, user);
       return message;
     });
@@ -242,7 +260,7 @@ export class ChatServer {
     server.on('sync', async ({ payload, socket }) => {
       const rooms: Record<string, { messages: Message[]; discontinuity: boolean }> = {};
       for (const [roomId, last] of Object.entries(payload.rooms)) {
-        if (!socket.rooms.has(roomId)) continue;
+        if (!socket.rooms.has(roomKey(roomId))) continue;
         rooms[roomId] = await this.gap(roomId, last);
       }
       return { rooms };
@@ -250,8 +268,11 @@ export class ChatServer {
 
     server.on('read:mark', async ({ payload: { roomId, serial }, socket }) => {
       const user = this.member(socket, roomId);
-      const marker = await this.stored(() => this.store.markRead(roomId, user.userId, serial));
-      server.to(roomId).emit('read', { roomId, userId: user.userId, serial: marker });
+      // A marker past the last message would stick there (markers never go back): cap it.
+      const last = await this.stored(() => this.store.lastSerial(roomId));
+      if (last === 0) return {};
+      const marker = await this.stored(() => this.store.markRead(roomId, user.userId, Math.min(serial, last)));
+      this.room(roomId).emit('read', { roomId, userId: user.userId, serial: marker });
       return {};
     });
 
@@ -264,7 +285,7 @@ export class ChatServer {
         key,
         setTimeout(() => this.stopTyping(roomId, user), this.typingTimeoutMs),
       );
-      server.to(roomId).emit('typing', { roomId, user, isTyping: true });
+      this.room(roomId).emit('typing', { roomId, user, isTyping: true });
     });
   }
 
@@ -279,7 +300,7 @@ export class ChatServer {
   }
 
   private member(socket: ChatSocket, roomId: string): ChatUser {
-    if (!socket.rooms.has(roomId)) throw new ChatwireError('FORBIDDEN', `Join room "${roomId}" first`);
+    if (!socket.rooms.has(roomKey(roomId))) throw new ChatwireError('FORBIDDEN', `Join room "${roomId}" first`);
     return socket.data.user;
   }
 
@@ -306,7 +327,7 @@ export class ChatServer {
 
   private published(message: Message | undefined, roomId: string, serial: number): Message {
     if (message === undefined) throw notFound(roomId, serial);
-    this.server.to(roomId).emit('message:updated', message);
+    this.room(roomId).emit('message:updated', message);
     return message;
   }
 
@@ -316,12 +337,12 @@ export class ChatServer {
     if (timer === undefined) return;
     clearTimeout(timer);
     this.typing.delete(key);
-    this.server.to(roomId).emit('typing', { roomId, user, isTyping: false });
+    this.room(roomId).emit('typing', { roomId, user, isTyping: false });
   }
 
   private async publishPresence(roomId: string): Promise<void> {
     try {
-      this.server.to(roomId).emit('presence', { roomId, members: await this.members(roomId) });
+      this.room(roomId).emit('presence', { roomId, members: await this.members(roomId) });
     } catch (error) {
       this.logger.warn('chatwire: presence could not be published', { roomId, error });
     }

@@ -1,5 +1,6 @@
 import type { ChatContract, ChatUser } from '@chatwire/protocol';
 import type { ChatwireServer } from '../create-server.js';
+import { roomKey } from './rooms.js';
 
 /** What a {@link Presence} gets from the chat server it serves. */
 export interface PresenceHost {
@@ -45,7 +46,7 @@ export class AdapterPresence implements Presence {
 
   async members(roomId: string): Promise<ChatUser[]> {
     if (this.host === undefined) throw new Error('AdapterPresence is not attached to a chat server');
-    const sockets = await this.host.server.in(roomId).fetchSockets();
+    const sockets = await this.host.server.in(roomKey(roomId)).fetchSockets();
     return uniqueUsers(sockets.map((socket) => socket.data.user));
   }
 

@@ -1,0 +1,13 @@
+/**
+ * socket.io room names of the chat layer. Chat room ids cannot contain '/', so these never collide
+ * with each other, with socket ids (every socket's own room), or with an app's own rooms.
+ */
+
+/** The socket.io room of chat room `roomId`. */
+export const roomKey = (roomId: string) => `room/${roomId}`;
+
+/** The chat room id of a socket.io room, or undefined for a room that is not a chat room. */
+export const roomIdOf = (key: string) => (key.startsWith('room/') ? key.slice('room/'.length) : undefined);
+
+/** The room every socket of a user joins, for reaching all their tabs. */
+export const userRoom = (userId: string) => `user/${userId}`;

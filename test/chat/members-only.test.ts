@@ -1,0 +1,78 @@
+import type { ErrorEventPayload } from '@chatwire/protocol';
+import { describe, expect, it } from 'vitest';
+import { collect, nextValue, sleep } from '../support/harness.js';
+import { connectUser, join, nextEvent, ok, record, send, startChat } from './support.js';
+
+/** Ana and Bob in 'lobby' with one message from Ana; Eve connected but not in the room. */
+async function lobbyWithOutsider() {
+  const { url, store } = await startChat();
+  const ana = await connectUser(url, 'ana');
+  const bob = await connectUser(url, 'bob');
+  const eve = await connectUser(url, 'eve');
+  await join(ana, 'lobby');
+  await join(bob, 'lobby');
+  await join(eve, 'elsewhere');
+  const first = await send(ana, 'lobby', 'hello');
+  return { url, store, ana, bob, eve, first };
+}
+
+const forbidden = { ok: false, error: { code: 'FORBIDDEN', message: 'Join room "lobby" first' } };
+
+describe('a user who has not joined a room', () => {
+  it('cannot send, edit, delete, react, fetch history or mark read (FORBIDDEN)', async () => {
+    const { store, eve } = await lobbyWithOutsider();
+    const roomId = 'lobby';
+    expect(await eve.request('message:send', { roomId, clientMessageId: 'c1', text: 'let me in' })).toEqual(forbidden);
+    expect(await eve.request('message:edit', { roomId, serial: 1, text: 'mine now' })).toEqual(forbidden);
+    expect(await eve.request('message:delete', { roomId, serial: 1 })).toEqual(forbidden);
+    expect(await eve.request('reaction:toggle', { roomId, serial: 1, emoji: '👎' })).toEqual(forbidden);
+    expect(await eve.request('history:fetch', { roomId })).toEqual(forbidden);
+    expect(await eve.request('read:mark', { roomId, serial: 1 })).toEqual(forbidden);
+    expect(await store.lastSerial('lobby')).toBe(1);
+    expect(await store.get('lobby', 1)).toMatchObject({ text: 'hello', reactions: {} });
+    expect(await store.readMarkers('lobby')).toEqual({});
+  });
+
+  it('cannot set typing: the refusal comes as a chatwire:error event (typing:set has no ack)', async () => {
+    const { ana, eve } = await lobbyWithOutsider();
+    const atAna = record(ana, 'typing');
+    const refused = nextValue<ErrorEventPayload>((fn) => eve.onError(fn));
+    eve.emit('typing:set', { roomId: 'lobby', isTyping: true });
+    expect(await refused).toEqual({ event: 'typing:set', code: 'FORBIDDEN', message: 'Join room "lobby" first' });
+    await sleep(100);
+    expect(atAna).toEqual([]);
+  });
+
+  it('gets its refusal as chatwire:error when it sends a request event without an ack', async () => {
+    const { store, eve } = await lobbyWithOutsider();
+    const refused = nextValue<ErrorEventPayload>((fn) => eve.onError(fn));
+    eve.emit('message:send', { roomId: 'lobby', clientMessageId: 'c1', text: 'no ack' });
+    expect(await refused).toEqual({ event: 'message:send', code: 'FORBIDDEN', message: 'Join room "lobby" first' });
+    expect(await store.lastSerial('lobby')).toBe(1);
+  });
+
+  it("does not receive the room's message:new, message:updated, typing, presence or read", async () => {
+    const { url, ana, bob, eve, first } = await lobbyWithOutsider();
+    const atEve = collect<string>((fn) => {
+      const offs = (['message:new', 'message:updated', 'typing', 'presence', 'read'] as const).map((event) =>
+        eve.on(event, () => fn(event)),
+      );
+      return () => {
+        for (const off of offs) off();
+      };
+    });
+    const carol = await connectUser(url, 'carol');
+    await join(carol, 'lobby');
+    await send(bob, 'lobby', 'secret plans');
+    ok(await ana.request('message:edit', { roomId: 'lobby', serial: first.serial, text: 'hello!' }));
+    ok(await ana.request('reaction:toggle', { roomId: 'lobby', serial: 2, emoji: '🤫' }));
+    ok(await ana.request('read:mark', { roomId: 'lobby', serial: 2 }));
+    bob.emit('typing:set', { roomId: 'lobby', isTyping: true });
+    ok(await bob.request('room:leave', { roomId: 'lobby' }));
+    const carolGone = nextEvent(ana, 'presence', (presence) => presence.members.length === 1);
+    carol.close();
+    await carolGone; // the last of the room's traffic above
+    await sleep(150);
+    expect(atEve).toEqual([]);
+  });
+});

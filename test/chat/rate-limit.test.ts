@@ -1,0 +1,107 @@
+import type { ErrorPayload, Message, Result } from '@chatwire/protocol';
+import { describe, expect, it } from 'vitest';
+import { sleep } from '../support/harness.js';
+import { type ChatTestClient, connectUser, join, ok, range, send, serials, startChat } from './support.js';
+
+function burst(client: ChatTestClient, count: number, prefix = 'burst') {
+  return Promise.all(
+    range(1, count).map((i) =>
+      client.request('message:send', { roomId: 'lobby', clientMessageId: `${prefix}-${i}`, text: `${prefix} ${i}` }),
+    ),
+  );
+}
+
+function split(results: Result<Message>[]) {
+  const accepted: Message[] = [];
+  const refused: ErrorPayload[] = [];
+  for (const result of results) {
+    if (result.ok) accepted.push(result.data);
+    else refused.push(result.error);
+  }
+  return { accepted, refused };
+}
+
+describe('rate limit on message:send', () => {
+  it('with the defaults (10/s, burst 20) accepts 20 of 25 sent at once and refuses 5 with RATE_LIMITED', async () => {
+    // A clock that stands still: no token comes back during the burst, so the count is exact.
+    const { url } = await startChat({ now: () => 1_800_000_000_000 });
+    const ana = await connectUser(url, 'ana');
+    await join(ana, 'lobby');
+    const { accepted, refused } = split(await burst(ana, 25));
+    expect(accepted).toHaveLength(20);
+    // One token is back after 1/10 s.
+    expect(refused).toEqual(
+      Array.from({ length: 5 }, () => ({ code: 'RATE_LIMITED', message: 'Sending too fast', retryAfterMs: 100 })),
+    );
+    // Refused sends were not stored: the serials stay gapless.
+    const page = ok(await ana.request('history:fetch', { roomId: 'lobby', limit: 100 }));
+    expect(serials(page.messages)).toEqual(range(1, 20));
+  });
+
+  it('on the real clock refuses the excess of 25 at once, each with a retryAfterMs > 0', async () => {
+    const { url } = await startChat();
+    const ana = await connectUser(url, 'ana');
+    await join(ana, 'lobby');
+    const { accepted, refused } = split(await burst(ana, 25));
+    expect(accepted.length).toBeGreaterThanOrEqual(20);
+    // 20 from the bucket, plus what refilled (10/s) while the burst went through: normally none or one.
+    expect(accepted.length).toBeLessThanOrEqual(22);
+    expect(refused.length).toBe(25 - accepted.length);
+    for (const error of refused) {
+      expect(error).toMatchObject({ code: 'RATE_LIMITED', message: 'Sending too fast' });
+      expect(error.retryAfterMs).toBeGreaterThan(0);
+      expect(error.retryAfterMs).toBeLessThanOrEqual(100);
+    }
+    const page = ok(await ana.request('history:fetch', { roomId: 'lobby', limit: 100 }));
+    expect(serials(page.messages)).toEqual(range(1, accepted.length));
+  });
+
+  it('lets a refused send through when retried after retryAfterMs', async () => {
+    const { url } = await startChat();
+    const ana = await connectUser(url, 'ana');
+    await join(ana, 'lobby');
+    const results = await burst(ana, 25);
+    const index = results.findLastIndex((result) => !result.ok);
+    const last = results[index];
+    if (last === undefined || last.ok) throw new Error('expected a refusal');
+    await sleep((last.error.retryAfterMs ?? 0) + 10);
+    const retried = await ana.request('message:send', {
+      roomId: 'lobby',
+      clientMessageId: `burst-${index + 1}`,
+      text: 'retried',
+    });
+    expect(retried).toMatchObject({ ok: true, data: { clientMessageId: `burst-${index + 1}`, text: 'retried' } });
+  });
+
+  it('counts per user: all tabs of a user share the bucket, other users are not affected', async () => {
+    const { url } = await startChat({ now: () => 1_800_000_000_000 });
+    const tab1 = await connectUser(url, 'ana');
+    const tab2 = await connectUser(url, 'ana');
+    const bob = await connectUser(url, 'bob');
+    for (const client of [tab1, tab2, bob]) await join(client, 'lobby');
+    await burst(tab1, 20);
+    expect(
+      await tab2.request('message:send', { roomId: 'lobby', clientMessageId: 'tab2', text: 'me too' }),
+    ).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    expect((await send(bob, 'lobby', 'unaffected')).author.userId).toBe('bob');
+  });
+
+  it('honours a custom limit', async () => {
+    const { url } = await startChat({ rateLimit: { ratePerSecond: 1, burst: 3 }, now: () => 1_800_000_000_000 });
+    const ana = await connectUser(url, 'ana');
+    await join(ana, 'lobby');
+    const { accepted, refused } = split(await burst(ana, 5));
+    expect(accepted).toHaveLength(3);
+    expect(refused).toHaveLength(2);
+    for (const error of refused) expect(error.retryAfterMs).toBe(1000);
+  });
+
+  it('refuses nothing with rateLimit: false', async () => {
+    const { url } = await startChat({ rateLimit: false });
+    const ana = await connectUser(url, 'ana');
+    await join(ana, 'lobby');
+    const { accepted, refused } = split(await burst(ana, 60));
+    expect(refused).toEqual([]);
+    expect(serials(accepted).sort((a, b) => a - b)).toEqual(range(1, 60));
+  });
+});

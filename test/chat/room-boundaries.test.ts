@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { sleep } from '../support/harness.js';
+import { connectUser, join, record, send, startChat } from './support.js';
+
+describe('room boundaries (regressions)', () => {
+  it('concurrent joins cannot get past maxRoomsPerSocket', async () => {
+    const { url } = await startChat({ maxRoomsPerSocket: 2, authorizeRoom: async () => true });
+    const ana = await connectUser(url, 'ana');
+    const results = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((roomId) => ana.request('room:join', { roomId })));
+    expect(results.filter((r) => r.ok)).toHaveLength(2);
+    expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.error.code)).toEqual([
+      'FORBIDDEN',
+      'FORBIDDEN',
+      'FORBIDDEN',
+    ]);
+  });
+
+  it('a chat room named like another socket’s id does not reach that socket', async () => {
+    const { url } = await startChat();
+    const victim = await connectUser(url, 'victim');
+    const heard = record(victim, 'message:new');
+    const presence = record(victim, 'presence');
+    const mallory = await connectUser(url, 'mallory');
+    const roomId = victim.id!;
+    await join(mallory, roomId);
+    await send(mallory, roomId, 'for your socket only?');
+    await sleep(150);
+    expect(heard).toEqual([]);
+    expect(presence).toEqual([]);
+  });
+
+  it('a read marker past the last message is capped to it', async () => {
+    const { url } = await startChat();
+    const ana = await connectUser(url, 'ana');
+    await join(ana, 'r');
+    const reads = record(ana, 'read');
+    expect(await ana.request('read:mark', { roomId: 'r', serial: 5 })).toEqual({ ok: true, data: {} });
+    await send(ana, 'r', 'one');
+    await send(ana, 'r', 'two');
+    await ana.request('read:mark', { roomId: 'r', serial: 1_000_000 });
+    await sleep(100);
+    expect(reads).toEqual([{ roomId: 'r', userId: 'ana', serial: 2 }]);
+    await send(ana, 'r', 'three');
+    await ana.request('read:mark', { roomId: 'r', serial: 3 });
+    await sleep(100);
+    expect(reads.at(-1)).toEqual({ roomId: 'r', userId: 'ana', serial: 3 });
+  });
+});

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { sleep } from '../support/harness.js';
+import { connectUser, join, nextEvent, ok, record, send, startChat, userIds } from './support.js';
+
+describe('room:join', () => {
+  it('answers { roomId, lastSerial, members }', async () => {
+    const { url } = await startChat();
+    const ana = await connectUser(url, 'ana');
+    expect(await join(ana, 'lobby')).toEqual({
+      roomId: 'lobby',
+      lastSerial: 0,
+      members: [{ userId: 'ana', name: 'Ana' }],
+    });
+    await send(ana, 'lobby', 'one');
+    await send(ana, 'lobby', 'two');
+    const bob = await connectUser(url, 'bob');
+    const joined = await join(bob, 'lobby');
+    expect(joined.lastSerial).toBe(2);
+    expect(userIds(joined.members)).toEqual(['ana', 'bob']);
+  });
+
+  it('counts a user once however many tabs they have', async () => {
+    const { url } = await startChat();
+    const tab1 = await connectUser(url, 'ana');
+    const tab2 = await connectUser(url, 'ana');
+    const bob = await connectUser(url, 'bob');
+    await join(tab1, 'lobby');
+    expect((await join(tab2, 'lobby')).members).toEqual([{ userId: 'ana', name: 'Ana' }]);
+    expect(userIds((await join(bob, 'lobby')).members)).toEqual(['ana', 'bob']);
+  });
+
+  it('joining twice is harmless', async () => {
+    const { url } = await startChat();
+    const ana = await connectUser(url, 'ana');
+    await join(ana, 'lobby');
+    await send(ana, 'lobby', 'hi');
+    expect(await join(ana, 'lobby')).toMatchObject({ roomId: 'lobby', lastSerial: 1 });
+    const received = record(ana, 'message:new');
+    await send(ana, 'lobby', 'once');
+    await sleep(100);
+    expect(received).toHaveLength(1);
+  });
+
+  it('keeps rooms apart: serials and traffic are per room', async () => {
+    const { url } = await startChat();
+    const ana = await connectUser(url, 'ana');
+    const bob = await connectUser(url, 'bob');
+    await join(ana, 'a');
+    await join(ana, 'b');
+    await join(bob, 'b');
+    const atBob = record(bob, 'message:new');
+    expect((await send(ana, 'a', 'in a')).serial).toBe(1);
+    expect((await send(ana, 'b', 'in b')).serial).toBe(1);
+    expect((await send(ana, 'a', 'in a again')).serial).toBe(2);
+    await sleep(100);
+    expect(atBob.map((message) => message.text)).toEqual(['in b']);
+  });
+});
+
+describe('presence', () => {
+  it('is sent to the room when someone joins', async () => {
+    const { url } = await startChat();
+    const ana = await connectUser(url, 'ana');
+    await join(ana, 'lobby');
+    const bob = await connectUser(url, 'bob');
+    const seen = nextEvent(ana, 'presence', (p) => p.members.length === 2);
+    await join(bob, 'lobby');
+    const presence = await seen;
+    expect(presence.roomId).toBe('lobby');
+    expect(userIds(presence.members)).toEqual(['ana', 'bob']);
+  });
+
+  it('is sent to the room when someone leaves with room:leave', async () => {
+    const { url } = await startChat();
+    const ana = await connectUser(url, 'ana');
+    const bob = await connectUser(url, 'bob');
+    await join(ana, 'lobby');
+    await join(bob, 'lobby');
+    const seen = nextEvent(ana, 'presence', (p) => p.members.length === 1);
+    expect(await bob.request('room:leave', { roomId: 'lobby' })).toEqual({ ok: true, data: {} });
+    expect(await seen).toEqual({ roomId: 'lobby', members: [{ userId: 'ana', name: 'Ana' }] });
+  });
+
+  it('is sent to the room when someone disconnects', async () => {
+    const { url } = await startChat();
+    const ana = await connectUser(url, 'ana');
+    const bob = await connectUser(url, 'bob');
+    await join(ana, 'lobby');
+    await join(bob, 'lobby');
+    const seen = nextEvent(ana, 'presence', (p) => p.members.length === 1);
+    bob.close();
+    expect(await seen).toEqual({ roomId: 'lobby', members: [{ userId: 'ana', name: 'Ana' }] });
+  });
+
+  it('keeps a user present while one of their tabs is still in the room', async () => {
+    const { url } = await startChat();
+    const bob = await connectUser(url, 'bob');
+    const tab1 = await connectUser(url, 'ana');
+    const tab2 = await connectUser(url, 'ana');
+    await join(tab1, 'lobby');
+    await join(tab2, 'lobby');
+    // Bob joins last: the only presence he gets before his ack is his own join's.
+    await join(bob, 'lobby');
+
+    const afterClose = nextEvent(bob, 'presence');
+    tab1.close();
+    expect(userIds((await afterClose).members)).toEqual(['ana', 'bob']);
+
+    const afterLeave = nextEvent(bob, 'presence');
+    ok(await tab2.request('room:leave', { roomId: 'lobby' }));
+    expect(userIds((await afterLeave).members)).toEqual(['bob']);
+  });
+
+  it('room:leave stops the room traffic and makes the user a non-member', async () => {
+    const { url } = await startChat();
+    const ana = await connectUser(url, 'ana');
+    const bob = await connectUser(url, 'bob');
+    await join(ana, 'lobby');
+    await join(bob, 'lobby');
+    ok(await bob.request('room:leave', { roomId: 'lobby' }));
+    const atBob = record(bob, 'message:new');
+    await send(ana, 'lobby', 'after bob left');
+    expect(await bob.request('history:fetch', { roomId: 'lobby' })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    await sleep(100);
+    expect(atBob).toEqual([]);
+  });
+
+  it('room:leave of a room one is not in answers ok and sends nothing', async () => {
+    const { url } = await startChat();
+    const ana = await connectUser(url, 'ana');
+    const bob = await connectUser(url, 'bob');
+    await join(ana, 'lobby');
+    const atAna = record(ana, 'presence');
+    expect(await bob.request('room:leave', { roomId: 'lobby' })).toEqual({ ok: true, data: {} });
+    await sleep(100);
+    expect(atAna).toEqual([]);
+  });
+});

@@ -1,0 +1,125 @@
+import type { ChatServerOptions } from '@chatwire/server';
+import { describe, expect, it } from 'vitest';
+import { sleep } from '../support/harness.js';
+import { connectUser, join, nextEvent, ok, record, send, startChat, unchecked } from './support.js';
+
+const roomId = 'lobby';
+const ana = { userId: 'ana', name: 'Ana' };
+
+async function lobby(options: Partial<ChatServerOptions> = {}) {
+  const { url } = await startChat(options);
+  const typist = await connectUser(url, ana);
+  const watcher = await connectUser(url, 'bob');
+  await join(typist, roomId);
+  await join(watcher, roomId);
+  return { url, typist, watcher };
+}
+
+describe('typing', () => {
+  it('typing:set true sends typing { roomId, user, isTyping: true } to the room', async () => {
+    const { typist, watcher } = await lobby();
+    const atWatcher = nextEvent(watcher, 'typing');
+    const atTypist = nextEvent(typist, 'typing');
+    typist.emit('typing:set', { roomId, isTyping: true });
+    expect(await atWatcher).toEqual({ roomId, user: ana, isTyping: true });
+    expect(await atTypist).toEqual({ roomId, user: ana, isTyping: true });
+  });
+
+  it('clears itself after typingTimeoutMs', async () => {
+    const { typist, watcher } = await lobby({ typingTimeoutMs: 300 });
+    const events = record(watcher, 'typing');
+    const started = nextEvent(watcher, 'typing', (typing) => typing.isTyping);
+    const stopped = nextEvent(watcher, 'typing', (typing) => !typing.isTyping, 3000);
+    typist.emit('typing:set', { roomId, isTyping: true });
+    await started;
+    await sleep(100);
+    expect(events.map((typing) => typing.isTyping)).toEqual([true]);
+    expect(await stopped).toEqual({ roomId, user: ana, isTyping: false });
+  });
+
+  it('a refresh keeps it alive: the timeout counts from the last typing:set true', async () => {
+    const { typist, watcher } = await lobby({ typingTimeoutMs: 400 });
+    const events = record(watcher, 'typing');
+    const started = nextEvent(watcher, 'typing', (typing) => typing.isTyping);
+    const stopped = nextEvent(watcher, 'typing', (typing) => !typing.isTyping, 3000);
+    typist.emit('typing:set', { roomId, isTyping: true });
+    await started;
+    await sleep(200);
+    typist.emit('typing:set', { roomId, isTyping: true });
+    await sleep(300); // past the first timeout, before the refreshed one
+    expect(events.map((typing) => typing.isTyping)).toEqual([true, true]);
+    await stopped;
+    await sleep(100);
+    expect(events.map((typing) => typing.isTyping)).toEqual([true, true, false]);
+  });
+
+  it('typing:set false clears it at once', async () => {
+    const { typist, watcher } = await lobby();
+    const started = nextEvent(watcher, 'typing', (typing) => typing.isTyping);
+    typist.emit('typing:set', { roomId, isTyping: true });
+    await started;
+    const stopped = nextEvent(watcher, 'typing', (typing) => !typing.isTyping);
+    typist.emit('typing:set', { roomId, isTyping: false });
+    expect(await stopped).toEqual({ roomId, user: ana, isTyping: false });
+  });
+
+  it('typing:set false when not typing sends nothing', async () => {
+    const { typist, watcher } = await lobby();
+    const events = record(watcher, 'typing');
+    typist.emit('typing:set', { roomId, isTyping: false });
+    await sleep(150);
+    expect(events).toEqual([]);
+  });
+
+  it('clears on message:send, before the message arrives', async () => {
+    const { typist, watcher } = await lobby();
+    const started = nextEvent(watcher, 'typing', (typing) => typing.isTyping);
+    typist.emit('typing:set', { roomId, isTyping: true });
+    await started;
+    const order: string[] = [];
+    const offTyping = watcher.on('typing', (typing) => order.push(`typing ${typing.isTyping}`));
+    const offNew = watcher.on('message:new', (message) => order.push(`message ${message.text}`));
+    const stopped = nextEvent(watcher, 'typing', (typing) => !typing.isTyping);
+    await send(typist, roomId, 'done typing');
+    expect(await stopped).toEqual({ roomId, user: ana, isTyping: false });
+    offTyping();
+    offNew();
+    expect(order).toEqual(['message done typing', 'typing false']);
+  });
+
+  it('clears on disconnect', async () => {
+    const { typist, watcher } = await lobby();
+    const started = nextEvent(watcher, 'typing', (typing) => typing.isTyping);
+    typist.emit('typing:set', { roomId, isTyping: true });
+    await started;
+    const stopped = nextEvent(watcher, 'typing', (typing) => !typing.isTyping);
+    typist.close();
+    expect(await stopped).toEqual({ roomId, user: ana, isTyping: false });
+  });
+
+  it('clears on room:leave', async () => {
+    const { typist, watcher } = await lobby();
+    const started = nextEvent(watcher, 'typing', (typing) => typing.isTyping);
+    typist.emit('typing:set', { roomId, isTyping: true });
+    await started;
+    const stopped = nextEvent(watcher, 'typing', (typing) => !typing.isTyping);
+    ok(await typist.request('room:leave', { roomId }));
+    expect(await stopped).toEqual({ roomId, user: ana, isTyping: false });
+  });
+
+  it('answers { ok: true } without data when sent with an ack anyway', async () => {
+    const { typist } = await lobby();
+    expect(await unchecked(typist, 'typing:set', { roomId, isTyping: false })).toEqual({ ok: true });
+  });
+
+  it('is per room: typing in one room is not sent to another', async () => {
+    const { typist, watcher } = await lobby();
+    await join(typist, 'other');
+    const events = record(watcher, 'typing');
+    const atTypist = nextEvent(typist, 'typing', (typing) => typing.roomId === 'other');
+    typist.emit('typing:set', { roomId: 'other', isTyping: true });
+    await atTypist;
+    await sleep(100);
+    expect(events).toEqual([]);
+  });
+});
