@@ -3,7 +3,7 @@ import { chatClient, eventually, joinRoom } from '../chat-client/support.js';
 import { startNode } from '../support/cluster.js';
 import { clusterServices, expectComplete, storedTexts } from './support.js';
 
-describe('three nodes on Redis and PostgreSQL', () => {
+describe('three nodes on Redis and PostgreSQL', { timeout: 60_000 }, () => {
   it('delivers every message to every member on every node once, in serial order', async () => {
     const { env, database } = await clusterServices();
     const nodes = await Promise.all([startNode(env), startNode(env), startNode(env)]);

@@ -4,7 +4,7 @@ import { startLoadBalancer, startNode } from '../support/cluster.js';
 import { sleep } from '../support/harness.js';
 import { clusterServices, expectComplete, storedTexts } from './support.js';
 
-describe('a node killed with SIGKILL during steady sending', () => {
+describe('a node killed with SIGKILL during steady sending', { timeout: 60_000 }, () => {
   it('its clients reconnect to another node and catch up: nothing lost, nothing twice', async () => {
     const { env, database } = await clusterServices();
     const nodes = await Promise.all([startNode(env), startNode(env), startNode(env)]);

@@ -10,7 +10,7 @@ import { connectClient, connected } from '../support/harness.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { expectComplete, storedTexts } from './support.js';
 
-describe('PostgreSQL unavailable for a moment', () => {
+describe('PostgreSQL unavailable for a moment', { timeout: 60_000 }, () => {
   it('sends fail with a retryable error meanwhile and succeed after; nothing acked is lost', async () => {
     const database = await createTestDatabase();
     onTestFinished(() => database.drop());

@@ -4,7 +4,7 @@ import { startNode } from '../support/cluster.js';
 import { sleep } from '../support/harness.js';
 import { clusterServices, expectComplete, storedTexts } from './support.js';
 
-describe('Redis stopped for 3 s and restarted', () => {
+describe('Redis stopped for 3 s and restarted', { timeout: 60_000 }, () => {
   it('service resumes; every acked message is in history and reaches every client', async () => {
     const { env, database, redis } = await clusterServices();
     const nodes = await Promise.all([startNode(env), startNode(env)]);

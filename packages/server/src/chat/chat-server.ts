@@ -60,7 +60,6 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
 
 type ChatSocket = ChatwireSocket<ChatContract>;
 
-
 const defaultAuthorize = (_user: ChatUser, _roomId: string, action: RoomAction) => action !== 'moderate';
 
 /**

@@ -7,9 +7,9 @@ import { type Presence, type PresenceHost, uniqueUsers } from './presence.js';
 export interface RedisPresenceOptions {
   /** Prefix of the keys. @default 'chatwire:' */
   keyPrefix?: string;
-  /** An entry not refreshed for this long is gone (its node died). @default 10000 */
+  /** An entry not refreshed for this long is gone (its node died). @default 9000 */
   ttlMs?: number;
-  /** How often a node refreshes its entries and sweeps expired ones. @default 3000 */
+  /** How often a node refreshes its entries and sweeps expired ones. @default 2000 */
   heartbeatMs?: number;
   /** Where failed heartbeats are reported. @default silent */
   logger?: Logger;
@@ -36,9 +36,9 @@ export class RedisPresence implements Presence {
     options: RedisPresenceOptions = {},
   ) {
     this.prefix = options.keyPrefix ?? 'chatwire:';
-    this.ttlMs = options.ttlMs ?? 10_000;
+    this.ttlMs = options.ttlMs ?? 9000;
     this.logger = options.logger ?? silentLogger;
-    this.timer = setInterval(() => void this.heartbeat(), options.heartbeatMs ?? 3000);
+    this.timer = setInterval(() => void this.heartbeat(), options.heartbeatMs ?? 2000);
     this.timer.unref();
   }
 

@@ -1,0 +1,51 @@
+import { redisCluster } from '@chatwire/server/redis';
+import { createChatApp } from './server.js';
+import { storeFromEnv } from './store-from-env.js';
+
+const port = Number(process.env.PORT ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  throw new Error(`PORT must be a port number, not "${process.env.PORT}"`);
+const { store, description } = await storeFromEnv(process.env, console);
+// With REDIS_URL this node joins the others on the same Redis: fan-out and presence across nodes.
+const cluster = process.env.REDIS_URL ? redisCluster({ redis: process.env.REDIS_URL, logger: console }) : undefined;
+const app = await createChatApp({
+  store,
+  logger: console,
+  ...(cluster ? { adapter: cluster.adapter, presence: cluster.presence } : {}),
+});
+let listening: number;
+try {
+  listening = await app.listen(port);
+} catch (error) {
+  console.error(`cannot listen on port ${port}:`, error instanceof Error ? error.message : error);
+  await app.close();
+  await cluster?.close();
+  process.exit(1);
+}
+console.info(
+  `chatwire demo on http://localhost:${listening} (store: ${description}${cluster ? `; cluster on ${process.env.REDIS_URL}` : ''})`,
+);
+console.warn('Development authentication: anyone can log in as anyone. Do not expose this demo as is.');
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (closing) {
+      console.warn('forced exit');
+      process.exit(1);
+    }
+    closing = true;
+    console.info(`${signal}: closing connections and flushing the store…`);
+    // chat.close() disconnects everyone, then flushes and closes the store.
+    app
+      .close()
+      .then(() => cluster?.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error('shutdown failed', error);
+          process.exit(1);
+        },
+      );
+  });
+}

@@ -1,0 +1,555 @@
+import { type ChatClient, type ChatRoom, type ConnectionStatus, createChatClient } from '@chatwire/client';
+import { type ChatUser, type ChatwireError, MAX_TEXT_LENGTH, type Result } from '@chatwire/protocol';
+import { slugify, toRoomId, typingText } from './format.js';
+import { messageKey, renderMessage } from './message-view.js';
+
+function element<T extends HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (found === null) throw new Error(`#${id} is missing`);
+  return found as T;
+}
+
+const ui = {
+  loginScreen: element('login-screen'),
+  loginForm: element<HTMLFormElement>('login'),
+  name: element<HTMLInputElement>('name'),
+  app: element('app'),
+  status: element('status'),
+  statusDetail: element('status-detail'),
+  reconnect: element<HTMLButtonElement>('reconnect'),
+  me: element('me'),
+  logout: element<HTMLButtonElement>('logout'),
+  rooms: element<HTMLUListElement>('rooms'),
+  joinForm: element<HTMLFormElement>('join-room'),
+  roomName: element<HTMLInputElement>('room-name'),
+  roomError: element('room-error'),
+  roomHeader: element('room-header'),
+  scroller: element('scroller'),
+  older: element<HTMLButtonElement>('older'),
+  noMore: element('no-more'),
+  messages: element<HTMLUListElement>('messages'),
+  typing: element('typing'),
+  sendError: element('send-error'),
+  composer: element<HTMLFormElement>('composer'),
+  input: element<HTMLTextAreaElement>('message-input'),
+  send: element<HTMLButtonElement>('send'),
+  members: element<HTMLUListElement>('members'),
+};
+
+/** sessionStorage keys: per tab, so two tabs (or browser contexts) can be two different users. */
+const KEY = {
+  name: 'chatwire-demo:name',
+  userId: 'chatwire-demo:user-id',
+  rooms: 'chatwire-demo:rooms',
+  active: 'chatwire-demo:active-room',
+};
+
+const STATUS_LABELS: Record<ConnectionStatus, string> = {
+  connecting: 'connecting…',
+  connected: 'connected',
+  reconnecting: 'reconnecting…',
+  disconnected: 'disconnected',
+  closed: 'disconnected',
+};
+
+interface Tab {
+  room: ChatRoom;
+  unread: number;
+  /** What was typed in the composer, kept while another room is shown. */
+  draft: string;
+  off: (() => void)[];
+}
+
+let session: { client: ChatClient; me: ChatUser } | undefined;
+const tabs = new Map<string, Tab>();
+const joining = new Set<string>();
+let activeId: string | undefined;
+/** The message being edited in the active room, with the editor's current text. */
+let editing: { serial: number; draft: string; focus: boolean } | undefined;
+let confirmingDelete: number | undefined;
+/** The active room's list items by message key, rebuilt only when their message changes. */
+const items = new Map<string, { node: HTMLLIElement; signature: string }>();
+let stickToBottom = true;
+let loadingOlder = false;
+
+// ——— rendering ———
+
+let renderQueued = false;
+
+/** Coalesces the many `change` events of one burst (a sync, a page of history) into one render. */
+function schedule(): void {
+  if (renderQueued) return;
+  renderQueued = true;
+  queueMicrotask(() => {
+    renderQueued = false;
+    render();
+  });
+}
+
+function activeTab(): Tab | undefined {
+  return activeId === undefined ? undefined : tabs.get(activeId);
+}
+
+function render(): void {
+  if (session === undefined) return;
+  const tab = activeTab();
+  renderRooms();
+  ui.roomHeader.textContent = tab === undefined ? 'Join a room to start chatting' : `# ${tab.room.id}`;
+  ui.input.disabled = tab === undefined;
+  ui.send.disabled = tab === undefined;
+  renderMessages(tab?.room, session.me);
+  ui.typing.textContent = tab === undefined ? '' : typingText(tab.room.typing);
+  renderMembers(tab?.room.members ?? [], session.me);
+  const unread = [...tabs.values()].reduce((sum, t) => sum + t.unread, 0);
+  document.title = unread > 0 ? `(${unread}) chatwire demo` : 'chatwire demo';
+}
+
+function renderRooms(): void {
+  const nodes = [...tabs.values()].map(({ room, unread }) => {
+    const item = document.createElement('li');
+    item.dataset.roomId = room.id;
+    item.classList.toggle('active', room.id === activeId);
+    const open = document.createElement('button');
+    open.type = 'button';
+    open.className = 'room-tab';
+    open.dataset.action = 'open';
+    open.textContent = `# ${room.id}`;
+    item.append(open);
+    if (unread > 0) {
+      const badge = document.createElement('span');
+      badge.className = 'unread';
+      badge.textContent = String(unread);
+      item.append(badge);
+    }
+    const leave = document.createElement('button');
+    leave.type = 'button';
+    leave.className = 'leave';
+    leave.dataset.action = 'leave';
+    leave.title = `Leave ${room.id}`;
+    leave.setAttribute('aria-label', `Leave ${room.id}`);
+    leave.textContent = '×';
+    item.append(leave);
+    return item;
+  });
+  ui.rooms.replaceChildren(...nodes);
+}
+
+function renderMembers(members: readonly ChatUser[], me: ChatUser): void {
+  const sorted = [...members].sort((a, b) => a.name.localeCompare(b.name));
+  ui.members.replaceChildren(
+    ...sorted.map((user) => {
+      const item = document.createElement('li');
+      item.dataset.userId = user.userId;
+      item.textContent = user.name;
+      if (user.userId === me.userId) {
+        const you = document.createElement('span');
+        you.className = 'you';
+        you.textContent = '(you)';
+        item.append(you);
+      }
+      return item;
+    }),
+  );
+}
+
+/** The first message item at least partly in view, and where it is, to keep it still across a render. */
+function scrollAnchor(): { node: Element; top: number } | undefined {
+  const viewTop = ui.scroller.getBoundingClientRect().top;
+  for (const node of ui.messages.children) {
+    const box = node.getBoundingClientRect();
+    if (box.bottom > viewTop) return { node, top: box.top };
+  }
+  return undefined;
+}
+
+function renderMessages(room: ChatRoom | undefined, me: ChatUser): void {
+  const { scroller } = ui;
+  const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
+  const anchor = atBottom || stickToBottom ? undefined : scrollAnchor();
+  const messages = room?.messages ?? [];
+  const names = new Map((room?.members ?? []).map((user) => [user.userId, user.name]));
+  for (const message of messages)
+    if (!names.has(message.author.userId)) names.set(message.author.userId, message.author.name);
+
+  const seen = new Set<string>();
+  let cursor: ChildNode | null = ui.messages.firstChild;
+  for (const message of messages) {
+    const key = messageKey(message);
+    seen.add(key);
+    const serial = message.status === 'sent' ? message.serial : undefined;
+    const draft = editing !== undefined && editing.serial === serial ? editing.draft : undefined;
+    const confirming = serial !== undefined && confirmingDelete === serial;
+    // The draft's text is not part of it: typing in the editor must not rebuild (and blur) it.
+    const signature = JSON.stringify([message, draft !== undefined, confirming]);
+    let entry = items.get(key);
+    if (entry !== undefined && entry.signature !== signature) {
+      if (entry.node === cursor) cursor = cursor.nextSibling;
+      entry.node.remove();
+      entry = undefined;
+    }
+    if (entry === undefined) {
+      entry = { node: renderMessage(message, { me, draft, confirmingDelete: confirming, names }), signature };
+      items.set(key, entry);
+    }
+    if (entry.node === cursor) cursor = cursor.nextSibling;
+    else ui.messages.insertBefore(entry.node, cursor);
+  }
+  for (const [key, entry] of items) {
+    if (!seen.has(key)) {
+      entry.node.remove();
+      items.delete(key);
+    }
+  }
+
+  ui.older.hidden = room === undefined || !room.hasOlder;
+  ui.older.disabled = loadingOlder;
+  ui.older.textContent = loadingOlder ? 'Loading…' : 'Load older messages';
+  ui.noMore.hidden = room === undefined || room.hasOlder || messages.length === 0;
+
+  if (editing?.focus) {
+    editing.focus = false;
+    const editor = ui.messages.querySelector<HTMLTextAreaElement>(`[data-serial="${editing.serial}"] .edit-input`);
+    editor?.focus();
+    editor?.setSelectionRange(editor.value.length, editor.value.length);
+  }
+  if (anchor?.node.isConnected) {
+    scroller.scrollTop += anchor.node.getBoundingClientRect().top - anchor.top;
+  } else if (atBottom || stickToBottom) {
+    scroller.scrollTop = scroller.scrollHeight;
+  }
+  stickToBottom = false;
+}
+
+// ——— errors ———
+
+let errorTimer: ReturnType<typeof setTimeout> | undefined;
+
+function showError(text: string): void {
+  ui.sendError.textContent = text;
+  ui.sendError.hidden = false;
+  clearTimeout(errorTimer);
+  errorTimer = setTimeout(() => {
+    ui.sendError.hidden = true;
+  }, 6000);
+}
+
+function showRoomError(text: string | undefined): void {
+  ui.roomError.textContent = text ?? '';
+  ui.roomError.hidden = text === undefined;
+}
+
+/** Reports a refused edit, delete or reaction; the room itself already shows the ones that succeed. */
+async function report(action: string, pending: Promise<Result<unknown>>): Promise<void> {
+  const result = await pending;
+  if (!result.ok) showError(`Could not ${action}: ${result.error.message}`);
+}
+
+// ——— rooms ———
+
+function saveRooms(): void {
+  sessionStorage.setItem(KEY.rooms, JSON.stringify([...tabs.keys()]));
+  if (activeId === undefined) sessionStorage.removeItem(KEY.active);
+  else sessionStorage.setItem(KEY.active, activeId);
+}
+
+function savedRooms(): string[] {
+  try {
+    const parsed: unknown = JSON.parse(sessionStorage.getItem(KEY.rooms) ?? '["general"]');
+    if (Array.isArray(parsed)) return parsed.filter((id): id is string => typeof id === 'string');
+  } catch {
+    // Unreadable: start over.
+  }
+  return ['general'];
+}
+
+async function joinRoom(roomId: string, activate: boolean): Promise<void> {
+  const current = session;
+  if (current === undefined) return;
+  if (tabs.has(roomId)) {
+    if (activate) select(roomId);
+    return;
+  }
+  if (joining.has(roomId)) return;
+  joining.add(roomId);
+  const joined = await current.client.join(roomId);
+  joining.delete(roomId);
+  if (session !== current) return; // logged out meanwhile
+  if (!joined.ok) {
+    showRoomError(`Could not join "${roomId}": ${joined.error.message}`);
+    return;
+  }
+  showRoomError(undefined);
+  const room = joined.data;
+  const tab: Tab = { room, unread: 0, draft: '', off: [] };
+  tab.off.push(
+    room.on('change', schedule),
+    room.on('message', (message) => {
+      if (message.author.userId === current.me.userId) return;
+      if (room.id !== activeId || document.hidden) tab.unread += 1;
+    }),
+    room.on('left', (error) => {
+      removeTab(room.id);
+      showRoomError(`You are no longer in "${room.id}": ${error.message}`);
+    }),
+  );
+  tabs.set(roomId, tab);
+  if (activate || activeId === undefined) select(roomId);
+  saveRooms();
+  schedule();
+}
+
+function select(roomId: string | undefined): void {
+  const previous = activeTab();
+  if (previous !== undefined) {
+    previous.draft = ui.input.value;
+    previous.room.setTyping(false);
+  }
+  const tab = roomId === undefined ? undefined : tabs.get(roomId);
+  activeId = tab === undefined ? undefined : roomId;
+  editing = undefined;
+  confirmingDelete = undefined;
+  items.clear();
+  ui.messages.replaceChildren();
+  stickToBottom = true;
+  ui.input.value = tab?.draft ?? '';
+  if (tab !== undefined) tab.unread = 0;
+  saveRooms();
+  schedule();
+}
+
+function removeTab(roomId: string): void {
+  const tab = tabs.get(roomId);
+  if (tab === undefined) return;
+  for (const off of tab.off) off();
+  tabs.delete(roomId);
+  if (activeId === roomId) select([...tabs.keys()][0]);
+  saveRooms();
+  schedule();
+}
+
+ui.rooms.addEventListener('click', (event) => {
+  const target = event.target instanceof Element ? event.target.closest<HTMLButtonElement>('button') : null;
+  const roomId = target?.closest<HTMLLIElement>('li')?.dataset.roomId;
+  if (target === null || roomId === undefined) return;
+  if (target.dataset.action === 'open') {
+    select(roomId);
+    ui.input.focus();
+  } else if (target.dataset.action === 'leave') {
+    const tab = tabs.get(roomId);
+    removeTab(roomId);
+    if (tab !== undefined) void report(`leave ${roomId}`, tab.room.leave());
+  }
+});
+
+ui.joinForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const roomId = toRoomId(ui.roomName.value);
+  if (roomId === undefined) {
+    showRoomError('Room names use letters, digits and _ - . : @ #');
+    return;
+  }
+  ui.roomName.value = '';
+  void joinRoom(roomId, true);
+});
+
+// ——— messages ———
+
+ui.composer.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const tab = activeTab();
+  const text = ui.input.value.trim();
+  if (tab === undefined || text === '') return;
+  if (text.length > MAX_TEXT_LENGTH) {
+    showError(`Messages are at most ${MAX_TEXT_LENGTH} characters (this one has ${text.length})`);
+    return;
+  }
+  ui.input.value = '';
+  tab.draft = '';
+  tab.room.setTyping(false);
+  stickToBottom = true;
+  // Shows at once as pending, survives reconnects, and ends as sent or failed (with a Retry button).
+  void tab.room.send(text);
+});
+
+ui.input.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    ui.composer.requestSubmit();
+  }
+});
+ui.input.addEventListener('input', () => activeTab()?.room.setTyping(ui.input.value.trim() !== ''));
+ui.input.addEventListener('blur', () => activeTab()?.room.setTyping(false));
+
+function saveEdit(room: ChatRoom): void {
+  if (editing === undefined) return;
+  const { serial, draft } = editing;
+  editing = undefined;
+  schedule();
+  const text = draft.trim();
+  const current = room.messages.find((message) => message.status === 'sent' && message.serial === serial);
+  if (text === '' || text === current?.text) return;
+  void report('edit the message', room.edit(serial, text));
+}
+
+ui.messages.addEventListener('click', (event) => {
+  const target =
+    event.target instanceof Element ? event.target.closest<HTMLButtonElement>('button[data-action]') : null;
+  const item = target?.closest<HTMLLIElement>('li.message');
+  const tab = activeTab();
+  if (target === null || item === null || item === undefined || tab === undefined) return;
+  const { room } = tab;
+  const serial = Number(item.dataset.serial);
+  const clientId = item.dataset.clientId ?? '';
+  switch (target.dataset.action) {
+    case 'retry':
+      void room.retry(clientId);
+      break;
+    case 'discard':
+      room.discard(clientId);
+      break;
+    case 'react':
+      void report('react', room.react(serial, target.dataset.emoji ?? ''));
+      break;
+    case 'edit': {
+      const message = room.messages.find((m) => m.status === 'sent' && m.serial === serial);
+      editing = { serial, draft: message?.text ?? '', focus: true };
+      confirmingDelete = undefined;
+      schedule();
+      break;
+    }
+    case 'save-edit':
+      saveEdit(room);
+      break;
+    case 'cancel-edit':
+      editing = undefined;
+      schedule();
+      break;
+    case 'delete':
+      confirmingDelete = serial;
+      schedule();
+      break;
+    case 'cancel-delete':
+      confirmingDelete = undefined;
+      schedule();
+      break;
+    case 'confirm-delete':
+      confirmingDelete = undefined;
+      schedule();
+      void report('delete the message', room.delete(serial));
+      break;
+  }
+});
+
+ui.messages.addEventListener('input', (event) => {
+  if (editing !== undefined && event.target instanceof HTMLTextAreaElement) editing.draft = event.target.value;
+});
+
+ui.messages.addEventListener('keydown', (event) => {
+  const tab = activeTab();
+  if (tab === undefined || !(event.target instanceof HTMLTextAreaElement)) return;
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    saveEdit(tab.room);
+  } else if (event.key === 'Escape') {
+    editing = undefined;
+    schedule();
+  }
+});
+
+async function loadOlder(): Promise<void> {
+  const tab = activeTab();
+  if (tab === undefined || loadingOlder || !tab.room.hasOlder) return;
+  loadingOlder = true;
+  schedule();
+  const result = await tab.room.loadOlder();
+  loadingOlder = false;
+  if (!result.ok) showError(`Could not load older messages: ${result.error.message}`);
+  schedule();
+}
+
+ui.older.addEventListener('click', () => void loadOlder());
+// Scrolling to the top loads the page before it; the render keeps the visible messages in place.
+ui.scroller.addEventListener('scroll', () => {
+  if (ui.scroller.scrollTop < 80) void loadOlder();
+});
+
+// ——— connection and session ———
+
+function showStatus(status: ConnectionStatus, error: ChatwireError | undefined): void {
+  ui.status.dataset.status = status;
+  ui.app.dataset.status = status;
+  ui.status.textContent = STATUS_LABELS[status];
+  ui.statusDetail.textContent = status === 'connected' ? '' : (error?.message ?? '');
+  ui.reconnect.hidden = status !== 'disconnected';
+}
+
+/** A random user id for names that leave no usable slug (emoji, other scripts), kept for this tab. */
+function randomUserId(): string {
+  const saved = sessionStorage.getItem(KEY.userId);
+  if (saved !== null) return saved;
+  const id = `user-${crypto.randomUUID().slice(0, 8)}`;
+  sessionStorage.setItem(KEY.userId, id);
+  return id;
+}
+
+async function start(name: string): Promise<void> {
+  const me: ChatUser = { name, userId: slugify(name) ?? randomUserId() };
+  sessionStorage.setItem(KEY.name, name);
+  // DEVELOPMENT ONLY: the server's insecureDevAuthenticator believes this claim. With tokens, pass { token }.
+  const client = createChatClient(window.location.origin, {
+    auth: me,
+    // Come back quickly after a network blip; socket.io backs off up to the max between tries.
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 3000,
+  });
+  session = { client, me };
+  client.on('status', showStatus);
+  showStatus(client.status, undefined);
+  ui.me.textContent = name;
+  ui.loginScreen.hidden = true;
+  ui.app.hidden = false;
+  schedule();
+  const wanted = sessionStorage.getItem(KEY.active);
+  // One after the other, so the tabs keep their order.
+  for (const roomId of savedRooms()) await joinRoom(roomId, roomId === wanted);
+  ui.input.focus();
+}
+
+function logout(): void {
+  session?.client.close();
+  session = undefined;
+  for (const tab of tabs.values()) for (const off of tab.off) off();
+  tabs.clear();
+  items.clear();
+  activeId = undefined;
+  editing = undefined;
+  confirmingDelete = undefined;
+  for (const key of Object.values(KEY)) sessionStorage.removeItem(key);
+  ui.messages.replaceChildren();
+  ui.members.replaceChildren();
+  ui.rooms.replaceChildren();
+  ui.app.hidden = true;
+  ui.loginScreen.hidden = false;
+  ui.name.focus();
+}
+
+ui.loginForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const name = ui.name.value.trim();
+  if (name === '') return;
+  void start(name);
+});
+ui.logout.addEventListener('click', logout);
+ui.reconnect.addEventListener('click', () => session?.client.client.connect());
+document.addEventListener('visibilitychange', () => {
+  const tab = activeTab();
+  if (!document.hidden && tab !== undefined && tab.unread > 0) {
+    tab.unread = 0;
+    schedule();
+  }
+});
+
+// A reload keeps the tab's user and rooms.
+const savedName = sessionStorage.getItem(KEY.name);
+if (savedName !== null) void start(savedName);
+else ui.name.focus();

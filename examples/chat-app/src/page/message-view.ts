@@ -1,0 +1,129 @@
+import type { RoomMessage } from '@chatwire/client';
+import type { ChatUser } from '@chatwire/protocol';
+import { formatTime } from './format.js';
+
+/** The quick reactions offered on every message; any other emoji another client used shows too. */
+export const EMOJIS = ['👍', '❤️', '😂', '🎉', '😮'] as const;
+
+/** How a message is shown right now, besides its own fields. */
+export interface MessageViewState {
+  me: ChatUser;
+  /** The editor's text, when this message is being edited. */
+  draft: string | undefined;
+  /** The delete button asks for confirmation. */
+  confirmingDelete: boolean;
+  /** Display names by user id, for the reactions' tooltips. */
+  names: ReadonlyMap<string, string>;
+}
+
+/** Which list item a message is: its serial once stored, its clientMessageId while ours is on its way. */
+export function messageKey(message: RoomMessage): string {
+  return message.status === 'sent' ? `s${message.serial}` : `c${message.clientMessageId}`;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className !== '') node.className = className;
+  // textContent only, everywhere: user text is never parsed as HTML.
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function button(label: string, action: string, className = 'link'): HTMLButtonElement {
+  const node = el('button', className, label);
+  node.type = 'button';
+  node.dataset.action = action;
+  return node;
+}
+
+/**
+ * One message as a list item. Buttons carry `data-action` (and reactions `data-emoji`); the list
+ * handles their clicks, so an item holds no listeners and can be replaced freely.
+ */
+export function renderMessage(message: RoomMessage, state: MessageViewState): HTMLLIElement {
+  const mine = message.author.userId === state.me.userId || message.author.userId === '';
+  const deleted = message.status === 'sent' && message.deletedAt !== undefined;
+  const item = el('li', 'message');
+  item.classList.toggle('mine', mine);
+  item.classList.toggle(message.status, message.status !== 'sent');
+  item.classList.toggle('deleted', deleted);
+  item.dataset.clientId = message.clientMessageId;
+  item.dataset.author = message.author.userId || state.me.userId;
+  if (message.status === 'sent') item.dataset.serial = String(message.serial);
+
+  const meta = el('div', 'meta');
+  // A send made before the server confirmed who we are has no author yet: it is ours.
+  meta.append(el('span', 'author', message.author.name || state.me.name));
+  const time = el('time', '', formatTime(message.createdAt));
+  time.dateTime = new Date(message.createdAt).toISOString();
+  time.title = new Date(message.createdAt).toLocaleString();
+  meta.append(time);
+  if (message.status === 'sent' && message.editedAt !== undefined && !deleted) {
+    const edited = el('span', 'edited', '(edited)');
+    edited.title = `edited ${new Date(message.editedAt).toLocaleString()}`;
+    meta.append(edited);
+  }
+  item.append(meta);
+
+  if (state.draft !== undefined && !deleted) {
+    item.append(renderEditor(state.draft));
+  } else {
+    item.append(el('div', 'text', deleted ? 'message deleted' : message.text));
+  }
+
+  if (message.status === 'failed') {
+    const error = el('div', 'error');
+    error.append(el('span', 'reason', `Not sent: ${message.error?.message ?? 'unknown error'}`));
+    error.append(button('Retry', 'retry'), button('Discard', 'discard'));
+    item.append(error);
+  }
+
+  if (message.status === 'sent' && !deleted && state.draft === undefined) {
+    const reactions = renderReactions(message.reactions, state);
+    if (reactions !== undefined) item.append(reactions);
+    // A toolbar shown on hover: quick reactions for every message, edit and delete for ours.
+    const actions = el('div', 'actions');
+    for (const emoji of EMOJIS) {
+      const quick = button(emoji, 'react', 'link quick-react');
+      quick.dataset.emoji = emoji;
+      quick.title = `React with ${emoji}`;
+      actions.append(quick);
+    }
+    if (mine && state.confirmingDelete) {
+      actions.append(button('Really delete?', 'confirm-delete'), button('Cancel', 'cancel-delete'));
+    } else if (mine) {
+      actions.append(button('Edit', 'edit'), button('Delete', 'delete'));
+    }
+    item.append(actions);
+  }
+  return item;
+}
+
+function renderEditor(draft: string): HTMLElement {
+  const editor = el('div', 'editor');
+  const input = el('textarea', 'edit-input');
+  input.value = draft;
+  input.rows = Math.min(6, draft.split('\n').length);
+  const bar = el('div', 'hint', 'Enter saves · Esc cancels ');
+  bar.append(button('Save', 'save-edit'), button('Cancel', 'cancel-edit'));
+  editor.append(input, bar);
+  return editor;
+}
+
+/** The reactions given so far, each a toggle with its count; undefined when there are none. */
+function renderReactions(reactions: Record<string, string[]>, state: MessageViewState): HTMLElement | undefined {
+  const given = Object.entries(reactions).filter(([, users]) => users.length > 0);
+  if (given.length === 0) return undefined;
+  const row = el('div', 'reactions');
+  for (const [emoji, users] of given) {
+    const mine = users.includes(state.me.userId);
+    const chip = button(emoji, 'react', 'reaction');
+    chip.dataset.emoji = emoji;
+    chip.classList.toggle('mine', mine);
+    chip.setAttribute('aria-pressed', String(mine));
+    chip.title = users.map((id) => state.names.get(id) ?? id).join(', ');
+    chip.append(el('span', 'count', String(users.length)));
+    row.append(chip);
+  }
+  return row;
+}

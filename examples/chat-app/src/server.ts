@@ -1,0 +1,95 @@
+import { readFile } from 'node:fs/promises';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  type ChatServer,
+  type ChatServerOptions,
+  createChatServer,
+  insecureDevAuthenticator,
+  MemoryStore,
+  type Store,
+} from '@chatwire/server';
+import { build } from 'esbuild';
+
+/** Options of {@link createChatApp}: any ChatServer option but the HTTP server and the authenticator. */
+export interface ChatAppOptions
+  extends Partial<Omit<ChatServerOptions, 'httpServer' | 'io' | 'store' | 'authenticate'>> {
+  /** Where history lives. @default a new MemoryStore */
+  store?: Store;
+}
+
+export interface ChatApp {
+  chat: ChatServer;
+  httpServer: HttpServer;
+  /** Listens on `port` (0 picks a free one) and resolves with the port. */
+  listen(port: number, host?: string): Promise<number>;
+  /** Disconnects everyone, closes the HTTP server, then flushes and closes the store. */
+  close(): Promise<void>;
+}
+
+const pageDir = new URL('./page/', import.meta.url);
+
+/** Bundles the browser page (src/page/app.ts and @chatwire/client) into one ES module. */
+async function bundlePage(): Promise<string> {
+  const result = await build({
+    entryPoints: [new URL('app.ts', pageDir).pathname],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    write: false,
+    conditions: ['@chatwire/source'],
+  });
+  return result.outputFiles[0]?.text ?? '';
+}
+
+// Defence in depth: the page renders every user string with textContent, and even if it did not,
+// injected inline scripts and event handlers would not run. ('self' covers ws:/wss: to the same host.)
+const securityHeaders = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/**
+ * The chatwire demo: serves the chat page at `/` and a ChatServer on the same port.
+ * @example const app = await createChatApp({ store: new SqliteStore({ path: 'chat.db' }) }); await app.listen(3000);
+ */
+export async function createChatApp(options: ChatAppOptions = {}): Promise<ChatApp> {
+  const { store = new MemoryStore(), ...chatOptions } = options;
+  const [html, script] = await Promise.all([readFile(new URL('index.html', pageDir), 'utf8'), bundlePage()]);
+  const httpServer = createHttpServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (req.method === 'GET' && path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...securityHeaders }).end(html);
+    } else if (req.method === 'GET' && path === '/app.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', ...securityHeaders }).end(script);
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
+    }
+  });
+  const chat = createChatServer({
+    ...chatOptions,
+    httpServer,
+    store,
+    // DEVELOPMENT ONLY: believes whatever { name, userId } the browser claims, so anyone can be anyone.
+    // Production: tokenAuthenticator + signToken behind your login (see README.md).
+    authenticate: insecureDevAuthenticator,
+  });
+
+  return {
+    chat,
+    httpServer,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          resolve((httpServer.address() as AddressInfo).port);
+        });
+      }),
+    close: () => chat.close(),
+  };
+}
