@@ -1,9 +1,10 @@
 import type { BenchCase, ResultLine } from './bench-case.js';
+import { chatSend } from './cases/chat-send.js';
 import { fanout } from './cases/fanout.js';
 import { log } from './measure.js';
 
 /** Every case, in the order they run by default. */
-const CASES: readonly BenchCase[] = [fanout];
+const CASES: readonly BenchCase[] = [fanout, chatSend];
 
 const DEFAULT_ROUNDS = 9;
 

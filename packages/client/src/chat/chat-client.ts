@@ -209,13 +209,17 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     const lastSerials: Record<string, number> = {};
     let passingFailure = false;
     // Rooms still in their first join load their own latest page.
-    const rooms = [...this.joinedRooms.values()].filter((room) => room.isLoaded);
+    const rooms = [...this.joinedRooms.values()].filter((room) => room.wasLoaded);
     await Promise.all(
       rooms.map(async (room) => {
         const joined = await this.client.request('room:join', { roomId: room.id });
-        if (joined.ok) {
+        if (joined.ok && room.isLoaded) {
           room.joinedWith(joined.data.members, joined.data.lastSerial, false);
           lastSerials[room.id] = room.lastSerial;
+        } else if (joined.ok) {
+          // The reload after a discontinuity did not finish (cut by a drop, say): load the latest page again.
+          const reloaded = await room.joinedWith(joined.data.members, joined.data.lastSerial, true);
+          if (reloaded !== undefined && !reloaded.ok) passingFailure = true;
         } else if (isRetryable(joined.error)) {
           passingFailure = true;
         } else {
@@ -229,11 +233,13 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     if (Object.keys(lastSerials).length > 0) {
       const synced = await this.client.request('sync', { rooms: lastSerials });
       if (!synced.ok) return again();
-      await Promise.all(
+      const outcomes = await Promise.all(
         Object.entries(synced.data.rooms).map(([roomId, gap]) =>
           this.joinedRooms.get(roomId)?.synchronize(gap.messages, gap.discontinuity),
         ),
       );
+      // A reload after a discontinuity failed: that room is not loaded; the next resume loads it.
+      if (outcomes.includes(false)) return again();
     }
     if (!current()) return;
     this.gate.open();

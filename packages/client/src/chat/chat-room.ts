@@ -79,8 +79,14 @@ export class ChatRoom extends Emitter<RoomEvents> {
   private sorted: RoomMessage[] | undefined;
   /** Every serial from the oldest loaded one up to this one is here. */
   private synced = 0;
+  /** The list starts here (the oldest loaded serial): an older message can only be a stale answer. */
+  private floor = 1;
+  /** Counts reloads after a discontinuity: a page asked for before one no longer fits the list. */
+  private reloads = 0;
   /** The first page is in: until then live messages wait without moving `synced`. */
   private loaded = false;
+  /** The first join completed: from then on every reconnect re-joins the room, loaded or not. */
+  private everLoaded = false;
   private older = false;
   private gapTimer: ReturnType<typeof setTimeout> | undefined;
   private typingSentAt = 0;
@@ -136,9 +142,14 @@ export class ChatRoom extends Emitter<RoomEvents> {
     return this.active;
   }
 
-  /** @internal True once the first page is in (the first join is complete). */
+  /** @internal True once the first page is in (the first join is complete); false again while a reload is unfinished. */
   get isLoaded(): boolean {
     return this.loaded;
+  }
+
+  /** @internal True once the first join completed, even if a reload after a discontinuity has not finished since. */
+  get wasLoaded(): boolean {
+    return this.everLoaded;
   }
 
   /**
@@ -204,10 +215,14 @@ export class ChatRoom extends Emitter<RoomEvents> {
       this.older = false;
       return { ok: true, data: false };
     }
+    const reloads = this.reloads;
     const result = await this.host.client.request('history:fetch', { roomId: this.id, before: oldest, limit });
     if (!result.ok) return result;
+    // A discontinuity reloaded the list meanwhile: this page no longer joins onto it.
+    if (reloads !== this.reloads) return { ok: true, data: this.older };
     this.older = result.data.hasMore;
     for (const message of result.data.messages) this.add(message);
+    this.floor = Math.min(this.floor, result.data.messages[0]?.serial ?? this.floor);
     this.changed();
     return { ok: true, data: result.data.hasMore };
   }
@@ -244,7 +259,10 @@ export class ChatRoom extends Emitter<RoomEvents> {
 
   // ——— called by ChatClient ———
 
-  /** @internal After a (re)join: members, read markers, and the latest page on first join. */
+  /**
+   * @internal After a (re)join: members, read markers, and the latest page on first join (or when a
+   * reload after a discontinuity did not finish).
+   */
   joinedWith(members: ChatUser[], lastSerial: number, firstJoin: boolean): Promise<Result<null>> | undefined {
     this.memberList = members;
     this.changed();
@@ -252,24 +270,32 @@ export class ChatRoom extends Emitter<RoomEvents> {
     return this.loadLatest(lastSerial);
   }
 
-  /** @internal The sync answer for this room. */
-  async synchronize(messages: Message[], discontinuity: boolean): Promise<void> {
+  /**
+   * @internal The sync answer for this room. False when a discontinuity's reload failed: the room is
+   * then not loaded, and the next resume loads it again.
+   */
+  async synchronize(messages: Message[], discontinuity: boolean): Promise<boolean> {
     if (discontinuity) {
+      this.reloads += 1;
       this.bySerial.clear();
       this.synced = 0;
       this.loaded = false;
-      await this.loadLatest(0);
+      const reloaded = await this.loadLatest(0);
       this.emit('discontinuity');
       this.changed();
-      return;
+      return reloaded.ok;
     }
     for (const message of messages) this.receive(message, false);
     this.changed();
+    return true;
   }
 
   /** @internal */
   receive(message: Message, notify = true): void {
     if (this.bySerial.has(message.serial)) return;
+    // Older than the list: the answer to a request made before a discontinuity reloaded the list
+    // (a retried send's ack, say). Listing it would leave a hole between it and the list.
+    if (this.loaded && message.serial < this.floor) return;
     this.add(message);
     this.emit('message', message);
     if (this.typingUsers.has(message.author.userId)) this.setRemoteTyping(message.author, false);
@@ -342,7 +368,12 @@ export class ChatRoom extends Emitter<RoomEvents> {
     for (const message of result.data.messages) this.add(message);
     const newest = result.data.messages.at(-1)?.serial ?? 0;
     this.synced = Math.max(this.synced, newest, lastSerial);
+    // The list starts at this page. Older messages that came in while it loaded are stale answers to
+    // requests made before a discontinuity cleared the list: they would leave a hole, so drop them.
+    this.floor = result.data.messages[0]?.serial ?? this.synced + 1;
+    for (const serial of this.bySerial.keys()) if (serial < this.floor) this.bySerial.delete(serial);
     this.loaded = true;
+    this.everLoaded = true;
     this.advance();
     if (this.hasGap()) this.scheduleGapFill();
     this.changed();
@@ -415,11 +446,14 @@ export class ChatRoom extends Emitter<RoomEvents> {
 
   private async fillGap(): Promise<void> {
     while (this.active && this.hasGap()) {
+      const reloads = this.reloads;
       const result = await this.host.client.request('history:fetch', {
         roomId: this.id,
         after: this.synced,
         limit: 100,
       });
+      // A discontinuity reloaded the list meanwhile: the reload fills its own gaps.
+      if (reloads !== this.reloads) return;
       if (!result.ok) return this.scheduleGapFill();
       for (const message of result.data.messages) this.receive(message, false);
       this.advance();
@@ -429,6 +463,8 @@ export class ChatRoom extends Emitter<RoomEvents> {
   }
 
   private hasGap(): boolean {
+    // Until the (re)loaded page is in, `synced` does not say where the list starts.
+    if (!this.loaded) return false;
     for (const serial of this.bySerial.keys()) if (serial > this.synced) return true;
     return false;
   }
