@@ -3,13 +3,15 @@ import { sleep } from '../support/harness.js';
 import { connectUser, join, nextEvent, ok, record, send, startChat, userIds } from './support.js';
 
 describe('room:join', () => {
-  it('answers { roomId, lastSerial, members }', async () => {
+  it('answers { roomId, lastSerial, members, presenceVersion }', async () => {
     const { url } = await startChat();
     const ana = await connectUser(url, 'ana');
-    expect(await join(ana, 'lobby')).toEqual({
+    const first = await join(ana, 'lobby');
+    expect(first).toEqual({
       roomId: 'lobby',
       lastSerial: 0,
       members: [{ userId: 'ana', name: 'Ana' }],
+      presenceVersion: expect.any(Number),
     });
     await send(ana, 'lobby', 'one');
     await send(ana, 'lobby', 'two');
@@ -17,6 +19,7 @@ describe('room:join', () => {
     const joined = await join(bob, 'lobby');
     expect(joined.lastSerial).toBe(2);
     expect(userIds(joined.members)).toEqual(['ana', 'bob']);
+    expect(joined.presenceVersion).toBeGreaterThan(first.presenceVersion);
   });
 
   it('counts a user once however many tabs they have', async () => {
@@ -78,7 +81,11 @@ describe('presence', () => {
     await join(bob, 'lobby');
     const seen = nextEvent(ana, 'presence', (p) => p.members.length === 1);
     expect(await bob.request('room:leave', { roomId: 'lobby' })).toEqual({ ok: true, data: {} });
-    expect(await seen).toEqual({ roomId: 'lobby', members: [{ userId: 'ana', name: 'Ana' }] });
+    expect(await seen).toEqual({
+      roomId: 'lobby',
+      members: [{ userId: 'ana', name: 'Ana' }],
+      version: expect.any(Number),
+    });
   });
 
   it('is sent to the room when someone disconnects', async () => {
@@ -89,7 +96,11 @@ describe('presence', () => {
     await join(bob, 'lobby');
     const seen = nextEvent(ana, 'presence', (p) => p.members.length === 1);
     bob.close();
-    expect(await seen).toEqual({ roomId: 'lobby', members: [{ userId: 'ana', name: 'Ana' }] });
+    expect(await seen).toEqual({
+      roomId: 'lobby',
+      members: [{ userId: 'ana', name: 'Ana' }],
+      version: expect.any(Number),
+    });
   });
 
   it('keeps a user present while one of their tabs is still in the room', async () => {

@@ -13,7 +13,7 @@ export {
   type ModerationResult,
   type RoomAction,
 } from './chat/chat-server.js';
-export { AdapterPresence, type Presence, type PresenceHost } from './chat/presence.js';
+export { AdapterPresence, type Presence, type PresenceHost, type PresenceSnapshot } from './chat/presence.js';
 export type { RateLimit } from './chat/rate-limiter.js';
 export type { AppendResult, HistoryQuery, NewMessage, Store } from './chat/store.js';
 export {

@@ -152,7 +152,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       this.forget(room);
       return joined;
     }
-    const loaded = await room.joinedWith(joined.data.members, joined.data.lastSerial, true);
+    const loaded = await room.joinedWith(joined.data, true);
     if (loaded !== undefined && !loaded.ok) {
       this.forget(room);
       return loaded;
@@ -186,14 +186,15 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     });
     client.on('message:new', (message) => this.joinedRooms.get(message.roomId)?.receive(message));
     client.on('message:updated', (message) => this.joinedRooms.get(message.roomId)?.update(message));
-    client.on('presence', ({ roomId, members }) => this.joinedRooms.get(roomId)?.setMembers(members));
+    client.on('presence', ({ roomId, members, version }) => this.joinedRooms.get(roomId)?.setMembers(members, version));
     client.on('typing', ({ roomId, user, isTyping }) => this.joinedRooms.get(roomId)?.setRemoteTyping(user, isTyping));
     client.on('read', ({ roomId, userId, serial }) => this.joinedRooms.get(roomId)?.setRead(userId, serial));
     client.onStatus((status, error) => {
       if (status === 'connected') {
         void this.resume(++this.generation);
-      } else if (this.gate.isOpen && !this.isClosed) {
-        this.gate = gate();
+      } else {
+        for (const room of this.joinedRooms.values()) room.disconnected();
+        if (this.gate.isOpen && !this.isClosed) this.gate = gate();
       }
       this.emit('status', status, error);
     });
@@ -214,11 +215,11 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       rooms.map(async (room) => {
         const joined = await this.client.request('room:join', { roomId: room.id });
         if (joined.ok && room.isLoaded) {
-          room.joinedWith(joined.data.members, joined.data.lastSerial, false);
+          room.joinedWith(joined.data, false);
           lastSerials[room.id] = room.lastSerial;
         } else if (joined.ok) {
           // The reload after a discontinuity did not finish (cut by a drop, say): load the latest page again.
-          const reloaded = await room.joinedWith(joined.data.members, joined.data.lastSerial, true);
+          const reloaded = await room.joinedWith(joined.data, true);
           if (reloaded !== undefined && !reloaded.ok) passingFailure = true;
         } else if (isRetryable(joined.error)) {
           passingFailure = true;

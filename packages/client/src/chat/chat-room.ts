@@ -76,6 +76,8 @@ export class ChatRoom extends Emitter<RoomEvents> {
   private readonly typingUsers = new Map<string, { user: ChatUser; timer: ReturnType<typeof setTimeout> }>();
   private readonly markers = new Map<string, number>();
   private memberList: ChatUser[] = [];
+  /** The version of `memberList`: lists from several nodes can arrive out of order. */
+  private membersVersion = -1;
   private sorted: RoomMessage[] | undefined;
   /** Every serial from the oldest loaded one up to this one is here. */
   private synced = 0;
@@ -260,12 +262,15 @@ export class ChatRoom extends Emitter<RoomEvents> {
   // ——— called by ChatClient ———
 
   /**
-   * @internal After a (re)join: members, read markers, and the latest page on first join (or when a
-   * reload after a discontinuity did not finish).
+   * @internal After a (re)join: members, and the latest page on first join (or when a reload after a
+   * discontinuity did not finish).
    */
-  joinedWith(members: ChatUser[], lastSerial: number, firstJoin: boolean): Promise<Result<null>> | undefined {
-    this.memberList = members;
-    this.changed();
+  joinedWith(
+    joined: { members: ChatUser[]; lastSerial: number; presenceVersion: number },
+    firstJoin: boolean,
+  ): Promise<Result<null>> | undefined {
+    this.setMembers(joined.members, joined.presenceVersion);
+    const { lastSerial } = joined;
     if (!firstJoin) return undefined;
     return this.loadLatest(lastSerial);
   }
@@ -311,8 +316,15 @@ export class ChatRoom extends Emitter<RoomEvents> {
     this.changed();
   }
 
-  /** @internal */
-  setMembers(members: ChatUser[]): void {
+  /** @internal The connection dropped: the next connection's presence versions start afresh. */
+  disconnected(): void {
+    this.membersVersion = -1;
+  }
+
+  /** @internal A member list, unless an equally new or newer one is already here. */
+  setMembers(members: ChatUser[], version: number): void {
+    if (version < this.membersVersion) return;
+    this.membersVersion = version;
     this.memberList = members;
     this.emit('presence', members);
     this.changed();

@@ -53,6 +53,11 @@ export const MAX_PAGE_SIZE = 100;
 const page = z.object({ messages: z.array(messageSchema), hasMore: z.boolean() });
 const roomRef = z.object({ roomId: roomIdSchema });
 const members = z.array(chatUserSchema);
+/**
+ * Orders member lists: lists published by different nodes can arrive out of order, so a client keeps
+ * the list with the highest version it has seen.
+ */
+const presenceVersion = z.number().int().min(0);
 
 /**
  * The chat contract: rooms, messages with history, edit/delete, reactions, typing, presence and read
@@ -63,7 +68,7 @@ export const chatContract = defineContract({
   clientToServer: {
     'room:join': {
       payload: roomRef,
-      ack: z.object({ roomId: roomIdSchema, lastSerial: z.number().int().min(0), members }),
+      ack: z.object({ roomId: roomIdSchema, lastSerial: z.number().int().min(0), members, presenceVersion }),
     },
     'room:leave': { payload: roomRef, ack: z.object({}) },
     'message:send': {
@@ -106,7 +111,7 @@ export const chatContract = defineContract({
     'message:new': { payload: messageSchema },
     'message:updated': { payload: messageSchema },
     typing: { payload: z.object({ roomId: roomIdSchema, user: chatUserSchema, isTyping: z.boolean() }) },
-    presence: { payload: z.object({ roomId: roomIdSchema, members }) },
+    presence: { payload: z.object({ roomId: roomIdSchema, members, version: presenceVersion }) },
     read: { payload: z.object({ roomId: roomIdSchema, userId: z.string(), serial: serialSchema }) },
   },
   auth: z.record(z.string(), z.unknown()),

@@ -134,8 +134,8 @@ export class ChatServer {
   }
 
   /** The room's current members, each user once however many tabs they have. */
-  members(roomId: string): Promise<ChatUser[]> {
-    return this.presence.members(roomId);
+  async members(roomId: string): Promise<ChatUser[]> {
+    return (await this.presence.snapshot(roomId)).members;
   }
 
   /** Stops accepting connections, disconnects everyone, then flushes and closes the store. */
@@ -186,12 +186,12 @@ export class ChatServer {
           if (joining.size === 0) this.joining.delete(socket.id);
         }
       }
-      const [lastSerial, members] = await Promise.all([
+      const [lastSerial, { members, version }] = await Promise.all([
         this.stored(() => this.store.lastSerial(roomId)),
-        this.present(() => this.members(roomId)),
+        this.present(() => this.presence.snapshot(roomId)),
       ]);
-      this.room(roomId).emit('presence', { roomId, members });
-      return { roomId, lastSerial, members };
+      this.room(roomId).emit('presence', { roomId, members, version });
+      return { roomId, lastSerial, members, presenceVersion: version };
     });
 
     server.on('room:leave', async ({ payload: { roomId }, socket }) => {
@@ -341,7 +341,7 @@ export class ChatServer {
 
   private async publishPresence(roomId: string): Promise<void> {
     try {
-      this.room(roomId).emit('presence', { roomId, members: await this.members(roomId) });
+      this.room(roomId).emit('presence', { roomId, ...(await this.presence.snapshot(roomId)) });
     } catch (error) {
       this.logger.warn('chatwire: presence could not be published', { roomId, error });
     }

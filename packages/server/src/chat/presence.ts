@@ -9,6 +9,16 @@ export interface PresenceHost {
   publish(roomId: string): void;
 }
 
+/** A room's members, each user once, and the version of that list. */
+export interface PresenceSnapshot {
+  members: ChatUser[];
+  /**
+   * Grows with every change of the room's membership, and a snapshot reflects every change up to its
+   * version: of two lists, the one with the higher version is the newer.
+   */
+  version: number;
+}
+
 /**
  * Who is in which room. The chat server tells it about joins and leaves of its own sockets; it
  * answers with each room's members, each user once, across every node it covers.
@@ -17,7 +27,7 @@ export interface Presence {
   attach(host: PresenceHost): void;
   join(roomId: string, socketId: string, user: ChatUser): Promise<void>;
   leave(roomId: string, socketId: string): Promise<void>;
-  members(roomId: string): Promise<ChatUser[]>;
+  snapshot(roomId: string): Promise<PresenceSnapshot>;
   close(): Promise<void>;
 }
 
@@ -35,19 +45,26 @@ export function uniqueUsers(users: Iterable<ChatUser>): ChatUser[] {
  */
 export class AdapterPresence implements Presence {
   private host: PresenceHost | undefined;
+  /** One counter for all rooms: it only has to grow with each room's changes. */
+  private version = 0;
 
   attach(host: PresenceHost): void {
     this.host = host;
   }
 
-  async join(): Promise<void> {}
+  async join(): Promise<void> {
+    this.version += 1;
+  }
 
-  async leave(): Promise<void> {}
+  async leave(): Promise<void> {
+    this.version += 1;
+  }
 
-  async members(roomId: string): Promise<ChatUser[]> {
+  async snapshot(roomId: string): Promise<PresenceSnapshot> {
     if (this.host === undefined) throw new Error('AdapterPresence is not attached to a chat server');
+    const version = this.version;
     const sockets = await this.host.server.in(roomKey(roomId)).fetchSockets();
-    return uniqueUsers(sockets.map((socket) => socket.data.user));
+    return { members: uniqueUsers(sockets.map((socket) => socket.data.user)), version };
   }
 
   async close(): Promise<void> {}

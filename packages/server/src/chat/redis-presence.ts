@@ -1,7 +1,7 @@
 import type { ChatUser } from '@chatwire/protocol';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { type Logger, silentLogger } from '../logger.js';
-import { type Presence, type PresenceHost, uniqueUsers } from './presence.js';
+import { type Presence, type PresenceHost, type PresenceSnapshot, uniqueUsers } from './presence.js';
 
 /** Options of {@link RedisPresence}. */
 export interface RedisPresenceOptions {
@@ -54,7 +54,7 @@ export class RedisPresence implements Presence {
       this.local.set(roomId, sockets);
     }
     sockets.set(socketId, member);
-    await this.redis.zadd(this.key(roomId), Date.now() + this.ttlMs, member);
+    await this.bump(roomId, this.redis.multi().zadd(this.key(roomId), Date.now() + this.ttlMs, member));
   }
 
   async leave(roomId: string, socketId: string): Promise<void> {
@@ -63,17 +63,28 @@ export class RedisPresence implements Presence {
     if (sockets === undefined || member === undefined) return;
     sockets.delete(socketId);
     if (sockets.size === 0) this.local.delete(roomId);
-    await this.redis.zrem(this.key(roomId), member);
+    await this.bump(roomId, this.redis.multi().zrem(this.key(roomId), member));
   }
 
-  async members(roomId: string): Promise<ChatUser[]> {
-    const members = await this.redis.zrangebyscore(this.key(roomId), Date.now(), '+inf');
-    return uniqueUsers(
-      members.map((member) => {
-        const [, userId, name] = JSON.parse(member) as [string, string, string];
-        return { userId, name };
-      }),
-    );
+  async snapshot(roomId: string): Promise<PresenceSnapshot> {
+    // One transaction: the list reflects exactly the changes up to the version read with it.
+    const results = await this.redis
+      .multi()
+      .get(this.versionKey(roomId))
+      .zrangebyscore(this.key(roomId), Date.now(), '+inf')
+      .exec();
+    const [versionResult, membersResult] = results ?? [];
+    if (versionResult?.[0] || membersResult?.[0]) throw versionResult?.[0] ?? membersResult?.[0];
+    const members = (membersResult?.[1] ?? []) as string[];
+    return {
+      version: Number(versionResult?.[1] ?? 0),
+      members: uniqueUsers(
+        members.map((member) => {
+          const [, userId, name] = JSON.parse(member) as [string, string, string];
+          return { userId, name };
+        }),
+      ),
+    };
   }
 
   async close(): Promise<void> {
@@ -104,7 +115,10 @@ export class RedisPresence implements Presence {
       const results = (await pipeline.exec()) ?? [];
       for (const [roomId, at] of sweeps) {
         const removed = results[at]?.[1];
-        if (typeof removed === 'number' && removed > 0) this.host?.publish(roomId);
+        if (typeof removed === 'number' && removed > 0) {
+          await this.bump(roomId, this.redis.multi());
+          this.host?.publish(roomId);
+        }
       }
     } catch (error) {
       this.logger.warn('chatwire: presence heartbeat failed', { error });
@@ -113,5 +127,22 @@ export class RedisPresence implements Presence {
 
   private key(roomId: string): string {
     return `${this.prefix}presence:${roomId}`;
+  }
+
+  /**
+   * Runs `change` with the room's version incremented in the same transaction. A missing version (a
+   * new room, or Redis lost its data) starts from the clock in microseconds, so it stays above the
+   * versions clients saw before.
+   */
+  private async bump(roomId: string, change: ChainableCommander): Promise<void> {
+    const key = this.versionKey(roomId);
+    await change
+      .set(key, Date.now() * 1000, 'NX')
+      .incr(key)
+      .exec();
+  }
+
+  private versionKey(roomId: string): string {
+    return `${this.prefix}presence-version:${roomId}`;
   }
 }
