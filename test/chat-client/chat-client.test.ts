@@ -179,3 +179,29 @@ describe('ChatClient', () => {
     expect(room.joined).toBe(false);
   });
 });
+
+describe('ChatClient under concurrent calls', () => {
+  it('gives concurrent joins of one room the same answer, once the room is loaded', async () => {
+    const { url } = await startChat({ rateLimit: false });
+    const writer = await joinRoom(chatClient(url, 'w'), 'r');
+    await writer.send('one');
+    const reader = chatClient(url, 'r');
+    const first = reader.join('r');
+    const second = await reader.join('r');
+    expect(second.ok && texts(second.data)).toEqual(['one']);
+    const firstResult = await first;
+    expect(firstResult.ok && second.ok && firstResult.data === second.data).toBe(true);
+  });
+
+  it('concurrent loadOlder calls share one page: no duplicates, no skipped page', async () => {
+    const { url } = await startChat({ rateLimit: false });
+    const writer = await joinRoom(chatClient(url, 'w'), 'r');
+    for (let i = 1; i <= 30; i++) await writer.send(`m${i}`);
+    const room = await joinRoom(chatClient(url, 'r', { pageSize: 10 }), 'r');
+    const answers = await Promise.all([room.loadOlder(), room.loadOlder(), room.loadOlder()]);
+    expect(answers).toEqual([1, 2, 3].map(() => ({ ok: true, data: true })));
+    expect(room.messages.map((m) => m.status === 'sent' && m.serial)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 11),
+    );
+  });
+});

@@ -79,6 +79,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   /** The typed client underneath. */
   readonly client: ChatwireClient<ChatContract>;
   private readonly joinedRooms = new Map<string, ChatRoom>();
+  private readonly joining = new Map<string, Promise<Result<ChatRoom>>>();
   private readonly settings: RoomSettings;
   private readonly host: RoomHost;
   private me: ChatUser | undefined;
@@ -140,10 +141,22 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     return this.joinedRooms;
   }
 
-  /** Joins a room (or returns it if already joined) with its latest page of history loaded. */
-  async join(roomId: string): Promise<Result<ChatRoom>> {
+  /**
+   * Joins a room (or returns it if already joined) with its latest page of history loaded. Calls
+   * for a room whose join is under way get the same answer.
+   */
+  join(roomId: string): Promise<Result<ChatRoom>> {
     const existing = this.joinedRooms.get(roomId);
-    if (existing !== undefined) return { ok: true, data: existing };
+    if (existing !== undefined && !this.joining.has(roomId)) return Promise.resolve({ ok: true, data: existing });
+    let joining = this.joining.get(roomId);
+    if (joining === undefined) {
+      joining = this.firstJoin(roomId).finally(() => this.joining.delete(roomId));
+      this.joining.set(roomId, joining);
+    }
+    return joining;
+  }
+
+  private async firstJoin(roomId: string): Promise<Result<ChatRoom>> {
     const room = new ChatRoom(roomId, this.host, this.settings);
     // Registered first, so live messages that arrive while the join is answered are kept.
     this.joinedRooms.set(roomId, room);

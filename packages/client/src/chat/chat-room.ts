@@ -90,6 +90,7 @@ export class ChatRoom extends Emitter<RoomEvents> {
   /** The first join completed: from then on every reconnect re-joins the room, loaded or not. */
   private everLoaded = false;
   private older = false;
+  private loadingOlder: Promise<Result<boolean>> | undefined;
   private gapTimer: ReturnType<typeof setTimeout> | undefined;
   private typingSentAt = 0;
   private typingIdleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -211,7 +212,15 @@ export class ChatRoom extends Emitter<RoomEvents> {
   }
 
   /** Loads the page before the oldest loaded message; resolves with whether there is more. */
-  async loadOlder(limit = this.settings.pageSize): Promise<Result<boolean>> {
+  loadOlder(limit = this.settings.pageSize): Promise<Result<boolean>> {
+    // One page at a time: a second call while one is loading gets the same answer.
+    this.loadingOlder ??= this.fetchOlder(limit).finally(() => {
+      this.loadingOlder = undefined;
+    });
+    return this.loadingOlder;
+  }
+
+  private async fetchOlder(limit: number): Promise<Result<boolean>> {
     const oldest = this.oldestSerial();
     if (oldest === undefined || oldest <= 1) {
       this.older = false;
@@ -242,8 +251,8 @@ export class ChatRoom extends Emitter<RoomEvents> {
     this.typingIdleTimer = setTimeout(() => this.stopTypingLocally(true), this.settings.typingIdleMs);
     const now = this.settings.now();
     if (now - this.typingSentAt < this.settings.typingThrottleMs) return;
-    this.typingSentAt = now;
-    this.emitTyping(true);
+    // Throttled only once it really went out: a keystroke while offline does not delay the next one.
+    if (this.emitTyping(true)) this.typingSentAt = now;
   }
 
   /** Marks the room read up to `serial` (default: the last message). */
@@ -489,9 +498,11 @@ export class ChatRoom extends Emitter<RoomEvents> {
     if (tell && wasTyping) this.emitTyping(false);
   }
 
-  private emitTyping(isTyping: boolean): void {
-    if (this.host.client.status !== 'connected' || !this.active) return;
+  /** Sends our typing flag when connected; false when it could not go out. */
+  private emitTyping(isTyping: boolean): boolean {
+    if (this.host.client.status !== 'connected' || !this.active) return false;
     this.host.client.emit('typing:set', { roomId: this.id, isTyping });
+    return true;
   }
 
   private changed(): void {
