@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, MessagePage } from '@chatwire/protocol';
 import type { AppendResult, HistoryQuery, NewMessage, Store } from '../chat/store.js';
+import { toggleReaction } from './reactions.js';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -75,12 +76,7 @@ export class MemoryStore implements Store {
   }
 
   async toggleReaction(roomId: string, serial: number, emoji: string, userId: string): Promise<Message | undefined> {
-    return this.update(roomId, serial, (message) => {
-      const users = message.reactions[emoji] ?? [];
-      const next = users.includes(userId) ? users.filter((id) => id !== userId) : [...users, userId];
-      if (next.length === 0) delete message.reactions[emoji];
-      else message.reactions[emoji] = next;
-    });
+    return this.update(roomId, serial, (message) => toggleReaction(message.reactions, emoji, userId));
   }
 
   async history(roomId: string, query: HistoryQuery): Promise<MessagePage> {

@@ -3,6 +3,8 @@ import type { Message, MessagePage } from '@chatwire/protocol';
 import pg from 'pg';
 import type { AppendResult, HistoryQuery, NewMessage, Store } from '../chat/store.js';
 import { type Logger, silentLogger } from '../logger.js';
+import { type MessageRow, toMessage } from './message-row.js';
+import { toggledReactionsJson } from './reactions.js';
 
 /** Options of {@link PostgresStore.open}. */
 export interface PostgresStoreOptions {
@@ -16,20 +18,6 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Where pool errors (a dropped idle connection, say) are reported. @default silent */
   logger?: Logger;
-}
-
-interface MessageRow {
-  room_id: string;
-  serial: number;
-  id: string;
-  client_message_id: string;
-  author_id: string;
-  author_name: string;
-  text: string;
-  created_at: string;
-  edited_at: string | null;
-  deleted_at: string | null;
-  reactions: string;
 }
 
 /** Each entry runs once, in order, recorded in chat_migrations. Never edit one: add the next. */
@@ -61,22 +49,6 @@ CREATE TABLE ${s}.chat_read_markers (
   PRIMARY KEY (room_id, user_id)
 );`,
 ];
-
-function toMessage(row: MessageRow): Message {
-  const message: Message = {
-    id: row.id,
-    roomId: row.room_id,
-    serial: row.serial,
-    clientMessageId: row.client_message_id,
-    author: { userId: row.author_id, name: row.author_name },
-    text: row.text,
-    createdAt: Number(row.created_at),
-    reactions: JSON.parse(row.reactions) as Record<string, string[]>,
-  };
-  if (row.edited_at !== null) message.editedAt = Number(row.edited_at);
-  if (row.deleted_at !== null) message.deletedAt = Number(row.deleted_at);
-  return message;
-}
 
 const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
@@ -202,14 +174,9 @@ export class PostgresStore implements Store {
         await client.query('ROLLBACK');
         return undefined;
       }
-      const reactions = JSON.parse(row.reactions) as Record<string, string[]>;
-      const users = reactions[emoji] ?? [];
-      const next = users.includes(userId) ? users.filter((id) => id !== userId) : [...users, userId];
-      if (next.length === 0) delete reactions[emoji];
-      else reactions[emoji] = next;
       const updated = await client.query<MessageRow>(
         `UPDATE ${this.t.messages} SET reactions = $3 WHERE room_id = $1 AND serial = $2 RETURNING *`,
-        [roomId, serial, JSON.stringify(reactions)],
+        [roomId, serial, toggledReactionsJson(row.reactions, emoji, userId)],
       );
       await client.query('COMMIT');
       const updatedRow = updated.rows[0];

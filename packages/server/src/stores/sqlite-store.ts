@@ -2,25 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Message, MessagePage } from '@chatwire/protocol';
 import Database from 'better-sqlite3';
 import type { AppendResult, HistoryQuery, NewMessage, Store } from '../chat/store.js';
+import { type MessageRow, toMessage } from './message-row.js';
+import { toggledReactionsJson } from './reactions.js';
 
 /** Options of {@link SqliteStore}. */
 export interface SqliteStoreOptions {
   /** The database file (created if missing); `':memory:'` for a throwaway one. */
   path: string;
-}
-
-interface MessageRow {
-  room_id: string;
-  serial: number;
-  id: string;
-  client_message_id: string;
-  author_id: string;
-  author_name: string;
-  text: string;
-  created_at: number;
-  edited_at: number | null;
-  deleted_at: number | null;
-  reactions: string;
 }
 
 const SCHEMA = `
@@ -50,22 +38,6 @@ CREATE TABLE IF NOT EXISTS chat_read_markers (
   PRIMARY KEY (room_id, user_id)
 ) WITHOUT ROWID;
 `;
-
-function toMessage(row: MessageRow): Message {
-  const message: Message = {
-    id: row.id,
-    roomId: row.room_id,
-    serial: row.serial,
-    clientMessageId: row.client_message_id,
-    author: { userId: row.author_id, name: row.author_name },
-    text: row.text,
-    createdAt: row.created_at,
-    reactions: JSON.parse(row.reactions) as Record<string, string[]>,
-  };
-  if (row.edited_at !== null) message.editedAt = row.edited_at;
-  if (row.deleted_at !== null) message.deletedAt = row.deleted_at;
-  return message;
-}
 
 /**
  * Durable history in one SQLite file (better-sqlite3, WAL): the embedded default for one node.
@@ -156,12 +128,8 @@ export class SqliteStore implements Store {
     this.toggleTx = db.transaction((roomId: string, serial: number, emoji: string, userId: string) => {
       const row = this.statements.get.get(roomId, serial);
       if (row === undefined) return undefined;
-      const reactions = JSON.parse(row.reactions) as Record<string, string[]>;
-      const users = reactions[emoji] ?? [];
-      const next = users.includes(userId) ? users.filter((id) => id !== userId) : [...users, userId];
-      if (next.length === 0) delete reactions[emoji];
-      else reactions[emoji] = next;
-      return this.statements.setReactions.get({ roomId, serial, reactions: JSON.stringify(reactions) });
+      const reactions = toggledReactionsJson(row.reactions, emoji, userId);
+      return this.statements.setReactions.get({ roomId, serial, reactions });
     });
   }
 

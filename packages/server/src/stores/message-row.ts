@@ -1,0 +1,34 @@
+import type { Message } from '@chatwire/protocol';
+
+/** A message as the SQL stores keep it (PostgreSQL returns bigint columns as strings). */
+export interface MessageRow {
+  room_id: string;
+  serial: number;
+  id: string;
+  client_message_id: string;
+  author_id: string;
+  author_name: string;
+  text: string;
+  created_at: number | string;
+  edited_at: number | string | null;
+  deleted_at: number | string | null;
+  /** JSON: emoji → user ids, in the order they reacted */
+  reactions: string;
+}
+
+/** The message a row holds. */
+export function toMessage(row: MessageRow): Message {
+  const message: Message = {
+    id: row.id,
+    roomId: row.room_id,
+    serial: row.serial,
+    clientMessageId: row.client_message_id,
+    author: { userId: row.author_id, name: row.author_name },
+    text: row.text,
+    createdAt: Number(row.created_at),
+    reactions: JSON.parse(row.reactions) as Record<string, string[]>,
+  };
+  if (row.edited_at !== null) message.editedAt = Number(row.edited_at);
+  if (row.deleted_at !== null) message.deletedAt = Number(row.deleted_at);
+  return message;
+}
