@@ -1,15 +1,16 @@
 import type { BenchCase, ResultLine } from './bench-case.js';
 import { chatSend } from './cases/chat-send.js';
+import { clusterFanout } from './cases/cluster-fanout.js';
 import { fanout } from './cases/fanout.js';
 import { log } from './measure.js';
 
 /** Every case, in the order they run by default. */
-const CASES: readonly BenchCase[] = [fanout, chatSend];
+const CASES: readonly BenchCase[] = [fanout, chatSend, clusterFanout];
 
 const DEFAULT_ROUNDS = 9;
 
 function usage(): string {
-  const lines = CASES.map((c) => `  ${c.name.padEnd(10)} ${c.description}`);
+  const lines = CASES.map((c) => `  ${c.name.padEnd(14)} ${c.description}`);
   return ['usage: pnpm bench [case...] [--rounds=N]', '', 'cases (all by default):', ...lines].join('\n');
 }
 

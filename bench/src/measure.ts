@@ -20,6 +20,8 @@ export interface CompareOptions {
   targetRoundMs: number;
   /** The measured message count is rounded to a multiple of this (the case's send window). */
   messageStep: number;
+  /** What the progress lines call the two sides. @default ['baseline', 'chatwire'] */
+  sideNames?: readonly [string, string];
 }
 
 export interface Comparison {
@@ -72,12 +74,13 @@ function describe(result: RoundResult): string {
  */
 export async function compareAlternating(options: CompareOptions): Promise<Comparison> {
   const { label, baseline, chatwire, rounds, warmupMessages, targetRoundMs, messageStep } = options;
+  const [baselineName, chatwireName] = options.sideNames ?? ['baseline', 'chatwire'];
   collectGarbage();
   const warmBaseline = await baseline(warmupMessages);
-  log(`[${label}] warm-up baseline: ${describe(warmBaseline)}`);
+  log(`[${label}] warm-up ${baselineName}: ${describe(warmBaseline)}`);
   collectGarbage();
   const warmChatwire = await chatwire(warmupMessages);
-  log(`[${label}] warm-up chatwire: ${describe(warmChatwire)}`);
+  log(`[${label}] warm-up ${chatwireName}: ${describe(warmChatwire)}`);
 
   const msPerMessage = (warmBaseline.elapsedMs + warmChatwire.elapsedMs) / 2 / warmupMessages;
   const steps = Math.max(1, Math.round(targetRoundMs / msPerMessage / messageStep));
@@ -89,11 +92,11 @@ export async function compareAlternating(options: CompareOptions): Promise<Compa
     collectGarbage();
     const a = await baseline(messages);
     baselineRates.push(rate(a));
-    log(`[${label}] round ${i}/${rounds} baseline: ${describe(a)}`);
+    log(`[${label}] round ${i}/${rounds} ${baselineName}: ${describe(a)}`);
     collectGarbage();
     const b = await chatwire(messages);
     chatwireRates.push(rate(b));
-    log(`[${label}] round ${i}/${rounds} chatwire: ${describe(b)}`);
+    log(`[${label}] round ${i}/${rounds} ${chatwireName}: ${describe(b)}`);
   }
   const baselinePerSec = median(baselineRates);
   const chatwirePerSec = median(chatwireRates);

@@ -62,7 +62,7 @@ interface ChatMessage {
 }
 
 /** Both sides' clients: real connections (no multiplexing), websocket only, no reconnection. */
-function clientOptions(): { transports: string[]; reconnection: boolean; forceNew: boolean } {
+export function clientOptions(): { transports: string[]; reconnection: boolean; forceNew: boolean } {
   return { transports: ['websocket'], reconnection: false, forceNew: true };
 }
 
@@ -70,7 +70,7 @@ function clientOptions(): { transports: string[]; reconnection: boolean; forceNe
  * Sends `messages` chat messages in windows and resolves when every receiver got every one of them.
  * In flight stays bounded by the window, so this measures delivery, not buffering.
  */
-async function timedRound(
+export async function timedRound(
   counter: DeliveryCounter,
   receivers: number,
   messages: number,
@@ -148,7 +148,7 @@ async function startBaseline(receivers: number, window: number): Promise<FanoutS
   }
 }
 
-function clientConnected(client: ChatwireClient<typeof fanoutContract>): Promise<void> {
+export function clientConnected(client: ChatwireClient<typeof fanoutContract>): Promise<void> {
   return new Promise((resolve, reject) => {
     if (client.status === 'connected') return resolve();
     const off = client.onStatus((status, error) => {
