@@ -133,6 +133,21 @@ describe('ChatClient', () => {
     expect(a.lastSerial).toBe(2);
   });
 
+  it('finds a last message whose broadcast was lost, with no later message to reveal the gap', async () => {
+    const { url, store } = await startChat();
+    const a = await joinRoom(chatClient(url, 'ana', { syncIntervalMs: 200 }), 'r');
+    // Stored but never broadcast: what a failed write to the adapter between nodes looks like.
+    await store.append({
+      roomId: 'r',
+      clientMessageId: 'c1',
+      author: { userId: 'x', name: 'X' },
+      text: 'lost',
+      createdAt: 1,
+    });
+    await eventually(() => expect(texts(a)).toEqual(['lost']));
+    expect(a.lastSerial).toBe(1);
+  });
+
   it('tracks members, typing, reactions, edits, deletes and read markers', async () => {
     const { url } = await startChat();
     const ana = chatClient(url, 'ana', { typingIdleMs: 300 });

@@ -31,6 +31,8 @@ export interface ChatClientOptions extends Omit<ChatwireClientOptions<ChatContra
   typingExpiryMs?: number;
   /** How long to wait for a missing serial before fetching it. @default 300 */
   gapFillDelayMs?: number;
+  /** How often to check, while connected, that no message was missed (one `sync`). @default 30000 */
+  syncIntervalMs?: number;
   /** Makes clientMessageIds. @default crypto.randomUUID */
   newId?: () => string;
   /** Clock. @default Date.now */
@@ -86,6 +88,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private gate = gate();
   private generation = 0;
   private isClosed = false;
+  private readonly syncTimer: ReturnType<typeof setInterval>;
 
   constructor(url: string, options: ChatClientOptions) {
     super();
@@ -96,6 +99,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       typingIdleMs,
       typingExpiryMs,
       gapFillDelayMs,
+      syncIntervalMs,
       newId,
       now,
       ...clientOptions
@@ -124,6 +128,9 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       forget: (roomId) => this.joinedRooms.delete(roomId),
     };
     this.listen();
+    this.syncTimer = setInterval(() => this.periodicCatchUp(), syncIntervalMs ?? 30_000);
+    // In Node, a client alone must not keep the process alive.
+    (this.syncTimer as { unref?: () => void }).unref?.();
   }
 
   /** Who we are, once the server said so. */
@@ -181,6 +188,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   /** Disconnects for good; pending sends fail with `DISCONNECTED`. */
   close(): void {
     this.isClosed = true;
+    clearInterval(this.syncTimer);
     for (const room of this.joinedRooms.values()) room.deactivate();
     this.client.close();
     this.gate.open();
@@ -244,20 +252,35 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     );
     if (!current()) return;
     if (passingFailure) return again();
-    if (Object.keys(lastSerials).length > 0) {
-      const synced = await this.client.request('sync', { rooms: lastSerials });
-      if (!synced.ok) return again();
-      const outcomes = await Promise.all(
-        Object.entries(synced.data.rooms).map(([roomId, gap]) =>
-          this.joinedRooms.get(roomId)?.synchronize(gap.messages, gap.discontinuity),
-        ),
-      );
-      // A reload after a discontinuity failed: that room is not loaded; the next resume loads it.
-      if (outcomes.includes(false)) return again();
-    }
+    // A reload after a discontinuity that failed leaves its room unloaded: the next resume loads it.
+    if (!(await this.catchUp(lastSerials))) return again();
     if (!current()) return;
     this.gate.open();
     this.emit('ready');
+  }
+
+  /** One `sync` for these rooms (roomId → last serial); false when it or a reload it led to failed. */
+  private async catchUp(lastSerials: Record<string, number>): Promise<boolean> {
+    if (Object.keys(lastSerials).length === 0) return true;
+    const synced = await this.client.request('sync', { rooms: lastSerials });
+    if (!synced.ok) return false;
+    const outcomes = await Promise.all(
+      Object.entries(synced.data.rooms).map(([roomId, gap]) =>
+        this.joinedRooms.get(roomId)?.synchronize(gap.messages, gap.discontinuity),
+      ),
+    );
+    return !outcomes.includes(false);
+  }
+
+  /**
+   * Every `syncIntervalMs` while connected: a live message can be lost between server nodes (Redis
+   * failing at the wrong moment) and only a later message would reveal the gap; this finds it anyway.
+   */
+  private periodicCatchUp(): void {
+    if (!this.gate.isOpen || this.isClosed) return;
+    const lastSerials: Record<string, number> = {};
+    for (const room of this.joinedRooms.values()) if (room.isLoaded) lastSerials[room.id] = room.lastSerial;
+    void this.catchUp(lastSerials);
   }
 }
 

@@ -41,7 +41,8 @@ export function redisCluster(options: RedisClusterOptions): RedisCluster {
   // ioredis reports connection errors as events (and reconnects by itself); unheard, they would throw.
   if (owned) redis.on('error', (error) => logger.warn('chatwire: Redis connection error', { error }));
   return {
-    adapter: createAdapter(redis, options.adapter),
+    // A closing node's reader leaves only when its blocking XREAD returns: keep that wait short.
+    adapter: createAdapter(redis, { blockTimeInMs: 1000, ...options.adapter }),
     presence: new RedisPresence(redis, { ...options.presence, logger }),
     close: async () => {
       if (owned) redis.disconnect();
