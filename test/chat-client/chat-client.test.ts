@@ -50,6 +50,33 @@ describe('ChatClient', () => {
     expect(texts(a)).toEqual(texts(b));
   });
 
+  it('catches up on edits, deletes and reactions made while it was offline', async () => {
+    const { url, chat } = await startChat();
+    const ana = chatClient(url, 'ana');
+    const ben = chatClient(url, 'ben');
+    const [a, b] = await Promise.all([joinRoom(ana, 'r'), joinRoom(ben, 'r')]);
+    for (const text of ['one', 'two', 'three']) await b.send(text);
+    await eventually(() => expect(texts(a)).toEqual(['one', 'two', 'three']));
+    const updates: number[] = [];
+    a.on('updated', (message) => updates.push(message.serial));
+    const reconnected = nextValue((fn) => ana.on('ready', () => fn(undefined)), 5000);
+    const down = nextValue<string>((fn) => ana.on('status', (s) => s !== 'connected' && fn(s)));
+    await dropConnections(chat.server, 'ana');
+    await down;
+    await b.edit(1, 'one (edited)');
+    await b.delete(2);
+    await b.react(3, '🎉');
+    await reconnected;
+    await eventually(() =>
+      expect(a.messages.map((m) => [m.text, m.status === 'sent' && m.reactions])).toEqual([
+        ['one (edited)', {}],
+        ['', {}],
+        ['three', { '🎉': ['ben'] }],
+      ]),
+    );
+    expect(updates.sort()).toEqual([1, 2, 3]);
+  });
+
   it('keeps a message sent while offline pending, then delivers it once after reconnecting', async () => {
     const { url, chat } = await startChat();
     const ana = chatClient(url, 'ana');

@@ -162,7 +162,7 @@ describe('garbage sent to every chat event', () => {
     const rooms = JSON.parse('{"__proto__": {"polluted": true}, "lobby": 0}');
     expect(await rawRequest(mallory, 'sync', { rooms })).toEqual({
       ok: true,
-      data: { rooms: { lobby: { messages: [], discontinuity: false } } },
+      data: { rooms: { lobby: { messages: [], discontinuity: false, updated: [] } }, serverTime: expect.any(Number) },
     });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

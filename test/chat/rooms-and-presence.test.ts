@@ -12,6 +12,7 @@ describe('room:join', () => {
       lastSerial: 0,
       members: [{ userId: 'ana', name: 'Ana' }],
       presenceVersion: expect.any(Number),
+      serverTime: expect.any(Number),
     });
     await send(ana, 'lobby', 'one');
     await send(ana, 'lobby', 'two');

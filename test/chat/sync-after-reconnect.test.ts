@@ -24,7 +24,10 @@ describe('sync', () => {
     const joined = await join(again, roomId);
     expect(joined.lastSerial).toBe(5);
     const answer = ok(await again.request('sync', { rooms: { [roomId]: lastSeen } }));
-    expect(answer).toEqual({ rooms: { [roomId]: { messages: missed, discontinuity: false } } });
+    expect(answer).toEqual({
+      rooms: { [roomId]: { messages: missed, discontinuity: false, updated: [] } },
+      serverTime: expect.any(Number),
+    });
     expect(serials(answer.rooms[roomId]!.messages)).toEqual([3, 4, 5]);
   });
 
@@ -33,11 +36,13 @@ describe('sync', () => {
     const ana = await connectUser(url, 'ana');
     expect((await join(ana, roomId)).lastSerial).toBe(0);
     expect(ok(await ana.request('sync', { rooms: { [roomId]: 0 } }))).toEqual({
-      rooms: { [roomId]: { messages: [], discontinuity: false } },
+      rooms: { [roomId]: { messages: [], discontinuity: false, updated: [] } },
+      serverTime: expect.any(Number),
     });
     await send(ana, roomId, 'hi');
     expect(ok(await ana.request('sync', { rooms: { [roomId]: 1 } }))).toEqual({
-      rooms: { [roomId]: { messages: [], discontinuity: false } },
+      rooms: { [roomId]: { messages: [], discontinuity: false, updated: [] } },
+      serverTime: expect.any(Number),
     });
   });
 
@@ -50,9 +55,12 @@ describe('sync', () => {
     await join(ana, roomId);
     await send(ana, roomId, 'hi');
     expect(ok(await ana.request('sync', { rooms: { [roomId]: 0, private: 0, nowhere: 3 } }))).toEqual({
-      rooms: { [roomId]: { messages: [expect.objectContaining({ serial: 1, text: 'hi' })], discontinuity: false } },
+      rooms: {
+        [roomId]: { messages: [expect.objectContaining({ serial: 1, text: 'hi' })], discontinuity: false, updated: [] },
+      },
+      serverTime: expect.any(Number),
     });
-    expect(ok(await ana.request('sync', { rooms: {} }))).toEqual({ rooms: {} });
+    expect(ok(await ana.request('sync', { rooms: {} }))).toEqual({ rooms: {}, serverTime: expect.any(Number) });
   });
 
   it('syncs several rooms at once', async () => {
@@ -64,7 +72,7 @@ describe('sync', () => {
     await sendMany(ana, 'b', 2);
     const answer = ok(await ana.request('sync', { rooms: { a: 1, b: 2 } }));
     expect(serials(answer.rooms.a!.messages)).toEqual([2, 3, 4]);
-    expect(answer.rooms.b).toEqual({ messages: [], discontinuity: false });
+    expect(answer.rooms.b).toEqual({ messages: [], discontinuity: false, updated: [] });
   });
 
   it('with a gap bigger than syncLimit answers discontinuity true and no messages', async () => {
@@ -73,7 +81,8 @@ describe('sync', () => {
     await join(ana, roomId);
     await sendMany(ana, roomId, 10);
     expect(ok(await ana.request('sync', { rooms: { [roomId]: 0 } }))).toEqual({
-      rooms: { [roomId]: { messages: [], discontinuity: true } },
+      rooms: { [roomId]: { messages: [], discontinuity: true, updated: [] } },
+      serverTime: expect.any(Number),
     });
     // A gap of exactly syncLimit still fits.
     const fits = ok(await ana.request('sync', { rooms: { [roomId]: 5 } }));
@@ -88,7 +97,8 @@ describe('sync', () => {
     await sendMany(ana, roomId, 10);
     for (const last of [0, 2, 4]) {
       expect(ok(await ana.request('sync', { rooms: { [roomId]: last } }))).toEqual({
-        rooms: { [roomId]: { messages: [], discontinuity: true } },
+        rooms: { [roomId]: { messages: [], discontinuity: true, updated: [] } },
+        serverTime: expect.any(Number),
       });
     }
     // From serial 5 on, 6–10 are still kept.
@@ -103,7 +113,8 @@ describe('sync', () => {
     await join(ana, roomId);
     await send(ana, roomId, 'only one');
     expect(ok(await ana.request('sync', { rooms: { [roomId]: 7 } }))).toEqual({
-      rooms: { [roomId]: { messages: [], discontinuity: true } },
+      rooms: { [roomId]: { messages: [], discontinuity: true, updated: [] } },
+      serverTime: expect.any(Number),
     });
   });
 
@@ -116,5 +127,37 @@ describe('sync', () => {
     ok(await ana.request('message:delete', { roomId, serial: 3 }));
     const answer = ok(await ana.request('sync', { rooms: { [roomId]: 1 } }));
     expect(answer.rooms[roomId]!.messages.map((message) => message.text)).toEqual(['edited', '']);
+  });
+});
+
+describe('sync with updatedSince', () => {
+  it('also returns the messages up to lastSerial edited, deleted or reacted to since then', async () => {
+    let clock = 1_000_000;
+    const { url } = await startChat({ now: () => clock });
+    const ana = await connectUser(url, 'ana');
+    const { serverTime: joinedAt } = await join(ana, roomId);
+    await sendMany(ana, roomId, 4);
+    ok(await ana.request('message:edit', { roomId, serial: 1, text: 'long ago' }));
+    clock += 60_000; // well past the 5 s allowed for clock differences between nodes
+    const before = ok(await ana.request('sync', { rooms: { [roomId]: 4 }, updatedSince: joinedAt }));
+    expect(before.rooms[roomId]!.updated.map((m) => m.serial)).toEqual([1]);
+    const seenAt = before.serverTime;
+    clock += 1000;
+    ok(await ana.request('message:edit', { roomId, serial: 2, text: 'edited' }));
+    ok(await ana.request('message:delete', { roomId, serial: 3 }));
+    ok(await ana.request('reaction:toggle', { roomId, serial: 4, emoji: '👍' }));
+    await send(ana, roomId, 'new');
+    ok(await ana.request('reaction:toggle', { roomId, serial: 5, emoji: '👍' }));
+    const answer = ok(await ana.request('sync', { rooms: { [roomId]: 4 }, updatedSince: seenAt }));
+    const room = answer.rooms[roomId]!;
+    expect(room.messages.map((m) => [m.serial, m.text])).toEqual([[5, 'new']]);
+    expect(room.updated.map((m) => [m.serial, m.text, m.reactions])).toEqual([
+      [2, 'edited', {}],
+      [3, '', {}],
+      [4, 'm 4', { '👍': ['ana'] }],
+    ]);
+    expect(answer.serverTime).toBe(clock);
+    const without = ok(await ana.request('sync', { rooms: { [roomId]: 4 } }));
+    expect(without.rooms[roomId]!.updated).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '@chatwire/server/sqlite';
+import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { describeStoreContract } from '../support/store-contract.js';
 
@@ -20,7 +21,7 @@ describe('SqliteStore on a file', () => {
     const author = { userId: 'a', name: 'A' };
     await first.append({ roomId: 'r', clientMessageId: 'c1', author, text: 'one', createdAt: 1 });
     await first.append({ roomId: 'r', clientMessageId: 'c2', author, text: 'two', createdAt: 2 });
-    await first.toggleReaction('r', 2, '🔥', 'b');
+    await first.toggleReaction('r', 2, '🔥', 'b', 10);
     await first.markRead('r', 'b', 2);
     await first.close();
 
@@ -34,6 +35,36 @@ describe('SqliteStore on a file', () => {
     expect(
       (await second.append({ roomId: 'r', clientMessageId: 'c3', author, text: 'three', createdAt: 4 })).message.serial,
     ).toBe(3);
+  });
+
+  it('upgrades a database made by the first version of the schema', async () => {
+    const path = await tempFile();
+    const old = new Database(path);
+    old.exec(`CREATE TABLE chat_rooms (room_id TEXT PRIMARY KEY, last_serial INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE chat_messages (room_id TEXT NOT NULL, serial INTEGER NOT NULL, id TEXT NOT NULL,
+        client_message_id TEXT NOT NULL, author_id TEXT NOT NULL, author_name TEXT NOT NULL, text TEXT NOT NULL,
+        created_at INTEGER NOT NULL, edited_at INTEGER, deleted_at INTEGER, reactions TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (room_id, serial)) WITHOUT ROWID;
+      INSERT INTO chat_rooms VALUES ('r', 1);
+      INSERT INTO chat_messages (room_id, serial, id, client_message_id, author_id, author_name, text, created_at)
+        VALUES ('r', 1, 'id1', 'c1', 'a', 'A', 'from before', 1);`);
+    old.close();
+    const store = new SqliteStore({ path });
+    onTestFinished(() => store.close());
+    expect(await store.get('r', 1)).toMatchObject({ text: 'from before' });
+    await store.edit('r', 1, 'edited after the upgrade', 50);
+    expect((await store.updatedSince('r', 0, 10)).map((m) => m.text)).toEqual(['edited after the upgrade']);
+    expect(
+      (
+        await store.append({
+          roomId: 'r',
+          clientMessageId: 'c2',
+          author: { userId: 'a', name: 'A' },
+          text: 'new',
+          createdAt: 2,
+        })
+      ).message.serial,
+    ).toBe(2);
   });
 
   it('uses write-ahead logging', async () => {

@@ -103,7 +103,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     it('deletes into a tombstone, keeping the first deletedAt', async () => {
       const store = await fresh();
       await store.append(draft('r', ana, 'secret'));
-      await store.toggleReaction('r', 1, '👍', 'ben');
+      await store.toggleReaction('r', 1, '👍', 'ben', 10);
       const deleted = await store.delete('r', 1, 100);
       expect(deleted).toMatchObject({ serial: 1, text: '', reactions: {}, deletedAt: 100 });
       expect((await store.delete('r', 1, 200))?.deletedAt).toBe(100);
@@ -113,14 +113,38 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     it('toggles reactions per user, in the order users reacted', async () => {
       const store = await fresh();
       await store.append(draft('r'));
-      await store.toggleReaction('r', 1, '👍', 'ben');
-      await store.toggleReaction('r', 1, '👍', 'ana');
-      const both = await store.toggleReaction('r', 1, '🎉', 'ana');
+      await store.toggleReaction('r', 1, '👍', 'ben', 10);
+      await store.toggleReaction('r', 1, '👍', 'ana', 10);
+      const both = await store.toggleReaction('r', 1, '🎉', 'ana', 10);
       expect(both?.reactions).toEqual({ '👍': ['ben', 'ana'], '🎉': ['ana'] });
-      await store.toggleReaction('r', 1, '👍', 'ben');
-      const after = await store.toggleReaction('r', 1, '🎉', 'ana');
+      await store.toggleReaction('r', 1, '👍', 'ben', 10);
+      const after = await store.toggleReaction('r', 1, '🎉', 'ana', 10);
       expect(after?.reactions).toEqual({ '👍': ['ana'] });
-      expect(await store.toggleReaction('r', 2, '👍', 'ana')).toBeUndefined();
+      expect(await store.toggleReaction('r', 2, '👍', 'ana', 10)).toBeUndefined();
+    });
+
+    it('lists the messages changed since a time, in the order of their latest change', async () => {
+      const store = await fresh();
+      await fill(store, 'r', 5);
+      expect(await store.updatedSince('r', 0, 10)).toEqual([]);
+      await store.edit('r', 2, 'edited', 100);
+      await store.toggleReaction('r', 4, '👍', 'ben', 200);
+      await store.delete('r', 1, 300);
+      await store.edit('r', 2, 'edited again', 400);
+      const changed = async (since: number, limit = 10) =>
+        (await store.updatedSince('r', since, limit)).map((m) => [m.serial, m.text]);
+      expect(await changed(0)).toEqual([
+        [4, 'm4'],
+        [1, ''],
+        [2, 'edited again'],
+      ]);
+      expect(await changed(250)).toEqual([
+        [1, ''],
+        [2, 'edited again'],
+      ]);
+      expect(await changed(0, 1)).toEqual([[4, 'm4']]);
+      expect(await changed(400)).toEqual([]);
+      expect(await store.updatedSince('other', 0, 10)).toEqual([]);
     });
 
     it('pages history: latest, before and after, ascending, with hasMore at the boundaries', async () => {
@@ -169,7 +193,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       const store = await fresh();
       const text = 'héllo 👋🏽 <b>"quotes"</b> \\ \n\t end';
       await store.append(draft('r', ana, text));
-      await store.toggleReaction('r', 1, '👨‍👩‍👧', 'ana');
+      await store.toggleReaction('r', 1, '👨‍👩‍👧', 'ana', 10);
       expect(await store.get('r', 1)).toMatchObject({ text, reactions: { '👨‍👩‍👧': ['ana'] } });
     });
   });

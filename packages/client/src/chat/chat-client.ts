@@ -88,6 +88,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private gate = gate();
   private generation = 0;
   private isClosed = false;
+  /** Server time up to which edits, deletes and reactions are known: asked for again from there at the next sync. */
+  private updatesSeenAt: number | undefined;
   private readonly syncTimer: ReturnType<typeof setInterval>;
 
   constructor(url: string, options: ChatClientOptions) {
@@ -172,6 +174,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       this.forget(room);
       return joined;
     }
+    this.updatesSeenAt ??= joined.data.serverTime;
     const loaded = await room.joinedWith(joined.data, true);
     if (loaded !== undefined && !loaded.ok) {
       this.forget(room);
@@ -262,13 +265,16 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   /** One `sync` for these rooms (roomId → last serial); false when it or a reload it led to failed. */
   private async catchUp(lastSerials: Record<string, number>): Promise<boolean> {
     if (Object.keys(lastSerials).length === 0) return true;
-    const synced = await this.client.request('sync', { rooms: lastSerials });
+    const since = this.updatesSeenAt;
+    const synced = await this.client.request('sync', {
+      rooms: lastSerials,
+      ...(since === undefined ? {} : { updatedSince: since }),
+    });
     if (!synced.ok) return false;
     const outcomes = await Promise.all(
-      Object.entries(synced.data.rooms).map(([roomId, gap]) =>
-        this.joinedRooms.get(roomId)?.synchronize(gap.messages, gap.discontinuity),
-      ),
+      Object.entries(synced.data.rooms).map(([roomId, gap]) => this.joinedRooms.get(roomId)?.synchronize(gap)),
     );
+    this.updatesSeenAt = synced.data.serverTime;
     return !outcomes.includes(false);
   }
 

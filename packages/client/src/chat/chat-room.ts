@@ -288,7 +288,15 @@ export class ChatRoom extends Emitter<RoomEvents> {
    * @internal The sync answer for this room. False when a discontinuity's reload failed: the room is
    * then not loaded, and the next resume loads it again.
    */
-  async synchronize(messages: Message[], discontinuity: boolean): Promise<boolean> {
+  async synchronize({
+    messages,
+    discontinuity,
+    updated,
+  }: {
+    messages: Message[];
+    discontinuity: boolean;
+    updated: Message[];
+  }): Promise<boolean> {
     if (discontinuity) {
       this.reloads += 1;
       this.bySerial.clear();
@@ -300,6 +308,7 @@ export class ChatRoom extends Emitter<RoomEvents> {
       return reloaded.ok;
     }
     for (const message of messages) this.receive(message, false);
+    for (const message of updated) this.update(message);
     this.changed();
     return true;
   }
@@ -319,7 +328,9 @@ export class ChatRoom extends Emitter<RoomEvents> {
 
   /** @internal */
   update(message: Message): void {
-    if (!this.bySerial.has(message.serial)) return;
+    const current = this.bySerial.get(message.serial);
+    // A sync may replay a change already seen live.
+    if (current === undefined || JSON.stringify(current) === JSON.stringify(message)) return;
     this.bySerial.set(message.serial, message);
     this.emit('updated', message);
     this.changed();

@@ -58,6 +58,8 @@ const members = z.array(chatUserSchema);
  * the list with the highest version it has seen.
  */
 const presenceVersion = z.number().int().min(0);
+/** The server's clock (ms since the epoch) when it answered: what a client passes as `updatedSince` later. */
+const serverTime = z.number().int().min(0);
 
 /**
  * The chat contract: rooms, messages with history, edit/delete, reactions, typing, presence and read
@@ -68,7 +70,13 @@ export const chatContract = defineContract({
   clientToServer: {
     'room:join': {
       payload: roomRef,
-      ack: z.object({ roomId: roomIdSchema, lastSerial: z.number().int().min(0), members, presenceVersion }),
+      ack: z.object({
+        roomId: roomIdSchema,
+        lastSerial: z.number().int().min(0),
+        members,
+        presenceVersion,
+        serverTime,
+      }),
     },
     'room:leave': { payload: roomRef, ack: z.object({}) },
     'message:send': {
@@ -98,9 +106,22 @@ export const chatContract = defineContract({
       ack: page,
     },
     sync: {
-      payload: z.object({ rooms: z.record(roomIdSchema, z.number().int().min(0)) }),
+      payload: z.object({
+        rooms: z.record(roomIdSchema, z.number().int().min(0)),
+        /** Also send the messages (up to each given serial) edited, deleted or reacted to since this server time. */
+        updatedSince: serverTime.optional(),
+      }),
       ack: z.object({
-        rooms: z.record(z.string(), z.object({ messages: z.array(messageSchema), discontinuity: z.boolean() })),
+        rooms: z.record(
+          z.string(),
+          z.object({
+            messages: z.array(messageSchema),
+            discontinuity: z.boolean(),
+            /** With `updatedSince`: the changed messages, each in its current state. */
+            updated: z.array(messageSchema),
+          }),
+        ),
+        serverTime,
       }),
     },
     'read:mark': { payload: z.object({ roomId: roomIdSchema, serial: serialSchema }), ack: z.object({}) },

@@ -191,7 +191,7 @@ export class ChatServer {
         this.present(() => this.presence.snapshot(roomId)),
       ]);
       this.room(roomId).emit('presence', { roomId, members, version });
-      return { roomId, lastSerial, members, presenceVersion: version };
+      return { roomId, lastSerial, members, presenceVersion: version, serverTime: this.now() };
     });
 
     server.on('room:leave', async ({ payload: { roomId }, socket }) => {
@@ -247,7 +247,9 @@ export class ChatServer {
     server.on('reaction:toggle', async ({ payload: { roomId, serial, emoji }, socket }) => {
       const user = this.member(socket, roomId);
       await this.existing(roomId, serial);
-      const toggled = await this.stored(() => this.store.toggleReaction(roomId, serial, emoji, user.userId));
+      const toggled = await this.stored(() =>
+        this.store.toggleReaction(roomId, serial, emoji, user.userId, this.now()),
+      );
       return this.published(toggled, roomId, serial);
     });
 
@@ -257,12 +259,14 @@ export class ChatServer {
     });
 
     server.on('sync', async ({ payload, socket }) => {
-      const rooms: Record<string, { messages: Message[]; discontinuity: boolean }> = {};
+      // Taken first: a change made while this answer is put together is also in the next one.
+      const serverTime = this.now();
+      const rooms: Record<string, RoomCatchUp> = {};
       for (const [roomId, last] of Object.entries(payload.rooms)) {
         if (!socket.rooms.has(roomKey(roomId))) continue;
-        rooms[roomId] = await this.gap(roomId, last);
+        rooms[roomId] = await this.catchUp(roomId, last, payload.updatedSince);
       }
-      return { rooms };
+      return { rooms, serverTime };
     });
 
     server.on('read:mark', async ({ payload: { roomId, serial }, socket }) => {
@@ -288,14 +292,23 @@ export class ChatServer {
     });
   }
 
-  /** The messages after `last`, or a discontinuity when history no longer covers the gap. */
-  private async gap(roomId: string, last: number): Promise<{ messages: Message[]; discontinuity: boolean }> {
+  /**
+   * The messages after `last` and, given `updatedSince`, the ones up to `last` changed since; or a
+   * discontinuity when history no longer covers the gap (or too much changed).
+   */
+  private async catchUp(roomId: string, last: number, updatedSince: number | undefined): Promise<RoomCatchUp> {
+    const discontinuity = { messages: [], discontinuity: true, updated: [] };
     const page = await this.stored(() => this.store.history(roomId, { after: last, limit: this.syncLimit }));
     const first = page.messages[0];
     const trimmed = first !== undefined && first.serial !== last + 1;
     const ahead = first === undefined && last > (await this.stored(() => this.store.lastSerial(roomId)));
-    if (page.hasMore || trimmed || ahead) return { messages: [], discontinuity: true };
-    return { messages: page.messages, discontinuity: false };
+    if (page.hasMore || trimmed || ahead) return discontinuity;
+    if (updatedSince === undefined) return { messages: page.messages, discontinuity: false, updated: [] };
+    // Clocks of several nodes drift a little: look back further; a change sent twice is harmless.
+    const since = updatedSince - CLOCK_SKEW_MS;
+    const changed = await this.stored(() => this.store.updatedSince(roomId, since, this.syncLimit));
+    if (changed.length >= this.syncLimit) return discontinuity;
+    return { messages: page.messages, discontinuity: false, updated: changed.filter((m) => m.serial <= last) };
   }
 
   private member(socket: ChatSocket, roomId: string): ChatUser {
@@ -369,6 +382,12 @@ export class ChatServer {
 }
 
 const typingKey = (roomId: string, userId: string) => `${roomId}\u0000${userId}`;
+
+/** How far `sync` looks back before `updatedSince`, for clock differences between nodes. */
+const CLOCK_SKEW_MS = 5000;
+
+/** One room's part of a `sync` answer. */
+type RoomCatchUp = { messages: Message[]; discontinuity: boolean; updated: Message[] };
 
 function notFound(roomId: string, serial: number): ChatwireError {
   return new ChatwireError('NOT_FOUND', `No message ${serial} in room "${roomId}"`);

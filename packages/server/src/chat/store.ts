@@ -40,8 +40,19 @@ export interface Store {
   edit(roomId: string, serial: number, text: string, editedAt: number): Promise<Message | undefined>;
   /** Turns the message into a tombstone: empty text, no reactions, `deletedAt` set (kept if already set). */
   delete(roomId: string, serial: number, deletedAt: number): Promise<Message | undefined>;
-  /** Adds `userId` to the users who reacted with `emoji`, or removes them if they had. */
-  toggleReaction(roomId: string, serial: number, emoji: string, userId: string): Promise<Message | undefined>;
+  /** Adds `userId` to the users who reacted with `emoji`, or removes them if they had; `at` is the time. */
+  toggleReaction(
+    roomId: string,
+    serial: number,
+    emoji: string,
+    userId: string,
+    at: number,
+  ): Promise<Message | undefined>;
+  /**
+   * The messages edited, deleted or reacted to after `since` (ms), in the order of their latest
+   * change, at most `limit`.
+   */
+  updatedSince(roomId: string, since: number, limit: number): Promise<Message[]>;
   /**
    * Messages in ascending serial order. No cursor: the latest `limit`. `before`: the `limit` just
    * before it. `after`: the `limit` just after it. `hasMore`: more exist beyond the page in the

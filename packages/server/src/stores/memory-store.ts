@@ -15,6 +15,8 @@ interface RoomState {
   firstSerial: number;
   byClientId: Map<string, number>;
   read: Map<string, number>;
+  /** serial → when the message last changed after it was sent */
+  updatedAt: Map<number, number>;
 }
 
 const clientKey = (userId: string, clientMessageId: string) => `${userId}\u0000${clientMessageId}`;
@@ -61,22 +63,39 @@ export class MemoryStore implements Store {
   }
 
   async edit(roomId: string, serial: number, text: string, editedAt: number): Promise<Message | undefined> {
-    return this.update(roomId, serial, (message) => {
+    return this.update(roomId, serial, editedAt, (message) => {
       message.text = text;
       message.editedAt = editedAt;
     });
   }
 
   async delete(roomId: string, serial: number, deletedAt: number): Promise<Message | undefined> {
-    return this.update(roomId, serial, (message) => {
+    return this.update(roomId, serial, deletedAt, (message) => {
       message.text = '';
       message.reactions = {};
       message.deletedAt ??= deletedAt;
     });
   }
 
-  async toggleReaction(roomId: string, serial: number, emoji: string, userId: string): Promise<Message | undefined> {
-    return this.update(roomId, serial, (message) => toggleReaction(message.reactions, emoji, userId));
+  async toggleReaction(
+    roomId: string,
+    serial: number,
+    emoji: string,
+    userId: string,
+    at: number,
+  ): Promise<Message | undefined> {
+    return this.update(roomId, serial, at, (message) => toggleReaction(message.reactions, emoji, userId));
+  }
+
+  async updatedSince(roomId: string, since: number, limit: number): Promise<Message[]> {
+    const room = this.rooms.get(roomId);
+    if (room === undefined) return [];
+    const changed = [...room.updatedAt].filter(([, at]) => at > since).sort((a, b) => a[1] - b[1]);
+    return changed
+      .map(([serial]) => this.find(room, serial))
+      .filter((message) => message !== undefined)
+      .slice(0, limit)
+      .map((message) => structuredClone(message));
   }
 
   async history(roomId: string, query: HistoryQuery): Promise<MessagePage> {
@@ -122,7 +141,7 @@ export class MemoryStore implements Store {
   private room(roomId: string): RoomState {
     let room = this.rooms.get(roomId);
     if (room === undefined) {
-      room = { messages: [], firstSerial: 1, byClientId: new Map(), read: new Map() };
+      room = { messages: [], firstSerial: 1, byClientId: new Map(), read: new Map(), updatedAt: new Map() };
       this.rooms.set(roomId, room);
     }
     return room;
@@ -132,10 +151,12 @@ export class MemoryStore implements Store {
     return room?.messages[serial - room.firstSerial];
   }
 
-  private update(roomId: string, serial: number, change: (message: Message) => void): Message | undefined {
-    const message = this.find(this.rooms.get(roomId), serial);
-    if (message === undefined) return undefined;
+  private update(roomId: string, serial: number, at: number, change: (message: Message) => void): Message | undefined {
+    const room = this.rooms.get(roomId);
+    const message = this.find(room, serial);
+    if (room === undefined || message === undefined) return undefined;
     change(message);
+    room.updatedAt.set(serial, at);
     return structuredClone(message);
   }
 
@@ -144,6 +165,7 @@ export class MemoryStore implements Store {
     if (excess <= 0) return;
     for (const gone of room.messages.splice(0, excess)) {
       room.byClientId.delete(clientKey(gone.author.userId, gone.clientMessageId));
+      room.updatedAt.delete(gone.serial);
     }
     room.firstSerial += excess;
   }

@@ -14,6 +14,8 @@ export interface MessageRow {
   deleted_at: number | string | null;
   /** JSON: emoji → user ids, in the order they reacted */
   reactions: string;
+  /** when it last changed after it was sent (edit, delete, reaction) */
+  updated_at?: number | string | null;
 }
 
 /** The message a row holds. */

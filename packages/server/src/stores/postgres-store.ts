@@ -48,6 +48,9 @@ CREATE TABLE ${s}.chat_read_markers (
   serial integer NOT NULL,
   PRIMARY KEY (room_id, user_id)
 );`,
+  (s: string) => `
+ALTER TABLE ${s}.chat_messages ADD COLUMN updated_at bigint;
+CREATE INDEX chat_messages_updated ON ${s}.chat_messages (room_id, updated_at) WHERE updated_at IS NOT NULL;`,
 ];
 
 const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -148,20 +151,26 @@ export class PostgresStore implements Store {
 
   async edit(roomId: string, serial: number, text: string, editedAt: number): Promise<Message | undefined> {
     return this.one(
-      `UPDATE ${this.t.messages} SET text = $3, edited_at = $4 WHERE room_id = $1 AND serial = $2 RETURNING *`,
+      `UPDATE ${this.t.messages} SET text = $3, edited_at = $4, updated_at = $4 WHERE room_id = $1 AND serial = $2 RETURNING *`,
       [roomId, serial, text, editedAt],
     );
   }
 
   async delete(roomId: string, serial: number, deletedAt: number): Promise<Message | undefined> {
     return this.one(
-      `UPDATE ${this.t.messages} SET text = '', reactions = '{}', deleted_at = COALESCE(deleted_at, $3)
+      `UPDATE ${this.t.messages} SET text = '', reactions = '{}', deleted_at = COALESCE(deleted_at, $3), updated_at = $3
        WHERE room_id = $1 AND serial = $2 RETURNING *`,
       [roomId, serial, deletedAt],
     );
   }
 
-  async toggleReaction(roomId: string, serial: number, emoji: string, userId: string): Promise<Message | undefined> {
+  async toggleReaction(
+    roomId: string,
+    serial: number,
+    emoji: string,
+    userId: string,
+    at: number,
+  ): Promise<Message | undefined> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -175,8 +184,8 @@ export class PostgresStore implements Store {
         return undefined;
       }
       const updated = await client.query<MessageRow>(
-        `UPDATE ${this.t.messages} SET reactions = $3 WHERE room_id = $1 AND serial = $2 RETURNING *`,
-        [roomId, serial, toggledReactionsJson(row.reactions, emoji, userId)],
+        `UPDATE ${this.t.messages} SET reactions = $3, updated_at = $4 WHERE room_id = $1 AND serial = $2 RETURNING *`,
+        [roomId, serial, toggledReactionsJson(row.reactions, emoji, userId), at],
       );
       await client.query('COMMIT');
       const updatedRow = updated.rows[0];
@@ -187,6 +196,14 @@ export class PostgresStore implements Store {
     } finally {
       client.release();
     }
+  }
+
+  async updatedSince(roomId: string, since: number, limit: number): Promise<Message[]> {
+    const { rows } = await this.pool.query<MessageRow>(
+      `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND updated_at > $2 ORDER BY updated_at ASC LIMIT $3`,
+      [roomId, since, limit],
+    );
+    return rows.map(toMessage);
   }
 
   async history(roomId: string, query: HistoryQuery): Promise<MessagePage> {

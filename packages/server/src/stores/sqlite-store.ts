@@ -11,8 +11,9 @@ export interface SqliteStoreOptions {
   path: string;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS chat_rooms (
+/** Each entry runs once, in order (PRAGMA user_version counts them). Never edit one: add the next. */
+const MIGRATIONS = [
+  `CREATE TABLE IF NOT EXISTS chat_rooms (
   room_id TEXT PRIMARY KEY,
   last_serial INTEGER NOT NULL
 ) WITHOUT ROWID;
@@ -36,8 +37,10 @@ CREATE TABLE IF NOT EXISTS chat_read_markers (
   user_id TEXT NOT NULL,
   serial INTEGER NOT NULL,
   PRIMARY KEY (room_id, user_id)
-) WITHOUT ROWID;
-`;
+) WITHOUT ROWID;`,
+  `ALTER TABLE chat_messages ADD COLUMN updated_at INTEGER;
+CREATE INDEX chat_messages_updated ON chat_messages (room_id, updated_at) WHERE updated_at IS NOT NULL;`,
+];
 
 /**
  * Durable history in one SQLite file (better-sqlite3, WAL): the embedded default for one node.
@@ -55,7 +58,7 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    this.migrate();
     const db = this.db;
     this.statements = {
       byClientId: db.prepare<[string, string, string], MessageRow>(
@@ -71,14 +74,17 @@ export class SqliteStore implements Store {
       ),
       get: db.prepare<[string, number], MessageRow>('SELECT * FROM chat_messages WHERE room_id = ? AND serial = ?'),
       edit: db.prepare<[{ roomId: string; serial: number; text: string; at: number }], MessageRow>(
-        'UPDATE chat_messages SET text = @text, edited_at = @at WHERE room_id = @roomId AND serial = @serial RETURNING *',
+        'UPDATE chat_messages SET text = @text, edited_at = @at, updated_at = @at WHERE room_id = @roomId AND serial = @serial RETURNING *',
       ),
       delete: db.prepare<[{ roomId: string; serial: number; at: number }], MessageRow>(
-        `UPDATE chat_messages SET text = '', reactions = '{}', deleted_at = COALESCE(deleted_at, @at)
+        `UPDATE chat_messages SET text = '', reactions = '{}', deleted_at = COALESCE(deleted_at, @at), updated_at = @at
          WHERE room_id = @roomId AND serial = @serial RETURNING *`,
       ),
-      setReactions: db.prepare<[{ roomId: string; serial: number; reactions: string }], MessageRow>(
-        'UPDATE chat_messages SET reactions = @reactions WHERE room_id = @roomId AND serial = @serial RETURNING *',
+      setReactions: db.prepare<[{ roomId: string; serial: number; reactions: string; at: number }], MessageRow>(
+        'UPDATE chat_messages SET reactions = @reactions, updated_at = @at WHERE room_id = @roomId AND serial = @serial RETURNING *',
+      ),
+      updatedSince: db.prepare<[string, number, number], MessageRow>(
+        'SELECT * FROM chat_messages WHERE room_id = ? AND updated_at > ? ORDER BY updated_at ASC LIMIT ?',
       ),
       after: db.prepare<[string, number, number], MessageRow>(
         'SELECT * FROM chat_messages WHERE room_id = ? AND serial > ? ORDER BY serial ASC LIMIT ?',
@@ -125,11 +131,11 @@ export class SqliteStore implements Store {
         created: true,
       };
     });
-    this.toggleTx = db.transaction((roomId: string, serial: number, emoji: string, userId: string) => {
+    this.toggleTx = db.transaction((roomId: string, serial: number, emoji: string, userId: string, at: number) => {
       const row = this.statements.get.get(roomId, serial);
       if (row === undefined) return undefined;
       const reactions = toggledReactionsJson(row.reactions, emoji, userId);
-      return this.statements.setReactions.get({ roomId, serial, reactions });
+      return this.statements.setReactions.get({ roomId, serial, reactions, at });
     });
   }
 
@@ -152,9 +158,19 @@ export class SqliteStore implements Store {
     return row && toMessage(row);
   }
 
-  async toggleReaction(roomId: string, serial: number, emoji: string, userId: string): Promise<Message | undefined> {
-    const row = this.toggleTx.immediate(roomId, serial, emoji, userId);
+  async toggleReaction(
+    roomId: string,
+    serial: number,
+    emoji: string,
+    userId: string,
+    at: number,
+  ): Promise<Message | undefined> {
+    const row = this.toggleTx.immediate(roomId, serial, emoji, userId, at);
     return row && toMessage(row);
+  }
+
+  async updatedSince(roomId: string, since: number, limit: number): Promise<Message[]> {
+    return this.statements.updatedSince.all(roomId, since, limit).map(toMessage);
   }
 
   async history(roomId: string, query: HistoryQuery): Promise<MessagePage> {
@@ -180,5 +196,18 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  private migrate(): void {
+    const applied = this.db.pragma('user_version', { simple: true }) as number;
+    this.db
+      .transaction(() => {
+        for (const [index, migration] of MIGRATIONS.entries()) {
+          if (index < applied) continue;
+          this.db.exec(migration);
+          this.db.pragma(`user_version = ${index + 1}`);
+        }
+      })
+      .immediate();
   }
 }
