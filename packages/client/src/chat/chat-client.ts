@@ -206,6 +206,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     const { client } = this;
     client.on('session', ({ user }) => {
       this.me = user;
+      for (const room of this.joinedRooms.values()) room.sessionStarted(user);
       this.emit('session', user);
     });
     client.on('message:new', (message) => this.joinedRooms.get(message.roomId)?.receive(message));

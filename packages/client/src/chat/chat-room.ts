@@ -166,6 +166,7 @@ export class ChatRoom extends Emitter<RoomEvents> {
       status: 'pending',
       roomId: this.id,
       clientMessageId: this.settings.newId(),
+      // Before the server said who we are (the first `session`), filled in when it does.
       author: user ?? { userId: '', name: '' },
       text,
       createdAt: this.settings.now(),
@@ -334,6 +335,17 @@ export class ChatRoom extends Emitter<RoomEvents> {
     this.bySerial.set(message.serial, message);
     this.emit('updated', message);
     this.changed();
+  }
+
+  /** @internal The server said who we are: sends made before that get their author. */
+  sessionStarted(user: ChatUser): void {
+    let changed = false;
+    for (const local of this.pending.values()) {
+      if (local.author.userId !== '') continue;
+      local.author = user;
+      changed = true;
+    }
+    if (changed) this.changed();
   }
 
   /** @internal The connection dropped: the next connection's presence versions start afresh. */
