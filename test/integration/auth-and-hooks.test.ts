@@ -1,6 +1,7 @@
-import { ChatwireError } from '@chatwire/protocol';
+import { ChatwireError, defineContract } from '@chatwire/protocol';
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
-import { connectClient, connected, nextValue } from '../support/harness.js';
+import { z } from 'zod';
+import { connectClient, connected, nextValue, startServer } from '../support/harness.js';
 import { testContract } from '../support/test-contract.js';
 import { connectAs, startTestServer } from '../support/test-server.js';
 
@@ -129,5 +130,26 @@ describe('connection hooks and close', () => {
     const down = nextValue<string>((fn) => a.onStatus(fn));
     await server.close();
     expect(await down).toBe('disconnected');
+  });
+});
+
+describe('acks socket.io cannot encode', () => {
+  it('answer INTERNAL, are logged, and the process lives on', async () => {
+    // Valid for zod, but JSON (and so socket.io) cannot encode a BigInt: a handler bug.
+    const contract = defineContract({
+      clientToServer: { big: { ack: z.bigint() }, ping: { ack: z.literal('pong') } },
+      serverToClient: {},
+    });
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const { url, server } = await startServer(contract, { logger });
+    server.on('big', () => 10n).on('ping', () => 'pong' as const);
+    const client = connectClient(contract, url);
+    await connected(client);
+    expect(await client.request('big')).toEqual({
+      ok: false,
+      error: { code: 'INTERNAL', message: 'Internal server error' },
+    });
+    expect(logger.error).toHaveBeenCalledWith('chatwire: ack data of "big" cannot be sent', expect.anything());
+    expect(await client.request('ping')).toEqual({ ok: true, data: 'pong' });
   });
 });

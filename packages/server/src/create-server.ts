@@ -251,7 +251,15 @@ export class ChatwireServer<C extends AnyContract> {
   private connected(raw: TypedIoSocket<C>): void {
     const socket = this.wrap(raw);
     for (const event of Object.keys(this.contract.clientToServer)) {
-      raw.on(event as never, ((...args: unknown[]) => this.dispatch(socket, event, args)) as never);
+      raw.on(
+        event as never,
+        ((...args: unknown[]) => {
+          // Last line of defence: nothing a client sends may end in an unhandled rejection.
+          this.dispatch(socket, event, args).catch((error: unknown) =>
+            this.logger.error(`chatwire: answering "${event}" failed`, { socketId: raw.id, error }),
+          );
+        }) as never,
+      );
     }
     raw.onAny((event: string, ...args: unknown[]) => {
       if (Object.hasOwn(this.contract.clientToServer, event)) return;
@@ -317,7 +325,15 @@ export class ChatwireServer<C extends AnyContract> {
         return ack({ ok: false, error: { code: 'INTERNAL', message: 'Internal server error' } });
       }
     }
-    ack({ ok: true, data });
+    try {
+      ack({ ok: true, data });
+    } catch (error) {
+      // socket.io could not encode the data (a BigInt, a cycle): the handler's bug, the sender's INTERNAL.
+      ack({
+        ok: false,
+        error: this.toErrorPayload(error, `ack data of "${event}" cannot be sent`, { socketId: socket.id }),
+      });
+    }
   }
 
   private refuse(socket: ServerSocket<C>, event: string, ack: Ack | undefined, message: string): void {
