@@ -14,7 +14,7 @@ import type { TypedIoServer } from '../types.js';
 import type { ChatAuthenticator } from './authenticators.js';
 import { AdapterPresence, type Presence } from './presence.js';
 import { type RateLimit, RateLimiter } from './rate-limiter.js';
-import { roomIdOf, roomKey, userRoom } from './rooms.js';
+import { roomKey, userRoom } from './rooms.js';
 import type { Store } from './store.js';
 
 /** What a user asks to do in a room, for {@link ChatServerOptions.authorizeRoom}. */
@@ -82,8 +82,8 @@ export class ChatServer {
   private readonly syncLimit: number;
   private readonly now: () => number;
   private readonly typing = new Map<string, ReturnType<typeof setTimeout>>();
-  /** socketId → the rooms it is joining right now */
-  private readonly joining = new Map<string, Set<string>>();
+  /** socketId → the chat rooms it is in or joining: what presence must forget when it goes */
+  private readonly socketRooms = new Map<string, Set<string>>();
 
   constructor(options: ChatServerOptions) {
     const {
@@ -155,10 +155,11 @@ export class ChatServer {
       socket.emit('session', { user: socket.data.user });
     });
 
-    server.onDisconnect(async (socket, _reason, rooms) => {
-      for (const key of rooms) {
-        const roomId = roomIdOf(key);
-        if (roomId === undefined) continue;
+    server.onDisconnect(async (socket) => {
+      // Every room presence was told about, also one whose join was still under way.
+      const rooms = this.socketRooms.get(socket.id) ?? new Set<string>();
+      this.socketRooms.delete(socket.id);
+      for (const roomId of rooms) {
         this.stopTyping(roomId, socket.data.user);
         // A failure is logged; the entry expires by itself where presence expires (RedisPresence).
         await this.present(() => this.presence.leave(roomId, socket.id)).catch(() => {});
@@ -169,21 +170,29 @@ export class ChatServer {
     server.on('room:join', async ({ payload: { roomId }, socket }) => {
       const key = roomKey(roomId);
       if (!socket.rooms.has(key)) {
-        // Counted with the joins still under way, so that concurrent joins cannot pass the cap.
-        const joining = this.joining.get(socket.id) ?? new Set<string>();
-        // Two socket.io rooms are the socket's own: its id, and its user's room.
-        if (socket.rooms.size - 2 + joining.size >= this.maxRoomsPerSocket && !joining.has(roomId)) {
+        let rooms = this.socketRooms.get(socket.id);
+        if (rooms === undefined) {
+          rooms = new Set();
+          this.socketRooms.set(socket.id, rooms);
+        }
+        // Joins under way count too, so that concurrent joins cannot pass the cap.
+        const underWay = rooms.has(roomId);
+        if (!underWay && rooms.size >= this.maxRoomsPerSocket) {
           throw new ChatwireError('FORBIDDEN', `A connection may be in at most ${this.maxRoomsPerSocket} rooms`);
         }
-        joining.add(roomId);
-        this.joining.set(socket.id, joining);
+        rooms.add(roomId);
         try {
           await this.authorize(socket.data.user, roomId, 'join');
           await this.present(() => this.presence.join(roomId, socket.id, socket.data.user));
+          // Gone meanwhile: its disconnect cleanup has run already, so undo this join here.
+          if (!socket.connected) throw new ChatwireError('DISCONNECTED', 'The connection closed during the join');
           await socket.join(key);
-        } finally {
-          joining.delete(roomId);
-          if (joining.size === 0) this.joining.delete(socket.id);
+        } catch (error) {
+          if (!underWay) {
+            rooms.delete(roomId);
+            await this.presence.leave(roomId, socket.id).catch(() => {});
+          }
+          throw error;
         }
       }
       const [lastSerial, { members, version }] = await Promise.all([
@@ -197,6 +206,7 @@ export class ChatServer {
     server.on('room:leave', async ({ payload: { roomId }, socket }) => {
       if (socket.rooms.has(roomKey(roomId))) {
         await socket.leave(roomKey(roomId));
+        this.socketRooms.get(socket.id)?.delete(roomId);
         this.stopTyping(roomId, socket.data.user);
         await this.present(() => this.presence.leave(roomId, socket.id));
         await this.publishPresence(roomId);

@@ -48,13 +48,14 @@ export class RedisPresence implements Presence {
 
   async join(roomId: string, socketId: string, user: ChatUser): Promise<void> {
     const member = JSON.stringify([socketId, user.userId, user.name]);
+    await this.bump(roomId, this.redis.multi().zadd(this.key(roomId), Date.now() + this.ttlMs, member));
+    // Kept (and refreshed by heartbeats) only once written: a failed join leaves nothing to refresh.
     let sockets = this.local.get(roomId);
     if (sockets === undefined) {
       sockets = new Map();
       this.local.set(roomId, sockets);
     }
     sockets.set(socketId, member);
-    await this.bump(roomId, this.redis.multi().zadd(this.key(roomId), Date.now() + this.ttlMs, member));
   }
 
   async leave(roomId: string, socketId: string): Promise<void> {

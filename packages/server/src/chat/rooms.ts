@@ -6,8 +6,5 @@
 /** The socket.io room of chat room `roomId`. */
 export const roomKey = (roomId: string) => `room/${roomId}`;
 
-/** The chat room id of a socket.io room, or undefined for a room that is not a chat room. */
-export const roomIdOf = (key: string) => (key.startsWith('room/') ? key.slice('room/'.length) : undefined);
-
 /** The room every socket of a user joins, for reaching all their tabs. */
 export const userRoom = (userId: string) => `user/${userId}`;
