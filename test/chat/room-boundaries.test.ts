@@ -46,3 +46,26 @@ describe('room boundaries (regressions)', () => {
     expect(reads.at(-1)).toEqual({ roomId: 'r', userId: 'ana', serial: 3 });
   });
 });
+
+describe('a delete racing an edit (regression)', () => {
+  it('the edit answers CONFLICT and the message stays deleted for everyone', async () => {
+    const { url, store } = await startChat({
+      authorizeRoom: (user, _roomId, action) => action !== 'moderate' || user.userId === 'mod',
+      // A slow moderation check holds the edit between its checks and its write.
+      moderate: async ({ text, kind }) => {
+        if (kind === 'edit') await sleep(200);
+        return { text };
+      },
+    });
+    const author = await connectUser(url, 'author');
+    const mod = await connectUser(url, 'mod');
+    await join(author, 'r');
+    await join(mod, 'r');
+    const { serial } = await send(author, 'r', 'something bad');
+    const edit = author.request('message:edit', { roomId: 'r', serial, text: 'still bad' });
+    await sleep(50);
+    expect(await mod.request('message:delete', { roomId: 'r', serial })).toMatchObject({ ok: true });
+    expect(await edit).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await store.get('r', serial)).toMatchObject({ text: '', deletedAt: expect.any(Number) });
+  });
+});

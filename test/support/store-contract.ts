@@ -110,6 +110,16 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.delete('r', 5, 1)).toBeUndefined();
     });
 
+    it('leaves a deleted message as it is: an edit or a reaction returns the tombstone unchanged', async () => {
+      const store = await fresh();
+      await store.append(draft('r', ana, 'to be deleted'));
+      const tombstone = await store.delete('r', 1, 100);
+      expect(await store.edit('r', 1, 'back from the dead', 200)).toEqual(tombstone);
+      expect(await store.toggleReaction('r', 1, '👍', 'ben', 300)).toEqual(tombstone);
+      expect(await store.get('r', 1)).toEqual(tombstone);
+      expect((await store.updatedSince('r', 150, 10)).length).toBe(0);
+    });
+
     it('toggles reactions per user, in the order users reacted', async () => {
       const store = await fresh();
       await store.append(draft('r'));

@@ -241,7 +241,7 @@ export class ChatServer {
       if (message.author.userId !== user.userId) throw new ChatwireError('FORBIDDEN', 'Only the author can edit');
       const moderated = await this.moderated({ roomId, author: user, text, kind: 'edit' });
       const edited = await this.stored(() => this.store.edit(roomId, serial, moderated, this.now()));
-      return this.published(edited, roomId, serial);
+      return this.published(notDeleted(edited, roomId, serial), roomId, serial);
     });
 
     server.on('message:delete', async ({ payload: { roomId, serial }, socket }) => {
@@ -260,7 +260,7 @@ export class ChatServer {
       const toggled = await this.stored(() =>
         this.store.toggleReaction(roomId, serial, emoji, user.userId, this.now()),
       );
-      return this.published(toggled, roomId, serial);
+      return this.published(notDeleted(toggled, roomId, serial), roomId, serial);
     });
 
     server.on('history:fetch', async ({ payload: { roomId, before, after, limit }, socket }) => {
@@ -342,9 +342,7 @@ export class ChatServer {
   /** A message that exists and is not deleted. */
   private async existing(roomId: string, serial: number): Promise<Message> {
     const message = await this.stored(() => this.store.get(roomId, serial));
-    if (message === undefined) throw notFound(roomId, serial);
-    if (message.deletedAt !== undefined) throw new ChatwireError('CONFLICT', 'The message was deleted');
-    return message;
+    return notDeleted(message, roomId, serial);
   }
 
   private published(message: Message | undefined, roomId: string, serial: number): Message {
@@ -401,6 +399,13 @@ type RoomCatchUp = { messages: Message[]; discontinuity: boolean; updated: Messa
 
 function notFound(roomId: string, serial: number): ChatwireError {
   return new ChatwireError('NOT_FOUND', `No message ${serial} in room "${roomId}"`);
+}
+
+/** The message, unless it is missing (`NOT_FOUND`) or deleted (`CONFLICT`, also when deleted meanwhile). */
+function notDeleted(message: Message | undefined, roomId: string, serial: number): Message {
+  if (message === undefined) throw notFound(roomId, serial);
+  if (message.deletedAt !== undefined) throw new ChatwireError('CONFLICT', 'The message was deleted');
+  return message;
 }
 
 /**

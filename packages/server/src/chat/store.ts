@@ -36,11 +36,14 @@ export interface Store {
   append(message: NewMessage): Promise<AppendResult>;
   /** The message with this serial, if any (deleted ones included, as tombstones). */
   get(roomId: string, serial: number): Promise<Message | undefined>;
-  /** Replaces the text and sets `editedAt`; undefined when there is no such message. */
+  /** Replaces the text and sets `editedAt`; a deleted message is returned unchanged; undefined when missing. */
   edit(roomId: string, serial: number, text: string, editedAt: number): Promise<Message | undefined>;
   /** Turns the message into a tombstone: empty text, no reactions, `deletedAt` set (kept if already set). */
   delete(roomId: string, serial: number, deletedAt: number): Promise<Message | undefined>;
-  /** Adds `userId` to the users who reacted with `emoji`, or removes them if they had; `at` is the time. */
+  /**
+   * Adds `userId` to the users who reacted with `emoji`, or removes them if they had; `at` is the time.
+   * A deleted message is returned unchanged.
+   */
   toggleReaction(
     roomId: string,
     serial: number,

@@ -64,8 +64,10 @@ export class MemoryStore implements Store {
 
   async edit(roomId: string, serial: number, text: string, editedAt: number): Promise<Message | undefined> {
     return this.update(roomId, serial, editedAt, (message) => {
+      if (message.deletedAt !== undefined) return false;
       message.text = text;
       message.editedAt = editedAt;
+      return true;
     });
   }
 
@@ -74,6 +76,7 @@ export class MemoryStore implements Store {
       message.text = '';
       message.reactions = {};
       message.deletedAt ??= deletedAt;
+      return true;
     });
   }
 
@@ -84,7 +87,11 @@ export class MemoryStore implements Store {
     userId: string,
     at: number,
   ): Promise<Message | undefined> {
-    return this.update(roomId, serial, at, (message) => toggleReaction(message.reactions, emoji, userId));
+    return this.update(roomId, serial, at, (message) => {
+      if (message.deletedAt !== undefined) return false;
+      toggleReaction(message.reactions, emoji, userId);
+      return true;
+    });
   }
 
   async updatedSince(roomId: string, since: number, limit: number): Promise<Message[]> {
@@ -151,12 +158,17 @@ export class MemoryStore implements Store {
     return room?.messages[serial - room.firstSerial];
   }
 
-  private update(roomId: string, serial: number, at: number, change: (message: Message) => void): Message | undefined {
+  /** Applies `change` (which says whether it changed anything) and returns a copy of the message. */
+  private update(
+    roomId: string,
+    serial: number,
+    at: number,
+    change: (message: Message) => boolean,
+  ): Message | undefined {
     const room = this.rooms.get(roomId);
     const message = this.find(room, serial);
     if (room === undefined || message === undefined) return undefined;
-    change(message);
-    room.updatedAt.set(serial, at);
+    if (change(message)) room.updatedAt.set(serial, at);
     return structuredClone(message);
   }
 

@@ -150,10 +150,13 @@ export class PostgresStore implements Store {
   }
 
   async edit(roomId: string, serial: number, text: string, editedAt: number): Promise<Message | undefined> {
-    return this.one(
-      `UPDATE ${this.t.messages} SET text = $3, edited_at = $4, updated_at = $4 WHERE room_id = $1 AND serial = $2 RETURNING *`,
+    // A deleted message stays as it is: the tombstone comes back unchanged.
+    const edited = await this.one(
+      `UPDATE ${this.t.messages} SET text = $3, edited_at = $4, updated_at = $4
+       WHERE room_id = $1 AND serial = $2 AND deleted_at IS NULL RETURNING *`,
       [roomId, serial, text, editedAt],
     );
+    return edited ?? this.get(roomId, serial);
   }
 
   async delete(roomId: string, serial: number, deletedAt: number): Promise<Message | undefined> {
@@ -179,9 +182,9 @@ export class PostgresStore implements Store {
         [roomId, serial],
       );
       const row = current.rows[0];
-      if (row === undefined) {
+      if (row === undefined || row.deleted_at !== null) {
         await client.query('ROLLBACK');
-        return undefined;
+        return row && toMessage(row);
       }
       const updated = await client.query<MessageRow>(
         `UPDATE ${this.t.messages} SET reactions = $3, updated_at = $4 WHERE room_id = $1 AND serial = $2 RETURNING *`,

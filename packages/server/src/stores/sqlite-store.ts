@@ -74,7 +74,8 @@ export class SqliteStore implements Store {
       ),
       get: db.prepare<[string, number], MessageRow>('SELECT * FROM chat_messages WHERE room_id = ? AND serial = ?'),
       edit: db.prepare<[{ roomId: string; serial: number; text: string; at: number }], MessageRow>(
-        'UPDATE chat_messages SET text = @text, edited_at = @at, updated_at = @at WHERE room_id = @roomId AND serial = @serial RETURNING *',
+        `UPDATE chat_messages SET text = @text, edited_at = @at, updated_at = @at
+         WHERE room_id = @roomId AND serial = @serial AND deleted_at IS NULL RETURNING *`,
       ),
       delete: db.prepare<[{ roomId: string; serial: number; at: number }], MessageRow>(
         `UPDATE chat_messages SET text = '', reactions = '{}', deleted_at = COALESCE(deleted_at, @at), updated_at = @at
@@ -133,7 +134,7 @@ export class SqliteStore implements Store {
     });
     this.toggleTx = db.transaction((roomId: string, serial: number, emoji: string, userId: string, at: number) => {
       const row = this.statements.get.get(roomId, serial);
-      if (row === undefined) return undefined;
+      if (row === undefined || row.deleted_at !== null) return row;
       const reactions = toggledReactionsJson(row.reactions, emoji, userId);
       return this.statements.setReactions.get({ roomId, serial, reactions, at });
     });
@@ -149,7 +150,9 @@ export class SqliteStore implements Store {
   }
 
   async edit(roomId: string, serial: number, text: string, editedAt: number): Promise<Message | undefined> {
-    const row = this.statements.edit.get({ roomId, serial, text, at: editedAt });
+    // A deleted message stays as it is: the tombstone comes back unchanged.
+    const row =
+      this.statements.edit.get({ roomId, serial, text, at: editedAt }) ?? this.statements.get.get(roomId, serial);
     return row && toMessage(row);
   }
 
