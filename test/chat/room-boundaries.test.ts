@@ -69,3 +69,42 @@ describe('a delete racing an edit (regression)', () => {
     expect(await store.get('r', serial)).toMatchObject({ text: '', deletedAt: expect.any(Number) });
   });
 });
+
+describe('keys that reach into prototypes, and serials beyond what stores index (regressions)', () => {
+  it('refuses __proto__-like room ids and reactions, and accepts other method names as emoji', async () => {
+    const { url } = await startChat();
+    const ana = await connectUser(url, 'ana');
+    for (const roomId of ['__proto__', 'constructor', 'prototype']) {
+      expect(await ana.request('room:join', { roomId })).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED' },
+      });
+    }
+    await join(ana, 'r');
+    const { serial } = await send(ana, 'r', 'react to me');
+    for (const emoji of ['__proto__', 'constructor']) {
+      const refused = await ana.request('reaction:toggle', { roomId: 'r', serial, emoji });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    }
+    const toggled = await ana.request('reaction:toggle', { roomId: 'r', serial, emoji: 'toString' });
+    expect(toggled).toMatchObject({ ok: true, data: { reactions: { toString: ['ana'] } } });
+  });
+
+  it('refuses serials past 2^31 - 1 as invalid input, not as a storage failure', async () => {
+    const { url } = await startChat();
+    const ana = await connectUser(url, 'ana');
+    await join(ana, 'r');
+    const big = 2 ** 31;
+    for (const [event, payload] of [
+      ['history:fetch', { roomId: 'r', before: big }],
+      ['history:fetch', { roomId: 'r', after: big }],
+      ['sync', { rooms: { r: big } }],
+      ['message:edit', { roomId: 'r', serial: big, text: 'x' }],
+    ] as const) {
+      expect(await ana.request(event, payload as never)).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED' },
+      });
+    }
+  });
+});

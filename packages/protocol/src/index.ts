@@ -5,6 +5,7 @@ export {
   chatUserSchema,
   emojiSchema,
   MAX_PAGE_SIZE,
+  MAX_SERIAL,
   MAX_TEXT_LENGTH,
   type Message,
   type MessagePage,

@@ -1,15 +1,25 @@
 import { z } from 'zod';
 import { defineContract } from '../contract/define-contract.js';
 
-/** Room ids: 1–128 characters of letters, digits and `_ - . : @ #`. */
+/** Keys that would reach an object's prototype when used as a property name. */
+const prototypeKeys = ['__proto__', 'constructor', 'prototype'];
+
+/** Room ids: 1–128 characters of letters, digits and `_ - . : @ #` (not `__proto__` and the like). */
 export const roomIdSchema = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[\w\-.:@#]+$/, 'Room ids use letters, digits and _ - . : @ #');
+  .regex(/^[\w\-.:@#]+$/, 'Room ids use letters, digits and _ - . : @ #')
+  .refine((id) => !prototypeKeys.includes(id), 'Reserved room id');
+
+/** The highest serial a room can reach (a 32-bit signed integer, what SQL stores index). */
+export const MAX_SERIAL = 2 ** 31 - 1;
 
 /** A room serial: 1, 2, 3 … per room, assigned by the server, without gaps. */
-export const serialSchema = z.number().int().positive();
+export const serialSchema = z.number().int().positive().max(MAX_SERIAL);
+
+/** A serial a client has seen: 0 for none. */
+const seenSerialSchema = z.number().int().min(0).max(MAX_SERIAL);
 
 /** Text that databases can store: no NUL characters. */
 const storable = (max: number) =>
@@ -29,7 +39,7 @@ export const MAX_TEXT_LENGTH = 4000;
 export const messageTextSchema = storable(MAX_TEXT_LENGTH);
 
 /** An emoji (or any short reaction key). */
-export const emojiSchema = storable(32);
+export const emojiSchema = storable(32).refine((emoji) => !prototypeKeys.includes(emoji), 'Reserved reaction key');
 
 /** A stored message, as every client receives it. Times are milliseconds since the epoch (UTC). */
 export const messageSchema = z.object({
@@ -97,7 +107,7 @@ export const chatContract = defineContract({
         .object({
           roomId: roomIdSchema,
           before: serialSchema.optional(),
-          after: z.number().int().min(0).optional(),
+          after: seenSerialSchema.optional(),
           limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
         })
         .refine((query) => query.before === undefined || query.after === undefined, {
@@ -107,7 +117,7 @@ export const chatContract = defineContract({
     },
     sync: {
       payload: z.object({
-        rooms: z.record(roomIdSchema, z.number().int().min(0)),
+        rooms: z.record(roomIdSchema, seenSerialSchema),
         /** Also send the messages (up to each given serial) edited, deleted or reacted to since this server time. */
         updatedSince: serverTime.optional(),
       }),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Message, MessagePage } from '@chatwire/protocol';
+import { MAX_SERIAL, type Message, type MessagePage } from '@chatwire/protocol';
 import pg from 'pg';
 import type { AppendResult, HistoryQuery, NewMessage, Store } from '../chat/store.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -218,8 +218,8 @@ export class PostgresStore implements Store {
       return { messages: rows.slice(0, query.limit).map(toMessage), hasMore: rows.length > query.limit };
     }
     const { rows } = await this.pool.query<MessageRow>(
-      `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND serial < $2 ORDER BY serial DESC LIMIT $3`,
-      [roomId, query.before ?? 2 ** 31 - 1, query.limit + 1],
+      `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND serial < $2::bigint ORDER BY serial DESC LIMIT $3`,
+      [roomId, query.before ?? MAX_SERIAL + 1, query.limit + 1],
     );
     return { messages: rows.slice(0, query.limit).reverse().map(toMessage), hasMore: rows.length > query.limit };
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Message, MessagePage } from '@chatwire/protocol';
+import { MAX_SERIAL, type Message, type MessagePage } from '@chatwire/protocol';
 import Database from 'better-sqlite3';
 import type { AppendResult, HistoryQuery, NewMessage, Store } from '../chat/store.js';
 import { type MessageRow, toMessage } from './message-row.js';
@@ -181,7 +181,7 @@ export class SqliteStore implements Store {
       const rows = this.statements.after.all(roomId, query.after, query.limit + 1);
       return { messages: rows.slice(0, query.limit).map(toMessage), hasMore: rows.length > query.limit };
     }
-    const rows = this.statements.before.all(roomId, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1);
+    const rows = this.statements.before.all(roomId, query.before ?? MAX_SERIAL + 1, query.limit + 1);
     return { messages: rows.slice(0, query.limit).reverse().map(toMessage), hasMore: rows.length > query.limit };
   }
 
