@@ -105,3 +105,35 @@ describe('rate limit on message:send', () => {
     expect(serials(accepted).sort((a, b) => a - b)).toEqual(range(1, 60));
   });
 });
+
+describe('the per-connection action limit', () => {
+  it('refuses a flood of other requests with RATE_LIMITED and lets them through again later', async () => {
+    let clock = 0;
+    const { url } = await startChat({ now: () => clock, actionRateLimit: { ratePerSecond: 5, burst: 10 } });
+    const ana = await connectUser(url, 'ana');
+    await join(ana, 'r');
+    const answers = await Promise.all(Array.from({ length: 12 }, () => ana.request('history:fetch', { roomId: 'r' })));
+    expect(answers.filter((a) => a.ok)).toHaveLength(9);
+    expect(answers.filter((a) => !a.ok)).toEqual(
+      Array.from({ length: 3 }, () => ({
+        ok: false,
+        error: expect.objectContaining({ code: 'RATE_LIMITED', retryAfterMs: 200 }),
+      })),
+    );
+    clock += 1000;
+    expect(await ana.request('history:fetch', { roomId: 'r' })).toMatchObject({ ok: true });
+  });
+
+  it('caps the different reactions on one message', async () => {
+    const { url } = await startChat({ actionRateLimit: false });
+    const ana = await connectUser(url, 'ana');
+    await join(ana, 'r');
+    const { serial } = await send(ana, 'r', 'react');
+    for (let i = 0; i < 50; i++) ok(await ana.request('reaction:toggle', { roomId: 'r', serial, emoji: `e${i}` }));
+    expect(await ana.request('reaction:toggle', { roomId: 'r', serial, emoji: 'one-too-many' })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT' },
+    });
+    expect(await ana.request('reaction:toggle', { roomId: 'r', serial, emoji: 'e0' })).toMatchObject({ ok: true });
+  });
+});

@@ -2,11 +2,12 @@ import {
   type ChatContract,
   type ChatUser,
   ChatwireError,
+  type ClientEventName,
   chatContract,
   isChatwireError,
   type Message,
 } from '@chatwire/protocol';
-import { type ChatwireServer, type ChatwireServerOptions, createServer } from '../create-server.js';
+import { type ChatwireServer, type ChatwireServerOptions, createServer, type Handler } from '../create-server.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { Operator } from '../operator.js';
 import type { ChatwireSocket } from '../socket.js';
@@ -45,7 +46,14 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
   /** Checks each message before it is stored: keep, rewrite or reject it. */
   moderate?: (draft: MessageDraft) => ModerationResult | Promise<ModerationResult>;
   /** Per-user limit on `message:send`, or false for none. @default { ratePerSecond: 10, burst: 20 } */
-  rateLimit?: RateLimit | false;
+  rateLimit?: Partial<RateLimit> | false;
+  /**
+   * Per-connection limit on every other request (joins, edits, reactions, history, sync, typing…),
+   * so that no client can make the server fan out or query without bound. Roomy enough for a
+   * reconnect that re-joins `maxRoomsPerSocket` rooms at once.
+   * @default { ratePerSecond: 20, burst: 100 }
+   */
+  actionRateLimit?: Partial<RateLimit> | false;
   /** Most chat rooms one connection may be in. @default 50 */
   maxRoomsPerSocket?: number;
   /** A typing flag clears itself this long after its last refresh. @default 6000 */
@@ -77,6 +85,7 @@ export class ChatServer {
   private readonly authorizeRoom: NonNullable<ChatServerOptions['authorizeRoom']>;
   private readonly moderate: ChatServerOptions['moderate'];
   private readonly limiter: RateLimiter | undefined;
+  private readonly actionLimiter: RateLimiter | undefined;
   private readonly maxRoomsPerSocket: number;
   private readonly typingTimeoutMs: number;
   private readonly syncLimit: number;
@@ -92,6 +101,7 @@ export class ChatServer {
       authorizeRoom,
       moderate,
       rateLimit,
+      actionRateLimit,
       maxRoomsPerSocket,
       typingTimeoutMs,
       syncLimit,
@@ -106,7 +116,11 @@ export class ChatServer {
     this.moderate = moderate;
     this.now = now ?? Date.now;
     this.limiter =
-      rateLimit === false ? undefined : new RateLimiter(rateLimit ?? { ratePerSecond: 10, burst: 20 }, this.now);
+      rateLimit === false ? undefined : new RateLimiter({ ratePerSecond: 10, burst: 20, ...rateLimit }, this.now);
+    this.actionLimiter =
+      actionRateLimit === false
+        ? undefined
+        : new RateLimiter({ ratePerSecond: 20, burst: 100, ...actionRateLimit }, this.now);
     this.maxRoomsPerSocket = maxRoomsPerSocket ?? 50;
     this.typingTimeoutMs = typingTimeoutMs ?? 6000;
     this.syncLimit = syncLimit ?? 500;
@@ -149,6 +163,12 @@ export class ChatServer {
 
   private wire(): void {
     const { server } = this;
+    /** A handler behind the per-connection action limit. */
+    const action = <E extends ClientEventName<ChatContract>>(event: E, handler: Handler<ChatContract, E>) =>
+      server.on(event, (context) => {
+        throttle(this.actionLimiter, context.socket.id, 'Too many requests');
+        return handler(context);
+      });
 
     server.onConnection(async (socket) => {
       await socket.join(userRoom(socket.data.user.userId));
@@ -167,7 +187,7 @@ export class ChatServer {
       }
     });
 
-    server.on('room:join', async ({ payload: { roomId }, socket }) => {
+    action('room:join', async ({ payload: { roomId }, socket }) => {
       const key = roomKey(roomId);
       if (!socket.rooms.has(key)) {
         let rooms = this.socketRooms.get(socket.id);
@@ -203,7 +223,7 @@ export class ChatServer {
       return { roomId, lastSerial, members, presenceVersion: version, serverTime: this.now() };
     });
 
-    server.on('room:leave', async ({ payload: { roomId }, socket }) => {
+    action('room:leave', async ({ payload: { roomId }, socket }) => {
       if (socket.rooms.has(roomKey(roomId))) {
         await socket.leave(roomKey(roomId));
         this.socketRooms.get(socket.id)?.delete(roomId);
@@ -217,8 +237,7 @@ export class ChatServer {
     server.on('message:send', async ({ payload, socket }) => {
       const { roomId } = payload;
       const user = this.member(socket, roomId);
-      const waitMs = this.limiter?.take(user.userId) ?? 0;
-      if (waitMs > 0) throw new ChatwireError('RATE_LIMITED', 'Sending too fast', { retryAfterMs: waitMs });
+      throttle(this.limiter, user.userId, 'Sending too fast');
       await this.authorize(user, roomId, 'send');
       const text = await this.moderated({ roomId, author: user, text: payload.text, kind: 'send' });
       const { message, created } = await this.stored(() =>
@@ -235,7 +254,7 @@ export class ChatServer {
       return message;
     });
 
-    server.on('message:edit', async ({ payload: { roomId, serial, text }, socket }) => {
+    action('message:edit', async ({ payload: { roomId, serial, text }, socket }) => {
       const user = this.member(socket, roomId);
       const message = await this.existing(roomId, serial);
       if (message.author.userId !== user.userId) throw new ChatwireError('FORBIDDEN', 'Only the author can edit');
@@ -244,7 +263,7 @@ export class ChatServer {
       return this.published(notDeleted(edited, roomId, serial), roomId, serial);
     });
 
-    server.on('message:delete', async ({ payload: { roomId, serial }, socket }) => {
+    action('message:delete', async ({ payload: { roomId, serial }, socket }) => {
       const user = this.member(socket, roomId);
       const message = await this.stored(() => this.store.get(roomId, serial));
       if (message === undefined) throw notFound(roomId, serial);
@@ -254,21 +273,24 @@ export class ChatServer {
       return this.published(deleted, roomId, serial);
     });
 
-    server.on('reaction:toggle', async ({ payload: { roomId, serial, emoji }, socket }) => {
+    action('reaction:toggle', async ({ payload: { roomId, serial, emoji }, socket }) => {
       const user = this.member(socket, roomId);
-      await this.existing(roomId, serial);
+      const message = await this.existing(roomId, serial);
+      if (!Object.hasOwn(message.reactions, emoji) && Object.keys(message.reactions).length >= MAX_REACTION_KEYS) {
+        throw new ChatwireError('CONFLICT', `A message takes at most ${MAX_REACTION_KEYS} different reactions`);
+      }
       const toggled = await this.stored(() =>
         this.store.toggleReaction(roomId, serial, emoji, user.userId, this.now()),
       );
       return this.published(notDeleted(toggled, roomId, serial), roomId, serial);
     });
 
-    server.on('history:fetch', async ({ payload: { roomId, before, after, limit }, socket }) => {
+    action('history:fetch', async ({ payload: { roomId, before, after, limit }, socket }) => {
       this.member(socket, roomId);
       return this.stored(() => this.store.history(roomId, { before, after, limit }));
     });
 
-    server.on('sync', async ({ payload, socket }) => {
+    action('sync', async ({ payload, socket }) => {
       // Taken first: a change made while this answer is put together is also in the next one.
       const serverTime = this.now();
       const rooms: Record<string, RoomCatchUp> = {};
@@ -279,7 +301,7 @@ export class ChatServer {
       return { rooms, serverTime };
     });
 
-    server.on('read:mark', async ({ payload: { roomId, serial }, socket }) => {
+    action('read:mark', async ({ payload: { roomId, serial }, socket }) => {
       const user = this.member(socket, roomId);
       // A marker past the last message would stick there (markers never go back): cap it.
       const last = await this.stored(() => this.store.lastSerial(roomId));
@@ -289,7 +311,7 @@ export class ChatServer {
       return {};
     });
 
-    server.on('typing:set', ({ payload: { roomId, isTyping }, socket }) => {
+    action('typing:set', ({ payload: { roomId, isTyping }, socket }) => {
       const user = this.member(socket, roomId);
       if (!isTyping) return this.stopTyping(roomId, user);
       const key = typingKey(roomId, user.userId);
@@ -391,11 +413,20 @@ export class ChatServer {
 
 const typingKey = (roomId: string, userId: string) => `${roomId}\u0000${userId}`;
 
+/** Most different reactions one message may carry (each is sent with every update of it). */
+const MAX_REACTION_KEYS = 50;
+
 /** How far `sync` looks back before `updatedSince`, for clock differences between nodes. */
 const CLOCK_SKEW_MS = 5000;
 
 /** One room's part of a `sync` answer. */
 type RoomCatchUp = { messages: Message[]; discontinuity: boolean; updated: Message[] };
+
+/** Takes a token for `key`, or refuses with `RATE_LIMITED` and when to come back. */
+function throttle(limiter: RateLimiter | undefined, key: string, message: string): void {
+  const waitMs = limiter?.take(key) ?? 0;
+  if (waitMs > 0) throw new ChatwireError('RATE_LIMITED', message, { retryAfterMs: waitMs });
+}
 
 function notFound(roomId: string, serial: number): ChatwireError {
   return new ChatwireError('NOT_FOUND', `No message ${serial} in room "${roomId}"`);

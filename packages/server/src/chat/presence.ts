@@ -40,12 +40,15 @@ export function uniqueUsers(users: Iterable<ChatUser>): ChatUser[] {
 
 /**
  * Presence from socket.io's adapter: the sockets in the room, on every node the adapter reaches
- * (`fetchSockets`). Exact on one node; on several, a node that dies without closing its sockets
- * keeps its users listed until the adapter drops it — use RedisPresence there.
+ * (`fetchSockets`). Meant for one node. On several, use RedisPresence: here a node that dies keeps
+ * its users listed until the adapter drops it, and list versions follow each node's clock.
  */
 export class AdapterPresence implements Presence {
   private host: PresenceHost | undefined;
-  /** One counter for all rooms: it only has to grow with each room's changes. */
+  /**
+   * One counter for all rooms (it only has to grow with each room's changes), kept above the clock in
+   * microseconds so that the lists of a restarted node do not look older than those before.
+   */
   private version = 0;
 
   attach(host: PresenceHost): void {
@@ -53,11 +56,15 @@ export class AdapterPresence implements Presence {
   }
 
   async join(): Promise<void> {
-    this.version += 1;
+    this.bump();
   }
 
   async leave(): Promise<void> {
-    this.version += 1;
+    this.bump();
+  }
+
+  private bump(): void {
+    this.version = Math.max(this.version + 1, Date.now() * 1000);
   }
 
   async snapshot(roomId: string): Promise<PresenceSnapshot> {

@@ -1,4 +1,4 @@
-/** A token bucket: `ratePerSecond` tokens refill each second, up to `burst`. */
+/** A token bucket: `ratePerSecond` tokens refill each second, up to `burst`. Options take it partially. */
 export interface RateLimit {
   /** Sustained rate. @default 10 */
   ratePerSecond: number;

@@ -3,6 +3,9 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { type Logger, silentLogger } from '../logger.js';
 import { type Presence, type PresenceHost, type PresenceSnapshot, uniqueUsers } from './presence.js';
 
+/** A room's presence version is kept this long after its last change (a day). */
+const VERSION_TTL_MS = 24 * 60 * 60 * 1000;
+
 /** Options of {@link RedisPresence}. */
 export interface RedisPresenceOptions {
   /** Prefix of the keys. @default 'chatwire:' */
@@ -107,8 +110,9 @@ export class RedisPresence implements Presence {
     let index = 0;
     for (const [roomId, sockets] of this.local) {
       for (const member of sockets.values()) pipeline.zadd(this.key(roomId), now + this.ttlMs, member);
+      pipeline.pexpire(this.key(roomId), this.ttlMs * 2);
       pipeline.zremrangebyscore(this.key(roomId), '-inf', now);
-      index += sockets.size;
+      index += sockets.size + 1;
       sweeps.push([roomId, index]);
       index += 1;
     }
@@ -137,9 +141,12 @@ export class RedisPresence implements Presence {
    */
   private async bump(roomId: string, change: ChainableCommander): Promise<void> {
     const key = this.versionKey(roomId);
+    // Both keys outlive their last use only a while: rooms nobody is in leave nothing behind.
     await change
+      .pexpire(this.key(roomId), this.ttlMs * 2)
       .set(key, Date.now() * 1000, 'NX')
       .incr(key)
+      .pexpire(key, VERSION_TTL_MS)
       .exec();
   }
 
