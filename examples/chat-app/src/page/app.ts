@@ -487,7 +487,8 @@ function showStatus(status: ConnectionStatus, error: ChatwireError | undefined):
 function randomUserId(): string {
   const saved = sessionStorage.getItem(KEY.userId);
   if (saved !== null) return saved;
-  const id = `user-${crypto.randomUUID().slice(0, 8)}`;
+  // getRandomValues, not randomUUID: the page may be served over plain HTTP on a LAN address.
+  const id = `user-${Array.from(crypto.getRandomValues(new Uint8Array(4)), (b) => b.toString(16).padStart(2, '0')).join('')}`;
   sessionStorage.setItem(KEY.userId, id);
   return id;
 }

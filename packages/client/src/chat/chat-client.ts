@@ -113,7 +113,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       typingIdleMs: typingIdleMs ?? 4000,
       typingExpiryMs: typingExpiryMs ?? 8000,
       gapFillDelayMs: gapFillDelayMs ?? 300,
-      newId: newId ?? (() => globalThis.crypto.randomUUID()),
+      newId: newId ?? randomId,
       now: now ?? Date.now,
     };
     this.client = createClient(chatContract, url, clientOptions);
@@ -289,6 +289,16 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     for (const room of this.joinedRooms.values()) if (room.isLoaded) lastSerials[room.id] = room.lastSerial;
     void this.catchUp(lastSerials);
   }
+}
+
+/**
+ * A random id for `clientMessageId`. `crypto.randomUUID` exists only in secure contexts (HTTPS or
+ * localhost); `getRandomValues` everywhere.
+ */
+function randomId(): string {
+  if (typeof globalThis.crypto.randomUUID === 'function') return globalThis.crypto.randomUUID();
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 /**

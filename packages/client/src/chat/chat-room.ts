@@ -499,10 +499,12 @@ export class ChatRoom extends Emitter<RoomEvents> {
       // A discontinuity reloaded the list meanwhile: the reload fills its own gaps.
       if (reloads !== this.reloads) return;
       if (!result.ok) return this.scheduleGapFill();
+      const before = this.synced;
       for (const message of result.data.messages) this.receive(message, false);
       this.advance();
       this.changed();
-      if (result.data.messages.length === 0) return;
+      // No progress: history no longer holds the missing serial. The next sync reports a discontinuity.
+      if (this.synced === before) return;
     }
   }
 
