@@ -1,6 +1,6 @@
 import type { ChatUser } from '@chatwire/protocol';
 import type { MessageDraft, ModerationResult, RoomAction } from '@chatwire/server';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { sleep } from '../support/harness.js';
 import { connectUser, join, nextEvent, ok, record, send, startChat } from './support.js';
 
@@ -129,5 +129,23 @@ describe('moderate hook', () => {
     });
     expect(ok(await ana.request('history:fetch', { roomId: 'lobby' })).messages[0]!.text).toBe('****');
     expect(drafts.map((draft) => draft.kind)).toEqual(['send', 'edit', 'edit']);
+  });
+});
+
+describe('a moderation hook that returns invalid text (regression)', () => {
+  it('answers INTERNAL, stores nothing, and says so in the log', async () => {
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const { url, store } = await startChat({
+      logger,
+      moderate: ({ text }) => ({ text: text === 'empty' ? '' : 'x'.repeat(5000) }),
+    });
+    const ana = await connectUser(url, 'ana');
+    await join(ana, 'r');
+    for (const text of ['empty', 'long']) {
+      const answer = await ana.request('message:send', { roomId: 'r', clientMessageId: text, text });
+      expect(answer).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    }
+    expect(await store.lastSerial('r')).toBe(0);
+    expect(logger.error).toHaveBeenCalledWith('chatwire: handler of "message:send" threw', expect.anything());
   });
 });

@@ -6,6 +6,8 @@ import {
   chatContract,
   isChatwireError,
   type Message,
+  messageTextSchema,
+  parsePayload,
 } from '@chatwire/protocol';
 import { type ChatwireServer, type ChatwireServerOptions, createServer, type Handler } from '../create-server.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -358,7 +360,10 @@ export class ChatServer {
     if (this.moderate === undefined) return draft.text;
     const verdict = await this.moderate(draft);
     if ('reject' in verdict) throw new ChatwireError('FORBIDDEN', verdict.reject);
-    return verdict.text;
+    // A rewrite must still be a valid text: the hook's bug is the sender's INTERNAL, and nothing is stored.
+    const text = parsePayload(messageTextSchema, verdict.text, 'text returned by moderate()');
+    if (!text.ok) throw new TypeError(text.error.message, { cause: text.error });
+    return text.data;
   }
 
   /** A message that exists and is not deleted. */
