@@ -25,3 +25,17 @@ describe('member lists that arrive out of order (several nodes)', () => {
     expect(ana.members.map((m) => m.userId)).toEqual(['ana', 'ben', 'cai']);
   });
 });
+
+describe('message updates that arrive out of order', () => {
+  it('keep the copy with the later change', async () => {
+    const { url, chat } = await startChat();
+    const ana = await joinRoom(chatClient(url, 'ana'), 'r');
+    const sent = await ana.send('v1');
+    if (!sent.ok) throw new Error('send failed');
+    const base = sent.data;
+    chat.room('r').emit('message:updated', { ...base, text: 'v3', editedAt: 3, updatedAt: 3 });
+    chat.room('r').emit('message:updated', { ...base, text: 'v2 (late)', editedAt: 2, updatedAt: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(ana.messages.map((m) => m.text)).toEqual(['v3']);
+  });
+});

@@ -28,7 +28,7 @@ describe('message:edit', () => {
     const at = tick(5000);
     const atBob = nextEvent(bob, 'message:updated');
     const edited = ok(await ana.request('message:edit', { roomId, serial: 1, text: 'edited' }));
-    expect(edited).toEqual({ ...message, text: 'edited', editedAt: at });
+    expect(edited).toEqual({ ...message, text: 'edited', editedAt: at, updatedAt: at });
     expect(await atBob).toEqual(edited);
     const page = ok(await bob.request('history:fetch', { roomId }));
     expect(page.messages).toEqual([edited]);
@@ -71,7 +71,7 @@ describe('message:delete', () => {
     const at = tick(1000);
     const atBob = nextEvent(bob, 'message:updated', (updated) => updated.deletedAt !== undefined);
     const deleted = ok(await ana.request('message:delete', { roomId, serial: 1 }));
-    expect(deleted).toEqual({ ...message, text: '', reactions: {}, deletedAt: at });
+    expect(deleted).toEqual({ ...message, text: '', reactions: {}, deletedAt: at, updatedAt: at });
     expect(await atBob).toEqual(deleted);
     expect(ok(await bob.request('history:fetch', { roomId })).messages).toEqual([deleted]);
   });

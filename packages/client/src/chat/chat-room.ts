@@ -330,8 +330,11 @@ export class ChatRoom extends Emitter<RoomEvents> {
   /** @internal */
   update(message: Message): void {
     const current = this.bySerial.get(message.serial);
-    // A sync may replay a change already seen live.
-    if (current === undefined || JSON.stringify(current) === JSON.stringify(message)) return;
+    if (current === undefined) return;
+    // Copies can arrive out of order (a sync answer after a live update, several nodes): the later
+    // change wins; a sync may also replay a change already seen live.
+    if ((current.updatedAt ?? 0) > (message.updatedAt ?? 0)) return;
+    if (JSON.stringify(current) === JSON.stringify(message)) return;
     this.bySerial.set(message.serial, message);
     this.emit('updated', message);
     this.changed();

@@ -53,6 +53,8 @@ export const messageSchema = z.object({
   createdAt: z.number().int(),
   editedAt: z.number().int().optional(),
   deletedAt: z.number().int().optional(),
+  /** When it last changed after it was sent (edit, delete, reaction): of two copies, the later wins. */
+  updatedAt: z.number().int().optional(),
   /** emoji → ids of the users who reacted with it, in the order they did. */
   reactions: z.record(z.string(), z.array(z.string())),
 });

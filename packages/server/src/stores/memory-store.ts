@@ -15,8 +15,6 @@ interface RoomState {
   firstSerial: number;
   byClientId: Map<string, number>;
   read: Map<string, number>;
-  /** serial → when the message last changed after it was sent */
-  updatedAt: Map<number, number>;
 }
 
 const clientKey = (userId: string, clientMessageId: string) => `${userId}\u0000${clientMessageId}`;
@@ -97,10 +95,9 @@ export class MemoryStore implements Store {
   async updatedSince(roomId: string, since: number, limit: number): Promise<Message[]> {
     const room = this.rooms.get(roomId);
     if (room === undefined) return [];
-    const changed = [...room.updatedAt].filter(([, at]) => at > since).sort((a, b) => a[1] - b[1]);
-    return changed
-      .map(([serial]) => this.find(room, serial))
-      .filter((message) => message !== undefined)
+    return room.messages
+      .filter((message) => (message.updatedAt ?? 0) > since)
+      .sort((a, b) => (a.updatedAt ?? 0) - (b.updatedAt ?? 0))
       .slice(0, limit)
       .map((message) => structuredClone(message));
   }
@@ -148,7 +145,7 @@ export class MemoryStore implements Store {
   private room(roomId: string): RoomState {
     let room = this.rooms.get(roomId);
     if (room === undefined) {
-      room = { messages: [], firstSerial: 1, byClientId: new Map(), read: new Map(), updatedAt: new Map() };
+      room = { messages: [], firstSerial: 1, byClientId: new Map(), read: new Map() };
       this.rooms.set(roomId, room);
     }
     return room;
@@ -168,7 +165,7 @@ export class MemoryStore implements Store {
     const room = this.rooms.get(roomId);
     const message = this.find(room, serial);
     if (room === undefined || message === undefined) return undefined;
-    if (change(message)) room.updatedAt.set(serial, at);
+    if (change(message)) message.updatedAt = at;
     return structuredClone(message);
   }
 
@@ -177,7 +174,6 @@ export class MemoryStore implements Store {
     if (excess <= 0) return;
     for (const gone of room.messages.splice(0, excess)) {
       room.byClientId.delete(clientKey(gone.author.userId, gone.clientMessageId));
-      room.updatedAt.delete(gone.serial);
     }
     room.firstSerial += excess;
   }

@@ -32,5 +32,6 @@ export function toMessage(row: MessageRow): Message {
   };
   if (row.edited_at !== null) message.editedAt = Number(row.edited_at);
   if (row.deleted_at !== null) message.deletedAt = Number(row.deleted_at);
+  if (row.updated_at !== null && row.updated_at !== undefined) message.updatedAt = Number(row.updated_at);
   return message;
 }
