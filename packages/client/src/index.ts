@@ -5,8 +5,6 @@ export {
   createChatClient,
 } from './chat/chat-client.js';
 export { ChatRoom, type LocalMessage, type RoomEvents, type RoomMessage } from './chat/chat-room.js';
-export type { EventMap } from './chat/emitter.js';
-export { Emitter } from './chat/emitter.js';
 export {
   ChatwireClient,
   type ChatwireClientOptions,

@@ -31,4 +31,4 @@ export type { Emitter, Operator, Room } from './operator.js';
 export type { ServerEmitArgs } from './outgoing.js';
 export type { ChatwireSocket } from './socket.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
-export type { Handshake, NoServerSideEvents, TypedIoServer, TypedIoSocket, TypedServerEvents } from './types.js';
+export type { Handshake, NoServerSideEvents, TypedIoServer, TypedIoSocket } from './types.js';

@@ -1,7 +1,6 @@
-import type { AnyContract, ServerEventName, SocketDataOf } from '@chatwire/protocol';
+import type { AnyContract, ServerEventName, ServerToClientEvents, SocketDataOf } from '@chatwire/protocol';
 import type { BroadcastOperator, RemoteSocket } from 'socket.io';
 import type { OutgoingEmitter, RawEmitter, ServerEmitArgs } from './outgoing.js';
-import type { TypedServerEvents } from './types.js';
 
 /** A room name, or a socket id (every socket is in a room named after its id). */
 export type Room = string;
@@ -30,7 +29,7 @@ export interface Operator<C extends AnyContract> extends Emitter<C> {
   /** Whether to compress the packet (permessage-deflate); on by default. */
   compress(compress: boolean): Operator<C>;
   /** The matching sockets, across nodes (socket.io `RemoteSocket`s). */
-  fetchSockets(): Promise<RemoteSocket<TypedServerEvents<C>, SocketDataOf<C>>[]>;
+  fetchSockets(): Promise<RemoteSocket<ServerToClientEvents<C>, SocketDataOf<C>>[]>;
   /** Makes the matching sockets join these rooms. */
   socketsJoin(room: Room | Room[]): void;
   /** Makes the matching sockets leave these rooms. */
@@ -39,7 +38,7 @@ export interface Operator<C extends AnyContract> extends Emitter<C> {
   disconnectSockets(close?: boolean): void;
 }
 
-type AnyBroadcastOperator = BroadcastOperator<TypedServerEvents<AnyContract>, unknown>;
+type AnyBroadcastOperator = BroadcastOperator<ServerToClientEvents<AnyContract>, unknown>;
 
 export class BroadcastOperatorView<C extends AnyContract> implements Operator<C> {
   constructor(
@@ -75,8 +74,8 @@ export class BroadcastOperatorView<C extends AnyContract> implements Operator<C>
     return new BroadcastOperatorView(this.op.compress(compress), this.outgoing);
   }
 
-  fetchSockets(): Promise<RemoteSocket<TypedServerEvents<C>, SocketDataOf<C>>[]> {
-    return this.op.fetchSockets() as unknown as Promise<RemoteSocket<TypedServerEvents<C>, SocketDataOf<C>>[]>;
+  fetchSockets(): Promise<RemoteSocket<ServerToClientEvents<C>, SocketDataOf<C>>[]> {
+    return this.op.fetchSockets() as unknown as Promise<RemoteSocket<ServerToClientEvents<C>, SocketDataOf<C>>[]>;
   }
 
   socketsJoin(room: Room | Room[]): void {

@@ -1,9 +1,6 @@
 import type { AnyContract, ClientToServerEvents, ServerToClientEvents, SocketDataOf } from '@chatwire/protocol';
 import type { Server, Socket } from 'socket.io';
 
-/** socket.io's server→client event map for a contract. */
-export type TypedServerEvents<C extends AnyContract> = ServerToClientEvents<C>;
-
 /** No server-to-server events: chatwire leaves socket.io's `serverSideEmit` untyped. */
 export type NoServerSideEvents = Record<never, never>;
 

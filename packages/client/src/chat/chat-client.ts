@@ -40,15 +40,14 @@ export interface ChatClientOptions extends Omit<ChatwireClientOptions<ChatContra
 }
 
 /** What a {@link ChatClient} tells the app. */
-export interface ChatClientEvents {
-  [event: string]: (...args: never[]) => void;
+export type ChatClientEvents = {
   /** The server told us who we are (after each connect). */
   session: (user: ChatUser) => void;
   /** The connection status changed (with the server's reason when refused or dropped). */
   status: (status: ConnectionStatus, error: ChatwireError | undefined) => void;
   /** Every room is re-joined and caught up after a (re)connect. */
   ready: () => void;
-}
+};
 
 interface Gate {
   promise: Promise<void>;

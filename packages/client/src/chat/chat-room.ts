@@ -25,8 +25,7 @@ export interface LocalMessage {
 export type RoomMessage = (Message & { status: 'sent' }) | LocalMessage;
 
 /** What a {@link ChatRoom} tells the app. `change` follows every other event: re-render on it. */
-export interface RoomEvents {
-  [event: string]: (...args: never[]) => void;
+export type RoomEvents = {
   change: () => void;
   /** A message arrived (live, by sync or by filling a gap): once per serial. */
   message: (message: Message) => void;
@@ -40,7 +39,7 @@ export interface RoomEvents {
   discontinuity: () => void;
   /** The server no longer lets us in (after a reconnect): the room is left. */
   left: (error: ErrorPayload) => void;
-}
+};
 
 /** Settings a room gets from its {@link ChatClient}. */
 export interface RoomSettings {
