@@ -1,4 +1,5 @@
 import { ChatwireError, defineContract } from '@chatwire/protocol';
+import { createServer } from '@chatwire/server';
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { z } from 'zod';
 import { connectClient, connected, nextValue, startServer } from '../support/harness.js';
@@ -151,5 +152,22 @@ describe('acks socket.io cannot encode', () => {
     });
     expect(logger.error).toHaveBeenCalledWith('chatwire: ack data of "big" cannot be sent', expect.anything());
     expect(await client.request('ping')).toEqual({ ok: true, data: 'pong' });
+  });
+});
+
+describe('socketData without authenticate', () => {
+  it('is refused when {} does not satisfy it, since socket.data would not match its type', () => {
+    const contract = defineContract({
+      clientToServer: {},
+      serverToClient: {},
+      socketData: z.object({ userId: z.string() }),
+    });
+    expect(() => createServer(contract)).toThrow(/socketData that \{\} does not satisfy/);
+    const optional = defineContract({
+      clientToServer: {},
+      serverToClient: {},
+      socketData: z.object({ userId: z.string().optional() }),
+    });
+    expect(() => createServer(optional).close()).not.toThrow();
   });
 });

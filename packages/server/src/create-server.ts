@@ -110,6 +110,10 @@ export class ChatwireServer<C extends AnyContract> {
         httpServer === undefined ? new IoServer(ioOptions) : new IoServer(httpServer, ioOptions)
       ) as TypedIoServer<C>;
     }
+    if (authenticate === undefined && contract.socketData?.safeParse({}).success === false) {
+      // Without authenticate, socket.data starts as {}: the contract's type would be a lie.
+      throw new TypeError('createServer: the contract declares socketData that {} does not satisfy; give authenticate');
+    }
     this.io.use((raw, next) => {
       this.admit(raw, authenticate).then(
         () => next(),

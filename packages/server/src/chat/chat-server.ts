@@ -340,8 +340,8 @@ export class ChatServer {
     if (updatedSince === undefined) return { messages: page.messages, discontinuity: false, updated: [] };
     // Clocks of several nodes drift a little: look back further; a change sent twice is harmless.
     const since = updatedSince - CLOCK_SKEW_MS;
-    const changed = await this.stored(() => this.store.updatedSince(roomId, since, this.syncLimit));
-    if (changed.length >= this.syncLimit) return discontinuity;
+    const changed = await this.stored(() => this.store.updatedSince(roomId, since, this.syncLimit + 1));
+    if (changed.length > this.syncLimit) return discontinuity;
     return { messages: page.messages, discontinuity: false, updated: changed.filter((m) => m.serial <= last) };
   }
 

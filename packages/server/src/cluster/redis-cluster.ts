@@ -7,7 +7,10 @@ import { type Logger, silentLogger } from '../logger.js';
 export interface RedisClusterOptions {
   /** A `redis://` URL, or an ioredis client (which you then close yourself). */
   redis: string | Redis;
-  /** Options of socket.io's Redis Streams adapter (stream name, maxLen…). */
+  /**
+   * Options of socket.io's Redis Streams adapter (stream name, maxLen…). `blockTimeInMs` defaults to
+   * 1000 here (the adapter's own default is 5000), so that a closing node stops reading quickly.
+   */
   adapter?: RedisStreamsAdapterOptions;
   /** Options of the Redis presence (key prefix, TTL, heartbeat). */
   presence?: Omit<RedisPresenceOptions, 'logger'>;
