@@ -91,3 +91,9 @@ export class DeliveryCounter {
     settle?.(error);
   }
 }
+
+/** The text every case sends: a typical chat line. */
+export const SAMPLE_TEXT = 'Hello everyone, the build is green again and the release notes are up for review.';
+
+/** How long a measured round should take; warm-up rounds size the measured ones to it. */
+export const TARGET_ROUND_MS = 1000;

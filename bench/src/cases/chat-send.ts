@@ -12,20 +12,18 @@ import { Server as IoServer } from 'socket.io';
 import { type Socket as RawClientSocket, io as rawIo } from 'socket.io-client';
 import { type BenchCase, type CaseContext, roundRate, roundRatio } from '../bench-case.js';
 import { compareAlternating, log, median, type RoundResult } from '../measure.js';
-import { DeliveryCounter, inBatches, listen, withTimeout } from '../support.js';
+import { DeliveryCounter, inBatches, listen, SAMPLE_TEXT, TARGET_ROUND_MS, withTimeout } from '../support.js';
 
 /** Senders, all in one room: each send is also delivered to all of them as `message:new`. */
 const CLIENTS = 50;
 /** Sends per client in each side's warm-up round (it also sizes the measured rounds). */
 const WARMUP_PER_CLIENT = 40;
-const TARGET_ROUND_MS = 1000;
 const ACK_TIMEOUT_MS = 10_000;
 /** How long the broadcasts of a round's last sends may take to reach every member. */
 const DRAIN_TIMEOUT_MS = 30_000;
 const CONNECT_CONCURRENCY = 25;
 
 const ROOM = 'bench-room';
-const TEXT = 'Hello everyone, the build is green again and the release notes are up for review.';
 
 /** Ack latencies of one round, in ms. */
 interface Latency {
@@ -149,7 +147,7 @@ async function startBaseline(): Promise<SendSide> {
       if (!isOkEnvelope(joined)) throw new Error(`baseline join refused: ${JSON.stringify(joined)}`);
       socket.on('message:new', counter.hit);
       return async () => {
-        const payload: SendPayload = { roomId: ROOM, clientMessageId: randomUUID(), text: TEXT };
+        const payload: SendPayload = { roomId: ROOM, clientMessageId: randomUUID(), text: SAMPLE_TEXT };
         const result: unknown = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('message:send', payload);
         if (!isOkEnvelope(result)) throw new Error(`baseline send refused: ${JSON.stringify(result)}`);
       };
@@ -225,7 +223,7 @@ async function startChatwire(): Promise<SendSide> {
       return async () => {
         const sent = await client.request(
           'message:send',
-          { roomId: ROOM, clientMessageId: randomUUID(), text: TEXT },
+          { roomId: ROOM, clientMessageId: randomUUID(), text: SAMPLE_TEXT },
           { timeoutMs: ACK_TIMEOUT_MS },
         );
         if (!sent.ok) throw new Error(`chatwire send refused: ${sent.error.code} ${sent.error.message}`);

@@ -7,7 +7,7 @@ import { type RedisCluster, redisCluster } from '@chatwire/server/redis';
 import { type BenchCase, type CaseContext, roundRate, roundRatio } from '../bench-case.js';
 import { compareAlternating, log, type RoundResult } from '../measure.js';
 import { type BenchRedis, startRedisServer } from '../redis-server.js';
-import { DeliveryCounter, inBatches, listen } from '../support.js';
+import { DeliveryCounter, inBatches, listen, SAMPLE_TEXT, TARGET_ROUND_MS } from '../support.js';
 import { clientConnected, clientOptions, fanoutContract, timedRound } from './fanout.js';
 
 /** Receivers in the room (split evenly over the nodes), one result line each. */
@@ -18,7 +18,6 @@ const NODES = 2;
 const DELIVERIES_PER_WINDOW = 10_000;
 /** Deliveries in each side's warm-up round (it also sizes the measured rounds). */
 const WARMUP_DELIVERIES = 100_000;
-const TARGET_ROUND_MS = 1000;
 const CONNECT_CONCURRENCY = 100;
 /** Before measuring, the sender sends one message this often until every receiver on every node got one. */
 const PROBE_INTERVAL_MS = 20;
@@ -27,7 +26,6 @@ const READY_TIMEOUT_MS = 10_000;
 const ANOMALIES_KEPT = 3;
 
 const ROOM = 'cluster-fanout';
-const TEXT = 'Hello everyone, the build is green again and the release notes are up for review.';
 const NODE_NAMES = 'ABCDEFGH';
 
 type Contract = typeof fanoutContract;
@@ -165,7 +163,7 @@ async function startSide(options: SideOptions): Promise<Side> {
     });
     const sender = await connect(0);
     const send = (): void => {
-      sender.emit('chat', { roomId: ROOM, text: TEXT });
+      sender.emit('chat', { roomId: ROOM, text: SAMPLE_TEXT });
     };
 
     // The Streams adapter starts reading at the end of the stream ("$") once its reading connection is

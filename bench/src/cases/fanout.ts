@@ -8,7 +8,7 @@ import { type Socket as RawClientSocket, io as rawIo } from 'socket.io-client';
 import { z } from 'zod';
 import { type BenchCase, type CaseContext, roundRate, roundRatio } from '../bench-case.js';
 import { compareAlternating, log, type RoundResult } from '../measure.js';
-import { DeliveryCounter, inBatches, listen } from '../support.js';
+import { DeliveryCounter, inBatches, listen, SAMPLE_TEXT, TARGET_ROUND_MS } from '../support.js';
 
 /** Receivers per room, one result line each. */
 const SIZES = [200, 1000];
@@ -16,12 +16,10 @@ const SIZES = [200, 1000];
 const DELIVERIES_PER_WINDOW = 10_000;
 /** Deliveries in each side's warm-up round (it also sizes the measured rounds). */
 const WARMUP_DELIVERIES = 100_000;
-const TARGET_ROUND_MS = 1000;
 const WINDOW_TIMEOUT_MS = 30_000;
 const CONNECT_CONCURRENCY = 100;
 
 const ROOM = 'fanout';
-const TEXT = 'Hello everyone, the build is green again and the release notes are up for review.';
 
 /** The chat contract both chatwire ends use; the baseline sends the same shapes unchecked. */
 export const fanoutContract = defineContract({
@@ -139,7 +137,7 @@ async function startBaseline(receivers: number, window: number): Promise<FanoutS
     });
     const sender = await connect();
     const send = (): void => {
-      sender.emit('chat', { roomId: ROOM, text: TEXT });
+      sender.emit('chat', { roomId: ROOM, text: SAMPLE_TEXT });
     };
     return { round: (messages) => timedRound(counter, receivers, messages, window, send), close };
   } catch (error) {
@@ -211,7 +209,7 @@ async function startChatwire(receivers: number, window: number): Promise<FanoutS
     });
     const sender = await connect();
     const send = (): void => {
-      sender.emit('chat', { roomId: ROOM, text: TEXT });
+      sender.emit('chat', { roomId: ROOM, text: SAMPLE_TEXT });
     };
     return { round: (messages) => timedRound(counter, receivers, messages, window, send), close };
   } catch (error) {
