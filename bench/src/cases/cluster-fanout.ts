@@ -8,7 +8,7 @@ import { type BenchCase, type CaseContext, roundRate, roundRatio } from '../benc
 import { compareAlternating, log, type RoundResult } from '../measure.js';
 import { type BenchRedis, startRedisServer } from '../redis-server.js';
 import { DeliveryCounter, inBatches, listen, SAMPLE_TEXT, TARGET_ROUND_MS } from '../support.js';
-import { clientConnected, clientOptions, fanoutContract, timedRound } from './fanout.js';
+import { clientConnected, clientOptions, fanoutContract, handleFanout, timedRound } from './fanout.js';
 
 /** Receivers in the room (split evenly over the nodes), one result line each. */
 const SIZES = [200, 1000];
@@ -116,20 +116,7 @@ async function startSide(options: SideOptions): Promise<Side> {
         ...(cluster === undefined ? {} : { adapter: cluster.adapter }),
       });
       nodes.push({ server, cluster });
-      let nextId = 0;
-      server.on('join', async ({ payload, socket }) => {
-        await socket.join(payload.roomId);
-        return { roomId: payload.roomId };
-      });
-      server.on('chat', ({ payload, socket }) => {
-        socket.to(payload.roomId).emit('message', {
-          id: ++nextId,
-          roomId: payload.roomId,
-          from: socket.id,
-          text: payload.text,
-          sentAt: Date.now(),
-        });
-      });
+      handleFanout(server);
       urls.push(await listen(httpServer));
     }
 

@@ -2,7 +2,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { type ChatwireClient, createClient } from '@chatwire/client';
 import { defineContract } from '@chatwire/protocol';
-import { createServer, type Logger } from '@chatwire/server';
+import { type ChatwireServer, createServer, type Logger } from '@chatwire/server';
 import { Server as IoServer } from 'socket.io';
 import { type Socket as RawClientSocket, io as rawIo } from 'socket.io-client';
 import { z } from 'zod';
@@ -161,15 +161,8 @@ export function clientConnected(client: ChatwireClient<typeof fanoutContract>): 
   });
 }
 
-/** chatwire: typed server with validation both ways, typed clients whose `on` validates each delivery. */
-async function startChatwire(receivers: number, window: number): Promise<FanoutSide> {
-  const counter = new DeliveryCounter();
-  const fail = (message: string, meta?: Record<string, unknown>): void => {
-    counter.fail(new Error(`${message} ${JSON.stringify(meta ?? {})}`));
-  };
-  const logger: Logger = { debug: () => {}, info: () => {}, warn: fail, error: fail };
-  const httpServer = createHttpServer();
-  const server = createServer(fanoutContract, { httpServer, validateOutgoing: true, logger });
+/** The chatwire side's handlers: join a room; relay each chat line to the rest of the room. */
+export function handleFanout(server: ChatwireServer<typeof fanoutContract>): void {
   let nextId = 0;
   server.on('join', async ({ payload, socket }) => {
     await socket.join(payload.roomId);
@@ -184,6 +177,18 @@ async function startChatwire(receivers: number, window: number): Promise<FanoutS
       sentAt: Date.now(),
     });
   });
+}
+
+/** chatwire: typed server with validation both ways, typed clients whose `on` validates each delivery. */
+async function startChatwire(receivers: number, window: number): Promise<FanoutSide> {
+  const counter = new DeliveryCounter();
+  const fail = (message: string, meta?: Record<string, unknown>): void => {
+    counter.fail(new Error(`${message} ${JSON.stringify(meta ?? {})}`));
+  };
+  const logger: Logger = { debug: () => {}, info: () => {}, warn: fail, error: fail };
+  const httpServer = createHttpServer();
+  const server = createServer(fanoutContract, { httpServer, validateOutgoing: true, logger });
+  handleFanout(server);
   const url = await listen(httpServer);
   const clients: ChatwireClient<typeof fanoutContract>[] = [];
   const connect = async (): Promise<ChatwireClient<typeof fanoutContract>> => {
