@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
-import { createChatServer, insecureDevAuthenticator, MemoryStore } from '@chatwire/server';
+import { createChatServer, MemoryStore } from '@chatwire/server';
+import { devAuthenticator } from '@chatwire/server/dev';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { chatClient, eventually, joinRoom } from '../chat-client/support.js';
 import { launchBrowser } from '../support/browser.js';
@@ -45,7 +46,7 @@ describe('the browser bundle', () => {
         res.writeHead(200, { 'content-type': 'text/html' }).end(page);
       }
     });
-    const chat = createChatServer({ httpServer, store: new MemoryStore(), authenticate: insecureDevAuthenticator });
+    const chat = createChatServer({ httpServer, store: new MemoryStore(), authenticate: devAuthenticator() });
     await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
     onTestFinished(() => chat.close());
     const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;

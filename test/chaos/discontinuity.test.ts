@@ -1,5 +1,6 @@
 import type { ChatRoom } from '@chatwire/client';
-import { type ChatAuthenticator, type HistoryQuery, insecureDevAuthenticator } from '@chatwire/server';
+import type { ChatAuthenticator, HistoryQuery } from '@chatwire/server';
+import { devAuthenticator } from '@chatwire/server/dev';
 import { SqliteStore } from '@chatwire/server/sqlite';
 import { describe, expect, it } from 'vitest';
 import { startChat } from '../chat/support.js';
@@ -38,9 +39,10 @@ async function startHookedChat(syncLimit: number) {
     return result;
   };
   let anaMayConnect: Promise<void> = Promise.resolve();
+  const dev = devAuthenticator();
   const authenticate: ChatAuthenticator = async (auth, handshake) => {
     if (auth.userId === 'ana') await anaMayConnect;
-    return insecureDevAuthenticator(auth, handshake);
+    return dev(auth, handshake);
   };
   const { url, chat } = await startChat({ store, authenticate, syncLimit, rateLimit: false });
   return {

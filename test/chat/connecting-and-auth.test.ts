@@ -1,5 +1,7 @@
+import * as serverEntry from '@chatwire/server';
 import { signToken, tokenAuthenticator } from '@chatwire/server';
-import { describe, expect, it } from 'vitest';
+import { devAuthenticator } from '@chatwire/server/dev';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connected, nextValue } from '../support/harness.js';
 import { connectUser, join, openClient, startChat } from './support.js';
 
@@ -7,7 +9,7 @@ const secret = 'a-test-secret-that-is-at-least-32-bytes-long';
 const otherSecret = 'another-secret-that-is-at-least-32-bytes-long';
 const ana = { userId: 'ana', name: 'Ana' };
 
-describe('dev handshake (insecureDevAuthenticator)', () => {
+describe('dev handshake (devAuthenticator)', () => {
   it('greets a connected client with session { user }', async () => {
     const { url } = await startChat();
     const client = openClient(url, { auth: ana });
@@ -61,6 +63,38 @@ describe('dev handshake (insecureDevAuthenticator)', () => {
     await expect(connected(refused)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     const bob = await connectUser(url, 'bob');
     expect(await join(bob, 'lobby')).toMatchObject({ roomId: 'lobby' });
+  });
+});
+
+describe('devAuthenticator is safe by default', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('lives on its own subpath, not in the main entry', () => {
+    expect(Object.keys(serverEntry).filter((name) => /dev/i.test(name))).toEqual([]);
+  });
+
+  it('refuses to be made under NODE_ENV=production', () => {
+    vi.stubEnv('NODE_ENV', 'production');
+    expect(() => devAuthenticator()).toThrow(/NODE_ENV=production/);
+    expect(() => devAuthenticator({})).toThrow(/NODE_ENV=production/);
+  });
+
+  it('refuses handshakes once NODE_ENV=production, though made before', async () => {
+    const { url } = await startChat({ authenticate: devAuthenticator() });
+    vi.stubEnv('NODE_ENV', 'production');
+    const client = openClient(url, { auth: ana });
+    await expect(connected(client)).rejects.toMatchObject({ code: 'INTERNAL' });
+  });
+
+  it('runs under NODE_ENV=production only with allowInProduction: true', async () => {
+    vi.stubEnv('NODE_ENV', 'production');
+    const { url } = await startChat({ authenticate: devAuthenticator({ allowInProduction: true }) });
+    const client = openClient(url, { auth: ana });
+    const session = nextValue((fn) => client.on('session', fn));
+    await connected(client);
+    expect(await session).toEqual({ user: ana });
   });
 });
 

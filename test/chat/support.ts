@@ -12,7 +12,8 @@ import {
   type ServerEvent,
   type ServerEventName,
 } from '@chatwire/protocol';
-import { type ChatServerOptions, createChatServer, insecureDevAuthenticator, MemoryStore } from '@chatwire/server';
+import { type ChatServerOptions, createChatServer, MemoryStore } from '@chatwire/server';
+import { devAuthenticator } from '@chatwire/server/dev';
 import { onTestFinished } from 'vitest';
 import { collect, connected, nextValue } from '../support/harness.js';
 
@@ -26,13 +27,18 @@ export type ChatEvent = ServerEventName<ChatContract>;
 export type ChatEventPayload<E extends ChatEvent> = PayloadOutput<ServerEvent<ChatContract, E>>;
 
 /**
- * Starts a ChatServer on 127.0.0.1, port 0 (MemoryStore and insecureDevAuthenticator unless given);
+ * Starts a ChatServer on 127.0.0.1, port 0 (MemoryStore and devAuthenticator unless given);
  * the server, and so its store, is closed when the test finishes.
  */
 export async function startChat(options: Partial<ChatServerOptions> = {}) {
   const httpServer = createHttpServer();
   const store = options.store ?? new MemoryStore();
-  const chat = createChatServer({ httpServer, authenticate: insecureDevAuthenticator, ...options, store });
+  const chat = createChatServer({
+    httpServer,
+    ...options,
+    authenticate: options.authenticate ?? devAuthenticator(),
+    store,
+  });
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = httpServer.address() as AddressInfo;
   let closed = false;

@@ -1,6 +1,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ChatServer, createChatServer, insecureDevAuthenticator } from '@chatwire/server';
+import { type ChatServer, createChatServer } from '@chatwire/server';
+import { devAuthenticator } from '@chatwire/server/dev';
 import { PostgresStore } from '@chatwire/server/postgres';
 import { redisCluster } from '@chatwire/server/redis';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -16,7 +17,7 @@ async function startNode(redisUrl: string, databaseUrl: string): Promise<{ chat:
   const chat = createChatServer({
     httpServer,
     store,
-    authenticate: insecureDevAuthenticator,
+    authenticate: devAuthenticator(),
     adapter: cluster.adapter,
     presence: cluster.presence,
   });

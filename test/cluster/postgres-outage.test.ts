@@ -1,7 +1,8 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chatContract } from '@chatwire/protocol';
-import { createChatServer, insecureDevAuthenticator } from '@chatwire/server';
+import { createChatServer } from '@chatwire/server';
+import { devAuthenticator } from '@chatwire/server/dev';
 import { PostgresStore } from '@chatwire/server/postgres';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { chatClient, eventually, joinRoom } from '../chat-client/support.js';
@@ -23,7 +24,7 @@ describe('PostgreSQL unavailable for a moment', { timeout: 60_000 }, () => {
       poolConfig: { connectionTimeoutMillis: 500, query_timeout: 2000 },
     });
     const httpServer = createHttpServer();
-    const chat = createChatServer({ httpServer, store, authenticate: insecureDevAuthenticator, rateLimit: false });
+    const chat = createChatServer({ httpServer, store, authenticate: devAuthenticator(), rateLimit: false });
     await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
     onTestFinished(() => chat.close());
     const serverUrl = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;

@@ -1,7 +1,8 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chatContract } from '@chatwire/protocol';
-import { createChatServer, insecureDevAuthenticator, MemoryStore } from '@chatwire/server';
+import { createChatServer, MemoryStore } from '@chatwire/server';
+import { devAuthenticator } from '@chatwire/server/dev';
 import { redisCluster } from '@chatwire/server/redis';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startRedis } from '../support/cluster.js';
@@ -15,7 +16,7 @@ describe('Redis presence leaves no ghosts (regression)', { timeout: 30_000 }, ()
     const chat = createChatServer({
       httpServer,
       store: new MemoryStore(),
-      authenticate: insecureDevAuthenticator,
+      authenticate: devAuthenticator(),
       adapter: cluster.adapter,
       presence: cluster.presence,
       // A slow check (a database lookup, say) leaves time to disconnect mid-join.

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type ChatwireClient, createClient } from '@chatwire/client';
 import { type ChatContract, type ChatUser, chatContract, type Message } from '@chatwire/protocol';
-import { createChatServer, insecureDevAuthenticator, type Logger } from '@chatwire/server';
+import { createChatServer, type Logger } from '@chatwire/server';
+import { devAuthenticator } from '@chatwire/server/dev';
 import { SqliteStore } from '@chatwire/server/sqlite';
 import { Server as IoServer } from 'socket.io';
 import { type Socket as RawClientSocket, io as rawIo } from 'socket.io-client';
@@ -196,7 +197,7 @@ async function startChatwire(): Promise<SendSide> {
   const chat = createChatServer({
     httpServer,
     store,
-    authenticate: insecureDevAuthenticator,
+    authenticate: devAuthenticator(),
     rateLimit: false,
     validateOutgoing: true,
     logger,

@@ -3,6 +3,8 @@ import { createChatApp } from './server.js';
 import { storeFromEnv } from './store-from-env.js';
 
 const port = Number(process.env.PORT ?? 3000);
+// Only this machine can connect unless HOST says otherwise (HOST=0.0.0.0 for every interface).
+const host = process.env.HOST || '127.0.0.1';
 if (!Number.isInteger(port) || port < 0 || port > 65535)
   throw new Error(`PORT must be a port number, not "${process.env.PORT}"`);
 const { store, description } = await storeFromEnv(process.env, console);
@@ -15,15 +17,15 @@ const app = await createChatApp({
 });
 let listening: number;
 try {
-  listening = await app.listen(port);
+  listening = await app.listen(port, host);
 } catch (error) {
-  console.error(`cannot listen on port ${port}:`, error instanceof Error ? error.message : error);
+  console.error(`cannot listen on ${host}:${port}:`, error instanceof Error ? error.message : error);
   await app.close();
   await cluster?.close();
   process.exit(1);
 }
 console.info(
-  `chatwire demo on http://localhost:${listening} (store: ${description}${cluster ? `; cluster on ${process.env.REDIS_URL}` : ''})`,
+  `chatwire demo on http://${urlHost(host)}:${listening} (store: ${description}${cluster ? `; cluster on ${process.env.REDIS_URL}` : ''})`,
 );
 console.warn('Development authentication: anyone can log in as anyone. Do not expose this demo as is.');
 
@@ -48,4 +50,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         },
       );
   });
+}
+
+/** `host` as it goes in a URL: IPv6 addresses in brackets. */
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -1,14 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  type ChatServer,
-  type ChatServerOptions,
-  createChatServer,
-  insecureDevAuthenticator,
-  MemoryStore,
-  type Store,
-} from '@chatwire/server';
+import { type ChatServer, type ChatServerOptions, createChatServer, MemoryStore, type Store } from '@chatwire/server';
+import { devAuthenticator } from '@chatwire/server/dev';
 import { build } from 'esbuild';
 
 /** Options of {@link createChatApp}: any ChatServer option but the HTTP server and the authenticator. */
@@ -21,7 +15,11 @@ export interface ChatAppOptions
 export interface ChatApp {
   chat: ChatServer;
   httpServer: HttpServer;
-  /** Listens on `port` (0 picks a free one) and resolves with the port. */
+  /**
+   * Listens on `port` (0 picks a free one) and resolves with the port. Only this machine can connect
+   * unless `host` says otherwise (`'0.0.0.0'` or `'::'` for every interface).
+   * @default host '127.0.0.1'
+   */
   listen(port: number, host?: string): Promise<number>;
   /** Disconnects everyone, closes the HTTP server, then flushes and closes the store. */
   close(): Promise<void>;
@@ -76,13 +74,13 @@ export async function createChatApp(options: ChatAppOptions = {}): Promise<ChatA
     store,
     // DEVELOPMENT ONLY: believes whatever { name, userId } the browser claims, so anyone can be anyone.
     // Production: tokenAuthenticator + signToken behind your login (see README.md).
-    authenticate: insecureDevAuthenticator,
+    authenticate: devAuthenticator(),
   });
 
   return {
     chat,
     httpServer,
-    listen: (port, host) =>
+    listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {

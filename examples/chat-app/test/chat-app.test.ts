@@ -47,8 +47,10 @@ function tempDir(): string {
   return dir;
 }
 
-/** Runs src/main.ts as `pnpm demo` does, and resolves with its port once it listens. */
-async function runMain(env: Record<string, string>): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
+/** Runs src/main.ts as `pnpm demo` does, and resolves once it listens with where it says it does. */
+async function runMain(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcessWithoutNullStreams; url: string; announced: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@chatwire/source', 'src/main.ts'], {
     cwd: exampleDir,
     env: { ...process.env, ...env },
@@ -57,18 +59,18 @@ async function runMain(env: Record<string, string>): Promise<{ child: ChildProce
     if (child.exitCode === null) child.kill('SIGKILL');
   });
   let output = '';
-  const port = await new Promise<string>((resolve, reject) => {
+  const [announced, port] = await new Promise<[string, string]>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /on http:\/\/localhost:(\d+)/.exec(output);
-      if (match?.[1] !== undefined) resolve(match[1]);
+      const match = /on (http:\/\/\S+:(\d+))/.exec(output);
+      if (match?.[1] !== undefined && match[2] !== undefined) resolve([match[1], match[2]]);
     });
     child.stderr.on('data', (chunk: Buffer) => {
       output += chunk.toString();
     });
     child.once('exit', (code) => reject(new Error(`main.ts exited (${code}) before listening:\n${output}`)));
   });
-  return { child, url: `http://127.0.0.1:${port}` };
+  return { child, url: `http://127.0.0.1:${port}`, announced };
 }
 
 /** SIGTERM, as `docker stop` or Ctrl-C would; resolves with the exit code. */
@@ -123,6 +125,13 @@ describe('chat app, end to end (no browser)', () => {
     expect(names(await left)).toEqual(['Ana']);
   });
 
+  it('listens on 127.0.0.1 unless told otherwise', async () => {
+    const app = await createChatApp({ store: new MemoryStore() });
+    await app.listen(0);
+    onTestFinished(() => app.close());
+    expect(app.httpServer.address()).toMatchObject({ address: '127.0.0.1' });
+  });
+
   it('rooms are created by joining them, and keep their own history', async () => {
     const { url } = await startApp();
     const ana = user(url, 'Ana');
@@ -152,9 +161,11 @@ describe('chat app, end to end (no browser)', () => {
 
   it('main.ts: SQLite by default, history survives a graceful restart on the same file', async () => {
     const dbPath = join(tempDir(), 'nested', 'chat.db');
-    const env = { PORT: '0', CHAT_DB: dbPath };
+    const env = { PORT: '0', CHAT_DB: dbPath, HOST: '' };
 
     const first = await runMain(env);
+    // Only this machine can connect unless HOST says otherwise.
+    expect(first.announced).toBe(first.url);
     const ana = user(first.url, 'Ana');
     const room = await joinRoom(ana, 'general');
     for (const text of ['one', 'two', 'three']) expect((await room.send(text)).ok).toBe(true);

@@ -9,7 +9,11 @@ import { type TutorialContract, tutorialContract } from './contract.js';
 export interface TutorialServer {
   chat: ChatwireServer<TutorialContract>;
   httpServer: HttpServer;
-  /** Listens on `port` (0 picks a free one) and resolves with the port. */
+  /**
+   * Listens on `port` (0 picks a free one) and resolves with the port. Only this machine can connect
+   * unless `host` says otherwise (`'0.0.0.0'` or `'::'` for every interface).
+   * @default host '127.0.0.1'
+   */
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -73,7 +77,7 @@ export async function createTutorialServer(options: { logger?: Logger } = {}): P
   return {
     chat,
     httpServer,
-    listen: (port, host) =>
+    listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => resolve((httpServer.address() as AddressInfo).port));

@@ -32,6 +32,13 @@ async function seedClient(url: string): Promise<Socket> {
 }
 
 describe('tutorial chat, end to end', () => {
+  it('listens on 127.0.0.1 unless told otherwise', async () => {
+    const app = await createTutorialServer({ logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    await app.listen(0);
+    onTestFinished(() => app.close());
+    expect(app.httpServer.address()).toMatchObject({ address: '127.0.0.1' });
+  });
+
   it('two users log in and chat; the sender does not get its own message back', async () => {
     const { url } = await startApp();
     const [ana, ben] = await Promise.all([typedClient(url), typedClient(url)]);

@@ -1,6 +1,5 @@
 export {
   type ChatAuthenticator,
-  insecureDevAuthenticator,
   signToken,
   type TokenOptions,
   tokenAuthenticator,

@@ -496,7 +496,7 @@ function randomUserId(): string {
 async function start(name: string): Promise<void> {
   const me: ChatUser = { name, userId: slugify(name) ?? randomUserId() };
   sessionStorage.setItem(KEY.name, name);
-  // DEVELOPMENT ONLY: the server's insecureDevAuthenticator believes this claim. With tokens, pass { token }.
+  // DEVELOPMENT ONLY: the server's devAuthenticator believes this claim. With tokens, pass { token }.
   const client = createChatClient(window.location.origin, {
     auth: me,
     // Come back quickly after a network blip; socket.io backs off up to the max between tries.

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { type ChatUser, ChatwireError, chatUserSchema, parsePayload } from '@chatwire/protocol';
+import { type ChatUser, ChatwireError, chatUserSchema } from '@chatwire/protocol';
 import { z } from 'zod';
 import type { Handshake } from '../types.js';
 
@@ -9,16 +9,6 @@ export type ChatAuthenticator = (auth: Record<string, unknown>, handshake: Hands
 function unauthorized(message: string): ChatwireError {
   return new ChatwireError('UNAUTHORIZED', message);
 }
-
-/**
- * DEVELOPMENT ONLY — NOT FOR PRODUCTION: trusts whatever `{ name, userId }` the client claims, so
- * anyone can be anyone. For demos and tests; use {@link tokenAuthenticator} (or your own) in production.
- */
-export const insecureDevAuthenticator: ChatAuthenticator = (auth) => {
-  const parsed = parsePayload(chatUserSchema, auth, 'auth { name, userId }');
-  if (!parsed.ok) throw new ChatwireError('UNAUTHORIZED', parsed.error.message, { issues: parsed.error.issues });
-  return parsed.data;
-};
 
 const tokenClaims = z.object({ sub: chatUserSchema.shape.userId, name: chatUserSchema.shape.name, exp: z.number() });
 

@@ -447,7 +447,7 @@ function notDeleted(message: Message | undefined, roomId: string, serial: number
 /**
  * Makes a {@link ChatServer}.
  * @example
- * const chat = createChatServer({ httpServer, store: new MemoryStore(), authenticate: insecureDevAuthenticator });
+ * const chat = createChatServer({ httpServer, store: new MemoryStore(), authenticate: tokenAuthenticator({ secret }) });
  */
 export function createChatServer(options: ChatServerOptions): ChatServer {
   return new ChatServer(options);

@@ -1,0 +1,1 @@
+export { type DevAuthenticatorOptions, devAuthenticator } from './chat/dev-authenticator.js';
