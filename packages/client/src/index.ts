@@ -5,6 +5,7 @@ export {
   createChatClient,
 } from './chat/chat-client.js';
 export { ChatRoom, type LocalMessage, type RoomEvents, type RoomMessage } from './chat/chat-room.js';
+export type { ListenerErrorHandler } from './chat/emitter.js';
 export {
   ChatwireClient,
   type ChatwireClientOptions,

@@ -13,7 +13,7 @@ import {
   createClient,
 } from '../create-client.js';
 import { ChatRoom, type RoomHost, type RoomSettings } from './chat-room.js';
-import { Emitter } from './emitter.js';
+import { Emitter, type ListenerErrorHandler, rethrowLater } from './emitter.js';
 
 /** Options of {@link createChatClient}; other options go to the typed client and socket.io-client. */
 export interface ChatClientOptions extends Omit<ChatwireClientOptions<ChatContract>, 'auth'> {
@@ -33,6 +33,12 @@ export interface ChatClientOptions extends Omit<ChatwireClientOptions<ChatContra
   gapFillDelayMs?: number;
   /** How often to check, while connected, that no message was missed (one `sync`). @default 30000 */
   syncIntervalMs?: number;
+  /**
+   * Called when one of your listeners (on the client or a room) throws. The error never stops the
+   * other listeners, the catch-up after a reconnect, nor pending sends.
+   * @default rethrown asynchronously, as an uncaught error (the browser console, Node's `uncaughtException`)
+   */
+  onError?: ListenerErrorHandler;
   /** Makes clientMessageIds. @default crypto.randomUUID */
   newId?: () => string;
   /** Clock. @default Date.now */
@@ -92,7 +98,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private readonly syncTimer: ReturnType<typeof setInterval>;
 
   constructor(url: string, options: ChatClientOptions) {
-    super();
+    const onError = options.onError ?? rethrowLater;
+    super(onError);
     const {
       sendTimeoutMs,
       pageSize,
@@ -103,6 +110,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       syncIntervalMs,
       newId,
       now,
+      onError: _onError,
       ...clientOptions
     } = options;
     this.settings = {
@@ -114,6 +122,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       gapFillDelayMs: gapFillDelayMs ?? 300,
       newId: newId ?? randomId,
       now: now ?? Date.now,
+      onError,
     };
     this.client = createClient(chatContract, url, clientOptions);
     const self = this;

@@ -7,7 +7,7 @@ import {
   type Result,
 } from '@chatwire/protocol';
 import type { ChatwireClient } from '../create-client.js';
-import { Emitter } from './emitter.js';
+import { Emitter, type ListenerErrorHandler } from './emitter.js';
 
 /** A message this client sent that the server has not stored yet (`pending`), or refused (`failed`). */
 export interface LocalMessage {
@@ -51,6 +51,7 @@ export interface RoomSettings {
   gapFillDelayMs: number;
   newId: () => string;
   now: () => number;
+  onError: ListenerErrorHandler;
 }
 
 /** What a room needs from the client that owns it. */
@@ -100,7 +101,7 @@ export class ChatRoom extends Emitter<RoomEvents> {
     private readonly host: RoomHost,
     private readonly settings: RoomSettings,
   ) {
-    super();
+    super(settings.onError);
   }
 
   /** Stored messages by serial, then our pending and failed sends in the order they were made. */

@@ -1,9 +1,24 @@
 /** Listener signatures by event name. */
 export type EventMap = Record<string, (...args: never[]) => void>;
 
-/** A small typed event emitter; `on` returns the function that removes the listener. */
+/** Where a throwing listener's error goes, with the event it was listening to. */
+export type ListenerErrorHandler = (error: unknown, event: string) => void;
+
+/** Reports like an uncaught error (the browser console, Node's `uncaughtException`), after the emit is done. */
+export const rethrowLater: ListenerErrorHandler = (error) => {
+  setTimeout(() => {
+    throw error;
+  });
+};
+
+/**
+ * A small typed event emitter; `on` returns the function that removes the listener. A listener that
+ * throws goes to `onListenerError` and never stops the other listeners nor the code that emitted.
+ */
 export class Emitter<Events extends EventMap> {
   private readonly listeners = new Map<keyof Events, Set<Events[keyof Events]>>();
+
+  constructor(private readonly onListenerError: ListenerErrorHandler = rethrowLater) {}
 
   /** Calls `listener` on each `event`; returns a function that removes it. */
   on<E extends keyof Events>(event: E, listener: Events[E]): () => void {
@@ -21,6 +36,21 @@ export class Emitter<Events extends EventMap> {
   protected emit<E extends keyof Events>(event: E, ...args: Parameters<Events[E]>): void {
     const set = this.listeners.get(event);
     if (set === undefined) return;
-    for (const listener of [...set]) (listener as (...a: Parameters<Events[E]>) => void)(...args);
+    for (const listener of [...set]) {
+      try {
+        (listener as (...a: Parameters<Events[E]>) => void)(...args);
+      } catch (error) {
+        this.reportListenerError(error, String(event));
+      }
+    }
+  }
+
+  private reportListenerError(error: unknown, event: string): void {
+    try {
+      this.onListenerError(error, event);
+    } catch (reportError) {
+      // The handler itself threw: still never the emitter's caller's problem.
+      rethrowLater(reportError, event);
+    }
   }
 }
