@@ -18,12 +18,14 @@ import {
   type ServerEventName,
 } from '@chatwire/protocol';
 import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
+import { backoffDelayMs } from './backoff.js';
 import type { TypedClientSocket } from './types.js';
 
 /**
  * Where the connection stands: `connecting` (first attempt), `connected`, `reconnecting` (lost, or
- * refused for a passing reason; socket.io retries), `disconnected` (given up or refused, see the
- * error), `closed` (by `close()`).
+ * refused for a passing reason, or dropped by the server because the credentials expired: the client
+ * retries, asking a function `auth` again), `disconnected` (given up or refused, see the error),
+ * `closed` (by `close()`).
  */
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed';
 
@@ -43,8 +45,21 @@ export interface RequestOptions {
 /** Options of {@link createClient}; any other socket.io-client option is passed through. */
 export interface ChatwireClientOptions<C extends AnyContract>
   extends Omit<Partial<ManagerOptions & SocketOptions>, 'auth'> {
-  /** The handshake `auth` (checked by the contract), or a function that makes it at each connect. */
+  /**
+   * The handshake `auth` (checked by the contract), or a function that makes it at each connect:
+   * give a function when credentials expire (tokens), so that each reconnect gets fresh ones.
+   */
   auth?: AuthInput<C> | (() => AuthInput<C> | Promise<AuthInput<C>>);
+  /** socket.io's first wait before reconnecting; it doubles per failed attempt. @default 1000 */
+  reconnectionDelay?: number;
+  /**
+   * The longest wait between reconnect attempts: long enough that a restarted server is not hit by
+   * every client at once. socket.io's own default is 5000.
+   * @default 10000
+   */
+  reconnectionDelayMax?: number;
+  /** Each reconnect wait is randomized by ± this fraction, so that clients spread out. @default 0.5 */
+  randomizationFactor?: number;
   /** How long `request` waits for an ack before answering `TIMEOUT`. @default 10000 */
   requestTimeoutMs?: number;
   /** Called for each server event or ack that breaks the contract (it never reaches a listener). */
@@ -81,13 +96,23 @@ export class ChatwireClient<C extends AnyContract> {
   private currentStatus: ConnectionStatus;
   private lastError: ChatwireError | undefined;
   private everConnected = false;
+  /** The server said our credentials expired: its disconnect that follows is not final. */
+  private expired: ChatwireError | undefined;
+  /** Reconnects after an expiry since the last connect: the next wait grows with them. */
+  private expiryReconnects = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(contract: C, url: string, options: ChatwireClientOptions<C> = {}) {
     const { auth, requestTimeoutMs, onInvalid, ...ioOptions } = options;
     this.contract = contract;
     this.requestTimeoutMs = requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.onInvalid = onInvalid;
-    const socketOptions: Partial<ManagerOptions & SocketOptions> = { ...ioOptions };
+    const socketOptions: Partial<ManagerOptions & SocketOptions> = {
+      reconnectionDelay: 1000,
+      reconnectionDelayMax: 10_000,
+      randomizationFactor: 0.5,
+      ...ioOptions,
+    };
     if (auth !== undefined) {
       socketOptions.auth = (send: (data: object) => void) => {
         Promise.resolve(typeof auth === 'function' ? (auth as () => unknown)() : auth).then(
@@ -216,6 +241,7 @@ export class ChatwireClient<C extends AnyContract> {
 
   /** Closes the connection for good; pending requests answer `DISCONNECTED`. */
   close(): void {
+    clearTimeout(this.reconnectTimer);
     this.setStatus('closed', undefined);
     this.socket.disconnect();
     for (const settle of [...this.pending]) settle(failure('DISCONNECTED', 'The client was closed'));
@@ -224,11 +250,14 @@ export class ChatwireClient<C extends AnyContract> {
   private watchConnection(): void {
     this.socket.on('connect', () => {
       this.everConnected = true;
+      this.expired = undefined;
+      this.expiryReconnects = 0;
       this.setStatus('connected', undefined);
     });
     this.socket.on('disconnect', (reason) => {
       if (this.currentStatus === 'closed') return;
       const byServer = reason === 'io server disconnect';
+      if (byServer && this.expired !== undefined) return this.reconnectAfterExpiry(this.expired);
       const error = byServer ? new ChatwireError('DISCONNECTED', 'The server closed the connection') : undefined;
       this.setStatus(byServer || !this.willRetry() ? 'disconnected' : 'reconnecting', error);
     });
@@ -247,10 +276,39 @@ export class ChatwireClient<C extends AnyContract> {
     (this.socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(
       ERROR_EVENT,
       (...args: unknown[]) => {
-        const payload = this.parseIncoming(ERROR_EVENT, errorEventSchema, args);
+        const payload = this.parseIncoming(ERROR_EVENT, errorEventSchema, args) as ErrorEventPayload | typeof invalid;
         if (payload === invalid) return;
-        for (const fn of this.errorListeners) fn(payload as ErrorEventPayload);
+        // About the connection itself (`connect` is no contract's event): sent just before the server
+        // drops us because our credentials expired.
+        if (payload.event === 'connect' && payload.code === 'UNAUTHORIZED')
+          this.expired = ChatwireError.fromPayload(payload);
+        for (const fn of this.errorListeners) fn(payload);
       },
+    );
+  }
+
+  /**
+   * socket.io does not reconnect after the server's disconnect: reconnect ourselves, after a jittered
+   * backoff (socket.io's reconnection delays), so that `auth` is asked again. A refusal of the
+   * credentials then ends it (`connect_error` UNAUTHORIZED): no loop with an expired static token.
+   */
+  private reconnectAfterExpiry(error: ChatwireError): void {
+    this.expired = undefined;
+    if (!this.socket.io.reconnection()) {
+      this.setStatus('disconnected', error);
+      return;
+    }
+    this.setStatus('reconnecting', error);
+    const backoff = {
+      baseMs: this.socket.io.reconnectionDelay(),
+      maxMs: this.socket.io.reconnectionDelayMax(),
+      random: Math.random,
+    };
+    this.reconnectTimer = setTimeout(
+      () => {
+        if (this.currentStatus === 'reconnecting') this.socket.connect();
+      },
+      backoffDelayMs(this.expiryReconnects++, backoff),
     );
   }
 

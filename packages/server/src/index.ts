@@ -1,4 +1,5 @@
 export {
+  type AuthenticatedUser,
   type ChatAuthenticator,
   signToken,
   type TokenOptions,

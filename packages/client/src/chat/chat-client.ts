@@ -3,9 +3,11 @@ import {
   type ChatUser,
   type ChatwireError,
   chatContract,
+  type ErrorPayload,
   isRetryable,
   type Result,
 } from '@chatwire/protocol';
+import { type Backoff, backoffDelayMs } from '../backoff.js';
 import {
   type ChatwireClient,
   type ChatwireClientOptions,
@@ -31,8 +33,23 @@ export interface ChatClientOptions extends Omit<ChatwireClientOptions<ChatContra
   typingExpiryMs?: number;
   /** How long to wait for a missing serial before fetching it. @default 300 */
   gapFillDelayMs?: number;
-  /** How often to check, while connected, that no message was missed (one `sync`). @default 30000 */
+  /**
+   * How often to check, while connected, that no message was missed (one `sync`); each wait is
+   * jittered by ±20 % so that clients that reconnected together do not sync together.
+   * @default 30000
+   */
   syncIntervalMs?: number;
+  /**
+   * The first wait before re-joining and catching up again after a passing failure (rate limited,
+   * storage unavailable) once reconnected; it doubles per failure up to `maxRetryDelayMs`, with full
+   * jitter, never shorter than the server's `retryAfterMs`, and starts over after a success.
+   * @default 1000
+   */
+  retryDelayMs?: number;
+  /** The longest wait between such retries. @default 30000 */
+  maxRetryDelayMs?: number;
+  /** Random numbers in [0, 1) for the jitter of retries and periodic syncs (for tests). @default Math.random */
+  random?: () => number;
   /**
    * Called when one of your listeners (on the client or a room) throws. The error never stops the
    * other listeners, the catch-up after a reconnect, nor pending sends.
@@ -95,7 +112,11 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private isClosed = false;
   /** Server time up to which edits, deletes and reactions are known: asked for again from there at the next sync. */
   private updatesSeenAt: number | undefined;
-  private readonly syncTimer: ReturnType<typeof setInterval>;
+  private syncTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly syncIntervalMs: number;
+  private readonly backoff: Backoff;
+  /** Resume attempts that failed in a row: the next wait grows with them. */
+  private resumeFailures = 0;
 
   constructor(url: string, options: ChatClientOptions) {
     const onError = options.onError ?? rethrowLater;
@@ -108,6 +129,9 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       typingExpiryMs,
       gapFillDelayMs,
       syncIntervalMs,
+      retryDelayMs,
+      maxRetryDelayMs,
+      random,
       newId,
       now,
       onError: _onError,
@@ -137,10 +161,10 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       ready: () => this.gate.promise,
       forget: (roomId) => this.joinedRooms.delete(roomId),
     };
+    this.syncIntervalMs = syncIntervalMs ?? 30_000;
+    this.backoff = { baseMs: retryDelayMs ?? 1000, maxMs: maxRetryDelayMs ?? 30_000, random: random ?? Math.random };
     this.listen();
-    this.syncTimer = setInterval(() => this.periodicCatchUp(), syncIntervalMs ?? 30_000);
-    // In Node, a client alone must not keep the process alive.
-    (this.syncTimer as { unref?: () => void }).unref?.();
+    this.scheduleSync();
   }
 
   /** Who we are, once the server said so. */
@@ -199,7 +223,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   /** Disconnects for good; pending sends fail with `DISCONNECTED`. */
   close(): void {
     this.isClosed = true;
-    clearInterval(this.syncTimer);
+    clearTimeout(this.syncTimer);
     for (const room of this.joinedRooms.values()) room.deactivate();
     this.client.close();
     this.gate.open();
@@ -236,9 +260,13 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   /** After each connect: re-join every room, then catch up with one `sync`, then let sends through. */
   private async resume(generation: number): Promise<void> {
     const current = () => generation === this.generation && this.client.status === 'connected';
+    /** The longest `retryAfterMs` the server asked for in this attempt. */
+    let retryAfterMs = 0;
     const again = () => {
-      // A passing failure (store down, timeout): try the whole resume again shortly, unless a reconnect did.
-      if (current()) setTimeout(() => current() && void this.resume(generation), 1000);
+      // A passing failure (store down, timeout): try the whole resume again after a backoff, unless a reconnect did.
+      if (!current()) return;
+      const delayMs = backoffDelayMs(this.resumeFailures++, this.backoff, retryAfterMs);
+      setTimeout(() => current() && void this.resume(generation), delayMs);
     };
     const lastSerials: Record<string, number> = {};
     let passingFailure = false;
@@ -256,6 +284,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
           if (reloaded !== undefined && !reloaded.ok) passingFailure = true;
         } else if (isRetryable(joined.error)) {
           passingFailure = true;
+          retryAfterMs = Math.max(retryAfterMs, joined.error.retryAfterMs ?? 0);
         } else {
           this.forget(room);
           room.expel(joined.error);
@@ -265,21 +294,29 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     if (!current()) return;
     if (passingFailure) return again();
     // A reload after a discontinuity that failed leaves its room unloaded: the next resume loads it.
-    if (!(await this.catchUp(lastSerials))) return again();
+    const caughtUp = await this.catchUp(lastSerials);
+    if (caughtUp !== true) {
+      retryAfterMs = Math.max(retryAfterMs, caughtUp === false ? 0 : (caughtUp.retryAfterMs ?? 0));
+      return again();
+    }
     if (!current()) return;
+    this.resumeFailures = 0;
     this.gate.open();
     this.emit('ready');
   }
 
-  /** One `sync` for these rooms (roomId → last serial); false when it or a reload it led to failed. */
-  private async catchUp(lastSerials: Record<string, number>): Promise<boolean> {
+  /**
+   * One `sync` for these rooms (roomId → last serial): true, or the refusal of the sync, or false when
+   * a reload it led to failed.
+   */
+  private async catchUp(lastSerials: Record<string, number>): Promise<true | false | ErrorPayload> {
     if (Object.keys(lastSerials).length === 0) return true;
     const since = this.updatesSeenAt;
     const synced = await this.client.request('sync', {
       rooms: lastSerials,
       ...(since === undefined ? {} : { updatedSince: since }),
     });
-    if (!synced.ok) return false;
+    if (!synced.ok) return synced.error;
     const outcomes = await Promise.all(
       Object.entries(synced.data.rooms).map(([roomId, gap]) => this.joinedRooms.get(roomId)?.synchronize(gap)),
     );
@@ -292,10 +329,20 @@ export class ChatClient extends Emitter<ChatClientEvents> {
    * failing at the wrong moment) and only a later message would reveal the gap; this finds it anyway.
    */
   private periodicCatchUp(): void {
+    this.scheduleSync();
     if (!this.gate.isOpen || this.isClosed) return;
     const lastSerials: Record<string, number> = {};
     for (const room of this.joinedRooms.values()) if (room.isLoaded) lastSerials[room.id] = room.lastSerial;
     void this.catchUp(lastSerials);
+  }
+
+  /** The next periodic sync, `syncIntervalMs` ± 20 % from now. */
+  private scheduleSync(): void {
+    if (this.isClosed) return;
+    const delayMs = this.syncIntervalMs * (0.8 + 0.4 * this.backoff.random());
+    this.syncTimer = setTimeout(() => this.periodicCatchUp(), delayMs);
+    // In Node, a client alone must not keep the process alive.
+    (this.syncTimer as { unref?: () => void }).unref?.();
   }
 }
 

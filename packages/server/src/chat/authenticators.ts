@@ -3,8 +3,17 @@ import { type ChatUser, ChatwireError, chatUserSchema } from '@chatwire/protocol
 import { z } from 'zod';
 import type { Handshake } from '../types.js';
 
+/**
+ * The user a handshake proves, and until when (ms since the epoch): a socket still open then is
+ * disconnected with `UNAUTHORIZED` "Token expired", and its client reconnects with fresh credentials.
+ */
+export type AuthenticatedUser = ChatUser & { expiresAt?: number };
+
 /** Maps the handshake `auth` object to the user, or throws a {@link ChatwireError} to refuse. */
-export type ChatAuthenticator = (auth: Record<string, unknown>, handshake: Handshake) => ChatUser | Promise<ChatUser>;
+export type ChatAuthenticator = (
+  auth: Record<string, unknown>,
+  handshake: Handshake,
+) => AuthenticatedUser | Promise<AuthenticatedUser>;
 
 function unauthorized(message: string): ChatwireError {
   return new ChatwireError('UNAUTHORIZED', message);
@@ -44,7 +53,8 @@ export function signToken(user: ChatUser, options: TokenOptions & { expiresInSec
 
 /**
  * Production authenticator: accepts `auth: { token }` made by {@link signToken} with the same secret,
- * checks the HMAC-SHA256 signature in constant time and the expiry.
+ * checks the HMAC-SHA256 signature in constant time and the expiry; the chat server disconnects a
+ * socket whose token expires while it is open.
  * @example createChatServer({ httpServer, store, authenticate: tokenAuthenticator({ secret: process.env.CHAT_SECRET! }) });
  */
 export function tokenAuthenticator(options: TokenOptions): ChatAuthenticator {
@@ -67,7 +77,8 @@ export function tokenAuthenticator(options: TokenOptions): ChatAuthenticator {
     }
     const claims = tokenClaims.safeParse(json);
     if (!claims.success) throw unauthorized('Malformed token claims');
-    if (claims.data.exp * 1000 <= now()) throw unauthorized('Token expired');
-    return { userId: claims.data.sub, name: claims.data.name };
+    const expiresAt = claims.data.exp * 1000;
+    if (expiresAt <= now()) throw unauthorized('Token expired');
+    return { userId: claims.data.sub, name: claims.data.name, expiresAt };
   };
 }

@@ -4,6 +4,8 @@ import {
   ChatwireError,
   type ClientEventName,
   chatContract,
+  ERROR_EVENT,
+  type ErrorEventPayload,
   isChatwireError,
   type Message,
   messageTextSchema,
@@ -13,7 +15,7 @@ import { type ChatwireServer, type ChatwireServerOptions, createServer, type Han
 import { type Logger, silentLogger } from '../logger.js';
 import type { Operator } from '../operator.js';
 import type { ChatwireSocket } from '../socket.js';
-import type { TypedIoServer } from '../types.js';
+import type { Handshake, TypedIoServer } from '../types.js';
 import type { ChatAuthenticator } from './authenticators.js';
 import { AdapterPresence, type Presence } from './presence.js';
 import { type RateLimit, RateLimiter } from './rate-limiter.js';
@@ -95,6 +97,10 @@ export class ChatServer {
   private readonly typing = new Map<string, ReturnType<typeof setTimeout>>();
   /** socketId → the chat rooms it is in or joining: what presence must forget when it goes */
   private readonly socketRooms = new Map<string, Set<string>>();
+  /** When the credentials of a handshake expire, from the authenticator, until the socket connects. */
+  private readonly expiries = new WeakMap<Handshake, number>();
+  /** socketId → the timer that disconnects it when its credentials expire; gone with the socket. */
+  private readonly expiryTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(options: ChatServerOptions) {
     const {
@@ -128,7 +134,14 @@ export class ChatServer {
     this.syncLimit = syncLimit ?? 500;
     this.server = createServer(chatContract, {
       ...serverOptions,
-      authenticate: async ({ auth, handshake }) => ({ user: await authenticate(auth, handshake) }),
+      authenticate: async ({ auth, handshake }) => {
+        const { expiresAt, ...user } = await authenticate(auth, handshake);
+        if (expiresAt !== undefined) {
+          if (expiresAt <= this.now()) throw new ChatwireError('UNAUTHORIZED', 'Token expired');
+          this.expiries.set(handshake, expiresAt);
+        }
+        return { user };
+      },
     });
     this.presence.attach({ server: this.server, publish: (roomId) => void this.publishPresence(roomId) });
     this.wire();
@@ -158,6 +171,8 @@ export class ChatServer {
   async close(): Promise<void> {
     for (const timer of this.typing.values()) clearTimeout(timer);
     this.typing.clear();
+    for (const timer of this.expiryTimers.values()) clearTimeout(timer);
+    this.expiryTimers.clear();
     await this.server.close();
     await this.presence.close();
     await this.store.close();
@@ -173,11 +188,15 @@ export class ChatServer {
       });
 
     server.onConnection(async (socket) => {
+      // Before any await: the disconnect cleanup below may run as soon as this hook yields.
+      this.expireAt(socket, this.expiries.get(socket.handshake));
       await socket.join(userRoom(socket.data.user.userId));
       socket.emit('session', { user: socket.data.user });
     });
 
     server.onDisconnect(async (socket) => {
+      clearTimeout(this.expiryTimers.get(socket.id));
+      this.expiryTimers.delete(socket.id);
       // Every room presence was told about, also one whose join was still under way.
       const rooms = this.socketRooms.get(socket.id) ?? new Set<string>();
       this.socketRooms.delete(socket.id);
@@ -327,6 +346,24 @@ export class ChatServer {
   }
 
   /**
+   * Disconnects `socket` at `expiresAt` (by the injected clock), first telling it why: a
+   * `chatwire:error` about `connect`, code `UNAUTHORIZED`. Its client reconnects with fresh credentials.
+   */
+  private expireAt(socket: ChatSocket, expiresAt: number | undefined): void {
+    if (expiresAt === undefined || !socket.connected) return;
+    // setTimeout fires at once past 2^31 - 1 ms (~24.8 days): a longer wait is made of steps.
+    const delayMs = Math.min(Math.max(0, expiresAt - this.now()), MAX_TIMER_MS);
+    const timer = setTimeout(() => {
+      this.expiryTimers.delete(socket.id);
+      if (this.now() < expiresAt) return this.expireAt(socket, expiresAt);
+      const notice: ErrorEventPayload = { event: 'connect', code: 'UNAUTHORIZED', message: 'Token expired' };
+      (socket.raw as unknown as { emit(event: string, payload: ErrorEventPayload): void }).emit(ERROR_EVENT, notice);
+      socket.disconnect(true);
+    }, delayMs);
+    this.expiryTimers.set(socket.id, timer);
+  }
+
+  /**
    * The messages after `last` and, given `updatedSince`, the ones up to `last` changed since; or a
    * discontinuity when history no longer covers the gap (or too much changed).
    */
@@ -420,6 +457,9 @@ const typingKey = (roomId: string, userId: string) => `${roomId}\u0000${userId}`
 
 /** Most different reactions one message may carry (each is sent with every update of it). */
 const MAX_REACTION_KEYS = 50;
+
+/** The longest delay setTimeout takes as given. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** How far `sync` looks back before `updatedSince`, for clock differences between nodes. */
 const CLOCK_SKEW_MS = 5000;
