@@ -80,6 +80,7 @@ async function ensureBuilt(): Promise<void> {
   const outputs = packageNames.flatMap((name) =>
     ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts'].map((file) => join(root, 'packages', name, 'dist', file)),
   );
+  outputs.push(join(root, 'packages', 'server', 'dist', 'dev.js'), join(root, 'packages', 'server', 'dist', 'dev.cjs'));
   if (outputs.every((file) => existsSync(file))) return;
   await mustRun('pnpm', ['build'], root, 240_000);
 }
@@ -223,6 +224,7 @@ async function main() {
   const loaded = {
     protocol: loadedFile('@chatwire/protocol'),
     server: loadedFile('@chatwire/server'),
+    serverDev: loadedFile('@chatwire/server/dev'),
     client: loadedFile('@chatwire/client'),
   };
   const summary = {
@@ -407,6 +409,7 @@ describe('installing the packed packages from npm', { timeout: 180_000 }, () => 
         loaded: {
           protocol: built('protocol', app.js),
           server: built('server', app.js),
+          serverDev: built('server', app.js.replace('index', 'dev')),
           client: built('client', app.js),
         },
         chatwireFilesInRequireCache:
