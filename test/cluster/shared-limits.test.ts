@@ -130,7 +130,9 @@ describe('limits shared by two nodes through Redis', { timeout: 60_000 }, () => 
     onTestFinished(() => control.disconnect());
     // Paused until the test ends: the sends must be answered while Redis does not answer.
     await control.call('CLIENT', 'PAUSE', '60000', 'WRITE');
-    onTestFinished(() => control.call('CLIENT', 'UNPAUSE'));
+    onTestFinished(async () => {
+      await control.call('CLIENT', 'UNPAUSE');
+    });
     const during = await sends(tab1, 6, 'paused');
     expect(one.redis.status).toBe('ready');
     expect(accepted(during)).toBe(5);
