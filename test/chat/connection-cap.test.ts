@@ -65,6 +65,7 @@ describe('connections per user', () => {
             await inner.release(userId, socketId);
           },
           close: () => inner.close(),
+          retryAfterMs: inner.retryAfterMs,
         };
         return cap;
       },

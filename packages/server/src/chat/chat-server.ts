@@ -134,8 +134,6 @@ export class ChatServer {
       actionRateLimit === false
         ? undefined
         : limits.rateLimiter('action', { ratePerSecond: 20, burst: 100, ...actionRateLimit }, this.now);
-    const maxConnections = maxConnectionsPerUser === false ? undefined : (maxConnectionsPerUser ?? 16);
-    this.connectionCap = maxConnections === undefined ? undefined : limits.connectionCap(maxConnections);
     this.maxRoomsPerSocket = maxRoomsPerSocket ?? 50;
     this.typingTimeoutMs = typingTimeoutMs ?? 6000;
     this.syncLimit = syncLimit ?? 500;
@@ -143,8 +141,10 @@ export class ChatServer {
       ...serverOptions,
       authenticate: async ({ auth, handshake }) => ({ user: await authenticate(auth, handshake) }),
     });
-    if (this.connectionCap !== undefined && maxConnections !== undefined) {
-      capConnections(this.server, this.connectionCap, maxConnections, limits.connectRetryAfterMs);
+    if (maxConnectionsPerUser !== false) {
+      const max = maxConnectionsPerUser ?? 16;
+      this.connectionCap = limits.connectionCap(max);
+      capConnections(this.server, this.connectionCap, max, this.logger);
     }
     this.presence.attach({ server: this.server, publish: (roomId) => void this.publishPresence(roomId) });
     this.wire();

@@ -1,5 +1,6 @@
 import { type ChatContract, ChatwireError } from '@chatwire/protocol';
 import type { ChatwireServer } from '../create-server.js';
+import type { Logger } from '../logger.js';
 
 /** Counts each user's connections, wherever the count lives, and refuses past a maximum. */
 export interface ConnectionCap {
@@ -9,10 +10,13 @@ export interface ConnectionCap {
   release(userId: string, socketId: string): Promise<void>;
   /** Stops timers and forgets this node's connections. */
   close(): Promise<void>;
+  /** How long a refused connection should wait before trying again, in milliseconds. */
+  readonly retryAfterMs: number;
 }
 
 /** Connections per user counted in this process. */
 export class MemoryConnectionCap implements ConnectionCap {
+  readonly retryAfterMs = 1000;
   /** userId → its connections on this node */
   private readonly users = new Map<string, Set<string>>();
 
@@ -62,20 +66,23 @@ export function capConnections(
   server: ChatwireServer<ChatContract>,
   cap: ConnectionCap,
   max: number,
-  retryAfterMs: number,
+  logger: Logger,
 ): void {
   server.use(async (socket) => {
     const { userId } = socket.data.user;
     if (!(await cap.acquire(userId, socket.id))) {
       throw new ChatwireError('RATE_LIMITED', `Too many connections: a user may have at most ${max} at once`, {
-        retryAfterMs,
+        retryAfterMs: cap.retryAfterMs,
       });
     }
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
-      void cap.release(userId, socket.id);
+      // An app's own cap may break its promise not to reject: that must not crash the node.
+      cap
+        .release(userId, socket.id)
+        .catch((error: unknown) => logger.error('chatwire: connection release failed', { error }));
     };
     const { raw } = socket;
     raw.once('disconnect', release);

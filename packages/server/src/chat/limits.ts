@@ -10,13 +10,10 @@ export interface Limits {
   rateLimiter(name: string, limit: RateLimit, now: () => number): RateLimiter;
   /** Counts connections per user, at most `max` each. */
   connectionCap(max: number): ConnectionCap;
-  /** How long a refused connection should wait before trying again, in milliseconds. */
-  readonly connectRetryAfterMs: number;
 }
 
 /** Limits counted in this process: right for one node; with several, each counts on its own. */
 export const memoryLimits: Limits = {
   rateLimiter: (_name, limit, now) => new MemoryRateLimiter(limit, now),
   connectionCap: (max) => new MemoryConnectionCap(max),
-  connectRetryAfterMs: 1000,
 };

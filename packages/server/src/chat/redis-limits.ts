@@ -66,7 +66,6 @@ type Commands = Redis & {
  * memory, and shares again once Redis answers. The Redis connection is the caller's to close.
  */
 export class RedisLimits implements Limits {
-  readonly connectRetryAfterMs: number;
   private readonly redis: Commands;
   private readonly prefix: string;
   private readonly commandTimeoutMs: number;
@@ -81,8 +80,6 @@ export class RedisLimits implements Limits {
     this.ttlMs = options.ttlMs ?? 9000;
     this.heartbeatMs = options.heartbeatMs ?? 2000;
     this.logger = options.logger ?? silentLogger;
-    // By then a dead node's connections no longer count.
-    this.connectRetryAfterMs = this.ttlMs;
     redis.defineCommand('chatwireTakeToken', { numberOfKeys: 1, lua: TAKE_TOKEN });
     redis.defineCommand('chatwireAcquire', { numberOfKeys: 1, lua: ACQUIRE });
     this.redis = redis as Commands;
@@ -158,6 +155,8 @@ interface CapContext {
 
 /** Connections per user in Redis sorted sets; this node's own are also kept here, to refresh and fall back on. */
 class RedisConnectionCap implements ConnectionCap {
+  /** By then a dead node's connections no longer count. */
+  readonly retryAfterMs: number;
   private readonly local: MemoryConnectionCap;
   private readonly timer: ReturnType<typeof setInterval>;
   private beating = false;
@@ -166,6 +165,7 @@ class RedisConnectionCap implements ConnectionCap {
     private readonly max: number,
     private readonly context: CapContext,
   ) {
+    this.retryAfterMs = context.ttlMs;
     this.local = new MemoryConnectionCap(max);
     this.timer = setInterval(() => void this.heartbeat(), context.heartbeatMs);
     this.timer.unref();

@@ -17,7 +17,7 @@ export interface RedisClusterOptions {
   presence?: Omit<RedisPresenceOptions, 'logger'>;
   /** Options of the shared limits (key prefix, command timeout, connection TTL and heartbeat). */
   limits?: Omit<RedisLimitsOptions, 'logger'>;
-  /** Where Redis connection errors and failed heartbeats are reported. @default silent */
+  /** Where Redis connection errors, failed heartbeats and limits falling back to per node are reported. @default silent */
   logger?: Logger;
 }
 
