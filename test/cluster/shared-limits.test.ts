@@ -133,11 +133,22 @@ describe('limits shared by two nodes through Redis', { timeout: 60_000 }, () => 
     onTestFinished(async () => {
       await control.call('CLIENT', 'UNPAUSE');
     });
+    await control.call('CONFIG', 'RESETSTAT');
     const during = await sends(tab1, 6, 'paused');
     expect(one.redis.status).toBe('ready');
     expect(accepted(during)).toBe(5);
     expect(during.filter((r) => !r.ok)).toEqual([
       { ok: false, error: expect.objectContaining({ code: 'RATE_LIMITED' }) },
     ]);
+    // Once Redis is known to be away, requests no longer queue commands for it.
+    for (let i = 1; i <= 10; i++) {
+      const [later] = await sends(tab1, 1, `later-${i}`);
+      expect(later).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    }
+    await control.call('CLIENT', 'UNPAUSE');
+    // Answered after every command node one queued before it.
+    await one.redis.ping();
+    const stats = String(await control.call('INFO', 'commandstats'));
+    expect(Number(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1])).toBe(6);
   });
 });

@@ -73,6 +73,8 @@ export class RedisLimits implements Limits {
   private readonly heartbeatMs: number;
   private readonly logger: Logger;
   private away = false;
+  /** A PING is under way to tell whether Redis answers again. */
+  private probing = false;
 
   constructor(redis: Redis, options: RedisLimitsOptions = {}) {
     this.prefix = options.keyPrefix ?? 'chatwire:';
@@ -83,6 +85,8 @@ export class RedisLimits implements Limits {
     redis.defineCommand('chatwireTakeToken', { numberOfKeys: 1, lua: TAKE_TOKEN });
     redis.defineCommand('chatwireAcquire', { numberOfKeys: 1, lua: ACQUIRE });
     this.redis = redis as Commands;
+    // Reconnected: shared again at once.
+    redis.on('ready', () => this.back());
   }
 
   rateLimiter(name: string, limit: RateLimit, now: () => number): RateLimiter {
@@ -110,9 +114,25 @@ export class RedisLimits implements Limits {
     });
   }
 
-  /** Runs `call` on Redis, or `fallback` (this node's own count) while Redis is away. */
+  /**
+   * Runs `call` on Redis, or `fallback` (this node's own count) while Redis is away. Away, no call
+   * waits for Redis: one PING at a time tells when it answers again (or its reconnection does).
+   */
   private async shared<T>(call: () => Promise<T>, fallback: () => T): Promise<T> {
     if (this.redis.status !== 'ready') return this.fellBack(fallback, 'not connected');
+    if (this.away) {
+      this.probe();
+      return fallback();
+    }
+    try {
+      return await this.timed(call());
+    } catch (error) {
+      return this.fellBack(fallback, error);
+    }
+  }
+
+  /** `promise`, or a rejection after `commandTimeoutMs`. */
+  private async timed<T>(promise: Promise<T>): Promise<T> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -121,17 +141,30 @@ export class RedisLimits implements Limits {
       );
     });
     try {
-      const result = await Promise.race([call(), timeout]);
-      if (this.away) {
-        this.away = false;
-        this.logger.info('chatwire: Redis is back, limits are shared again');
-      }
-      return result;
-    } catch (error) {
-      return this.fellBack(fallback, error);
+      return await Promise.race([promise, timeout]);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private probe(): void {
+    if (this.probing) return;
+    this.probing = true;
+    this.timed(this.redis.ping()).then(
+      () => {
+        this.probing = false;
+        this.back();
+      },
+      () => {
+        this.probing = false;
+      },
+    );
+  }
+
+  private back(): void {
+    if (!this.away) return;
+    this.away = false;
+    this.logger.info('chatwire: Redis is back, limits are shared again');
   }
 
   private fellBack<T>(fallback: () => T, reason: unknown): T {
