@@ -16,6 +16,8 @@ async function startNode(url: string, options: Partial<ChatServerOptions> = {}, 
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   redis.on('error', () => {});
   onTestFinished(() => redis.disconnect());
+  // Until then the node counts on its own: connected first, as a node in service is.
+  await expect.poll(() => redis.status).toBe('ready');
   const cluster = redisCluster({ redis, limits: { ttlMs, heartbeatMs: Math.floor(ttlMs / 5) } });
   const node = await startChat({ now, ...options, limits: cluster.limits });
   return { ...node, redis };
