@@ -106,7 +106,7 @@ describe('rate limit on message:send', () => {
   });
 });
 
-describe('the per-connection action limit', () => {
+describe('the per-user action limit', () => {
   it('refuses a flood of other requests with RATE_LIMITED and lets them through again later', async () => {
     let clock = 0;
     const { url } = await startChat({ now: () => clock, actionRateLimit: { ratePerSecond: 5, burst: 10 } });
@@ -122,6 +122,25 @@ describe('the per-connection action limit', () => {
     );
     clock += 1000;
     expect(await ana.request('history:fetch', { roomId: 'r' })).toMatchObject({ ok: true });
+  });
+
+  it('counts per user: a second connection of the same user shares the budget, another user does not', async () => {
+    const { url } = await startChat({ now: () => 0, actionRateLimit: { ratePerSecond: 5, burst: 10 } });
+    const [tab1, tab2, bob] = [
+      await connectUser(url, 'ana'),
+      await connectUser(url, 'ana'),
+      await connectUser(url, 'bob'),
+    ];
+    for (const client of [tab1, tab2, bob]) await join(client, 'r');
+    const fetches = (client: ChatTestClient, count: number) =>
+      Promise.all(Array.from({ length: count }, () => client.request('history:fetch', { roomId: 'r' })));
+    // ana's two joins took 2 of her 10: 8 left for both tabs together.
+    const answers = [...(await fetches(tab1, 6)), ...(await fetches(tab2, 6))];
+    expect(answers.filter((a) => a.ok)).toHaveLength(8);
+    expect(answers.filter((a) => !a.ok)).toEqual(
+      Array.from({ length: 4 }, () => ({ ok: false, error: expect.objectContaining({ code: 'RATE_LIMITED' }) })),
+    );
+    expect((await fetches(bob, 9)).every((a) => a.ok)).toBe(true);
   });
 
   it('caps the different reactions on one message', async () => {

@@ -155,3 +155,23 @@ export function serials(messages: Message[]): number[] {
 export function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }
+
+/** Opens a connection as `user`: the client once connected, or the refusal's error. */
+export async function attempt(url: string, user: string | ChatUser) {
+  const client = openClient(url, { auth: userOf(user) });
+  try {
+    await connected(client);
+    return { client, error: undefined };
+  } catch (error) {
+    return { client, error: error as { code: string; message: string; retryAfterMs?: number } };
+  }
+}
+
+/** Opens `count` connections as `user` all at once; the connected clients and the refusals. */
+export async function connectAtOnce(url: string, user: string, count: number) {
+  const outcomes = await Promise.all(range(1, count).map(() => attempt(url, user)));
+  return {
+    accepted: outcomes.flatMap((o) => (o.error === undefined ? [o.client] : [])),
+    refused: outcomes.flatMap((o) => (o.error === undefined ? [] : [o.error])),
+  };
+}

@@ -1,8 +1,8 @@
 /**
  * `pnpm demo:cluster`: two demo nodes on PORT and PORT + 1 (default 3000/3001) sharing one Redis
- * (fan-out, presence) and one PostgreSQL database (history), so two browsers on different ports chat
- * in one room. REDIS_URL and DATABASE_URL override the loopback defaults; the demo database is
- * created if missing.
+ * (fan-out, presence, per-user limits) and one PostgreSQL database (history), so two browsers on
+ * different ports chat in one room. REDIS_URL and DATABASE_URL override the loopback defaults; the
+ * demo database is created if missing.
  */
 import { spawn } from 'node:child_process';
 import pg from 'pg';

@@ -8,12 +8,12 @@ const host = process.env.HOST || '127.0.0.1';
 if (!Number.isInteger(port) || port < 0 || port > 65535)
   throw new Error(`PORT must be a port number, not "${process.env.PORT}"`);
 const { store, description } = await storeFromEnv(process.env, console);
-// With REDIS_URL this node joins the others on the same Redis: fan-out and presence across nodes.
+// With REDIS_URL this node joins the others on the same Redis: fan-out, presence and limits across nodes.
 const cluster = process.env.REDIS_URL ? redisCluster({ redis: process.env.REDIS_URL, logger: console }) : undefined;
 const app = await createChatApp({
   store,
   logger: console,
-  ...(cluster ? { adapter: cluster.adapter, presence: cluster.presence } : {}),
+  ...(cluster ? { adapter: cluster.adapter, presence: cluster.presence, limits: cluster.limits } : {}),
 });
 let listening: number;
 try {

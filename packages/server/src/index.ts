@@ -13,8 +13,10 @@ export {
   type ModerationResult,
   type RoomAction,
 } from './chat/chat-server.js';
+export type { ConnectionCap } from './chat/connection-cap.js';
+export { type Limits, memoryLimits } from './chat/limits.js';
 export { AdapterPresence, type Presence, type PresenceHost, type PresenceSnapshot } from './chat/presence.js';
-export type { RateLimit } from './chat/rate-limiter.js';
+export type { RateLimit, RateLimiter } from './chat/rate-limiter.js';
 export type { AppendResult, HistoryQuery, NewMessage, Store } from './chat/store.js';
 export {
   type AuthenticateContext,

@@ -17,8 +17,10 @@ import type { Operator } from '../operator.js';
 import type { ChatwireSocket } from '../socket.js';
 import type { Handshake, TypedIoServer } from '../types.js';
 import type { ChatAuthenticator } from './authenticators.js';
+import { type ConnectionCap, capConnections } from './connection-cap.js';
+import { type Limits, memoryLimits } from './limits.js';
 import { AdapterPresence, type Presence } from './presence.js';
-import { type RateLimit, RateLimiter } from './rate-limiter.js';
+import type { RateLimit, RateLimiter } from './rate-limiter.js';
 import { roomKey, userRoom } from './rooms.js';
 import type { Store } from './store.js';
 
@@ -52,12 +54,16 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
   /** Per-user limit on `message:send`, or false for none. @default { ratePerSecond: 10, burst: 20 } */
   rateLimit?: Partial<RateLimit> | false;
   /**
-   * Per-connection limit on every other request (joins, edits, reactions, history, sync, typing…),
-   * so that no client can make the server fan out or query without bound. Roomy enough for a
-   * reconnect that re-joins `maxRoomsPerSocket` rooms at once.
+   * Per-user limit on every other request (joins, edits, reactions, history, sync, typing…), all the
+   * user's connections together, so that no client can make the server fan out or query without
+   * bound. Roomy enough for a reconnect that re-joins `maxRoomsPerSocket` rooms at once.
    * @default { ratePerSecond: 20, burst: 100 }
    */
   actionRateLimit?: Partial<RateLimit> | false;
+  /** Most connections one user may have at once (all nodes together with shared `limits`), or false for no cap. @default 16 */
+  maxConnectionsPerUser?: number | false;
+  /** Where the limits above are counted. @default memoryLimits (this process); `redisCluster().limits` shares them across nodes */
+  limits?: Limits;
   /** Most chat rooms one connection may be in. @default 50 */
   maxRoomsPerSocket?: number;
   /** A typing flag clears itself this long after its last refresh. @default 6000 */
@@ -90,6 +96,7 @@ export class ChatServer {
   private readonly moderate: ChatServerOptions['moderate'];
   private readonly limiter: RateLimiter | undefined;
   private readonly actionLimiter: RateLimiter | undefined;
+  private readonly connectionCap: ConnectionCap | undefined;
   private readonly maxRoomsPerSocket: number;
   private readonly typingTimeoutMs: number;
   private readonly syncLimit: number;
@@ -110,6 +117,8 @@ export class ChatServer {
       moderate,
       rateLimit,
       actionRateLimit,
+      maxConnectionsPerUser,
+      limits = memoryLimits,
       maxRoomsPerSocket,
       typingTimeoutMs,
       syncLimit,
@@ -124,11 +133,13 @@ export class ChatServer {
     this.moderate = moderate;
     this.now = now ?? Date.now;
     this.limiter =
-      rateLimit === false ? undefined : new RateLimiter({ ratePerSecond: 10, burst: 20, ...rateLimit }, this.now);
+      rateLimit === false
+        ? undefined
+        : limits.rateLimiter('send', { ratePerSecond: 10, burst: 20, ...rateLimit }, this.now);
     this.actionLimiter =
       actionRateLimit === false
         ? undefined
-        : new RateLimiter({ ratePerSecond: 20, burst: 100, ...actionRateLimit }, this.now);
+        : limits.rateLimiter('action', { ratePerSecond: 20, burst: 100, ...actionRateLimit }, this.now);
     this.maxRoomsPerSocket = maxRoomsPerSocket ?? 50;
     this.typingTimeoutMs = typingTimeoutMs ?? 6000;
     this.syncLimit = syncLimit ?? 500;
@@ -143,6 +154,11 @@ export class ChatServer {
         return { user };
       },
     });
+    if (maxConnectionsPerUser !== false) {
+      const max = maxConnectionsPerUser ?? 16;
+      this.connectionCap = limits.connectionCap(max);
+      capConnections(this.server, this.connectionCap, max, this.logger);
+    }
     this.presence.attach({ server: this.server, publish: (roomId) => void this.publishPresence(roomId) });
     this.wire();
   }
@@ -174,16 +190,17 @@ export class ChatServer {
     for (const timer of this.expiryTimers.values()) clearTimeout(timer);
     this.expiryTimers.clear();
     await this.server.close();
+    await this.connectionCap?.close();
     await this.presence.close();
     await this.store.close();
   }
 
   private wire(): void {
     const { server } = this;
-    /** A handler behind the per-connection action limit. */
+    /** A handler behind the per-user action limit. */
     const action = <E extends ClientEventName<ChatContract>>(event: E, handler: Handler<ChatContract, E>) =>
-      server.on(event, (context) => {
-        throttle(this.actionLimiter, context.socket.id, 'Too many requests');
+      server.on(event, async (context) => {
+        await throttle(this.actionLimiter, context.socket.data.user.userId, 'Too many requests');
         return handler(context);
       });
 
@@ -258,7 +275,7 @@ export class ChatServer {
     server.on('message:send', async ({ payload, socket }) => {
       const { roomId } = payload;
       const user = this.member(socket, roomId);
-      throttle(this.limiter, user.userId, 'Sending too fast');
+      await throttle(this.limiter, user.userId, 'Sending too fast');
       await this.authorize(user, roomId, 'send');
       const text = await this.moderated({ roomId, author: user, text: payload.text, kind: 'send' });
       const { message, created } = await this.stored(() =>
@@ -468,8 +485,8 @@ const CLOCK_SKEW_MS = 5000;
 type RoomCatchUp = { messages: Message[]; discontinuity: boolean; updated: Message[] };
 
 /** Takes a token for `key`, or refuses with `RATE_LIMITED` and when to come back. */
-function throttle(limiter: RateLimiter | undefined, key: string, message: string): void {
-  const waitMs = limiter?.take(key) ?? 0;
+async function throttle(limiter: RateLimiter | undefined, key: string, message: string): Promise<void> {
+  const waitMs = (await limiter?.take(key)) ?? 0;
   if (waitMs > 0) throw new ChatwireError('RATE_LIMITED', message, { retryAfterMs: waitMs });
 }
 

@@ -1,0 +1,96 @@
+import { type ChatContract, ChatwireError } from '@chatwire/protocol';
+import type { ChatwireServer } from '../create-server.js';
+import type { Logger } from '../logger.js';
+
+/** Counts each user's connections, wherever the count lives, and refuses past a maximum. */
+export interface ConnectionCap {
+  /** Counts connection `socketId` of `userId`: false (and not counted) when the user is at the maximum. */
+  acquire(userId: string, socketId: string): Promise<boolean>;
+  /** Forgets connection `socketId`; never rejects (what cannot be forgotten now expires). */
+  release(userId: string, socketId: string): Promise<void>;
+  /** Stops timers and forgets this node's connections. */
+  close(): Promise<void>;
+  /** How long a refused connection should wait before trying again, in milliseconds. */
+  readonly retryAfterMs: number;
+}
+
+/** Connections per user counted in this process. */
+export class MemoryConnectionCap implements ConnectionCap {
+  readonly retryAfterMs = 1000;
+  /** userId → its connections on this node */
+  private readonly users = new Map<string, Set<string>>();
+
+  constructor(private readonly max: number) {}
+
+  async acquire(userId: string, socketId: string): Promise<boolean> {
+    return this.acquireNow(userId, socketId);
+  }
+
+  /** {@link acquire}, synchronously: checked and counted in one step, so racing connects cannot pass the cap. */
+  acquireNow(userId: string, socketId: string, max = this.max): boolean {
+    let sockets = this.users.get(userId);
+    if (sockets?.has(socketId)) return true;
+    if ((sockets?.size ?? 0) >= max) return false;
+    if (sockets === undefined) {
+      sockets = new Set();
+      this.users.set(userId, sockets);
+    }
+    sockets.add(socketId);
+    return true;
+  }
+
+  async release(userId: string, socketId: string): Promise<void> {
+    const sockets = this.users.get(userId);
+    if (sockets === undefined) return;
+    sockets.delete(socketId);
+    if (sockets.size === 0) this.users.delete(userId);
+  }
+
+  /** This node's connections: userId → socket ids. */
+  held(): ReadonlyMap<string, ReadonlySet<string>> {
+    return this.users;
+  }
+
+  async close(): Promise<void> {
+    this.users.clear();
+  }
+}
+
+/**
+ * Refuses a connection past `max` per user with `connect_error` `RATE_LIMITED` (after
+ * authentication: the user is known). A counted connection is released when its socket
+ * disconnects, or when its transport closes before it ever connected (socket.io then emits no
+ * `disconnect`, e.g. when a later middleware refuses it or the client goes away meanwhile).
+ */
+export function capConnections(
+  server: ChatwireServer<ChatContract>,
+  cap: ConnectionCap,
+  max: number,
+  logger: Logger,
+): void {
+  server.use(async (socket) => {
+    const { userId } = socket.data.user;
+    if (!(await cap.acquire(userId, socket.id))) {
+      throw new ChatwireError('RATE_LIMITED', `Too many connections: a user may have at most ${max} at once`, {
+        retryAfterMs: cap.retryAfterMs,
+      });
+    }
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      // An app's own cap may break its promise not to reject: that must not crash the node.
+      cap
+        .release(userId, socket.id)
+        .catch((error: unknown) => logger.error('chatwire: connection release failed', { error }));
+    };
+    const { raw } = socket;
+    raw.once('disconnect', release);
+    raw.conn.once('close', release);
+    // Gone while the count was taken: no event will come any more.
+    if (raw.conn.readyState !== 'open') {
+      release();
+      throw new ChatwireError('DISCONNECTED', 'The connection closed during the handshake');
+    }
+  });
+}
