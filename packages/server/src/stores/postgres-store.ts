@@ -182,6 +182,7 @@ export class PostgresStore implements Store {
     emoji: string,
     userId: string,
     at: number,
+    maxReactionKeys: number,
   ): Promise<Message | undefined> {
     return withClient(this.pool, async (client) => {
       try {
@@ -197,7 +198,7 @@ export class PostgresStore implements Store {
         }
         const updated = await client.query<MessageRow>(
           `UPDATE ${this.t.messages} SET reactions = $3, updated_at = $4 WHERE room_id = $1 AND serial = $2 RETURNING *`,
-          [roomId, serial, toggledReactionsJson(row.reactions, emoji, userId), at],
+          [roomId, serial, toggledReactionsJson(row.reactions, emoji, userId, maxReactionKeys), at],
         );
         await client.query('COMMIT');
         const updatedRow = updated.rows[0];

@@ -132,12 +132,14 @@ export class SqliteStore implements Store {
         created: true,
       };
     });
-    this.toggleTx = db.transaction((roomId: string, serial: number, emoji: string, userId: string, at: number) => {
-      const row = this.statements.get.get(roomId, serial);
-      if (row === undefined || row.deleted_at !== null) return row;
-      const reactions = toggledReactionsJson(row.reactions, emoji, userId);
-      return this.statements.setReactions.get({ roomId, serial, reactions, at });
-    });
+    this.toggleTx = db.transaction(
+      (roomId: string, serial: number, emoji: string, userId: string, at: number, maxKeys: number) => {
+        const row = this.statements.get.get(roomId, serial);
+        if (row === undefined || row.deleted_at !== null) return row;
+        const reactions = toggledReactionsJson(row.reactions, emoji, userId, maxKeys);
+        return this.statements.setReactions.get({ roomId, serial, reactions, at });
+      },
+    );
   }
 
   async append(message: NewMessage): Promise<AppendResult> {
@@ -167,8 +169,9 @@ export class SqliteStore implements Store {
     emoji: string,
     userId: string,
     at: number,
+    maxReactionKeys: number,
   ): Promise<Message | undefined> {
-    const row = this.toggleTx.immediate(roomId, serial, emoji, userId, at);
+    const row = this.toggleTx.immediate(roomId, serial, emoji, userId, at, maxReactionKeys);
     return row && toMessage(row);
   }
 
