@@ -205,9 +205,11 @@ export class SqliteStore implements Store {
   }
 
   private migrate(): void {
-    const applied = this.db.pragma('user_version', { simple: true }) as number;
     this.db
       .transaction(() => {
+        // Read under the write lock: two processes opening a new file together would otherwise both
+        // read 0, and the second would apply the migrations again (ALTER TABLE fails the second time).
+        const applied = this.db.pragma('user_version', { simple: true }) as number;
         for (const [index, migration] of MIGRATIONS.entries()) {
           if (index < applied) continue;
           this.db.exec(migration);
