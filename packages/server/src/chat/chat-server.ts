@@ -317,7 +317,7 @@ export class ChatServer {
       clearTimeout(this.typing.get(key));
       this.typing.set(
         key,
-        setTimeout(() => this.stopTyping(roomId, user), this.typingTimeoutMs),
+        setTimeout(() => this.expireTyping(roomId, user), this.typingTimeoutMs),
       );
       this.room(roomId).emit('typing', { roomId, user, isTyping: true });
     });
@@ -373,6 +373,15 @@ export class ChatServer {
     if (message === undefined) throw notFound(roomId, serial);
     this.room(roomId).emit('message:updated', message);
     return message;
+  }
+
+  /** The typing timer: a throw here would be uncaught (and end the process), so it is logged. */
+  private expireTyping(roomId: string, user: ChatUser): void {
+    try {
+      this.stopTyping(roomId, user);
+    } catch (error) {
+      this.logger.error('chatwire: typing timer failed', { roomId, error });
+    }
   }
 
   private stopTyping(roomId: string, user: ChatUser): void {
