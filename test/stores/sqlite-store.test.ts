@@ -21,7 +21,7 @@ describe('SqliteStore on a file', () => {
     const author = { userId: 'a', name: 'A' };
     await first.append({ roomId: 'r', clientMessageId: 'c1', author, text: 'one', createdAt: 1 });
     await first.append({ roomId: 'r', clientMessageId: 'c2', author, text: 'two', createdAt: 2 });
-    await first.toggleReaction('r', 2, '🔥', 'b', 10);
+    await first.toggleReaction('r', 2, '🔥', 'b', 10, 50);
     await first.markRead('r', 'b', 2);
     await first.close();
 

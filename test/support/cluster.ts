@@ -139,6 +139,8 @@ export async function startNode(env: Record<string, string>) {
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
+  // Resolves with the output when the node exits by itself or is killed: a crash is observable.
+  const exited = new Promise<string>((resolve) => child.once('exit', () => resolve(output)));
   const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -159,5 +161,5 @@ export async function startNode(env: Record<string, string>) {
     await kill();
     throw error;
   }
-  return { port, url: `http://127.0.0.1:${port}`, kill, output: () => output };
+  return { port, url: `http://127.0.0.1:${port}`, kill, exited, output: () => output };
 }

@@ -103,7 +103,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     it('deletes into a tombstone, keeping the first deletedAt', async () => {
       const store = await fresh();
       await store.append(draft('r', ana, 'secret'));
-      await store.toggleReaction('r', 1, '👍', 'ben', 10);
+      await store.toggleReaction('r', 1, '👍', 'ben', 10, 50);
       const deleted = await store.delete('r', 1, 100);
       expect(deleted).toMatchObject({ serial: 1, text: '', reactions: {}, deletedAt: 100 });
       expect((await store.delete('r', 1, 200))?.deletedAt).toBe(100);
@@ -115,7 +115,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       await store.append(draft('r', ana, 'to be deleted'));
       const tombstone = await store.delete('r', 1, 100);
       expect(await store.edit('r', 1, 'back from the dead', 200)).toEqual(tombstone);
-      expect(await store.toggleReaction('r', 1, '👍', 'ben', 300)).toEqual(tombstone);
+      expect(await store.toggleReaction('r', 1, '👍', 'ben', 300, 50)).toEqual(tombstone);
       expect(await store.get('r', 1)).toEqual(tombstone);
       expect((await store.updatedSince('r', 150, 10)).length).toBe(0);
     });
@@ -123,14 +123,44 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     it('toggles reactions per user, in the order users reacted', async () => {
       const store = await fresh();
       await store.append(draft('r'));
-      await store.toggleReaction('r', 1, '👍', 'ben', 10);
-      await store.toggleReaction('r', 1, '👍', 'ana', 10);
-      const both = await store.toggleReaction('r', 1, '🎉', 'ana', 10);
+      await store.toggleReaction('r', 1, '👍', 'ben', 10, 50);
+      await store.toggleReaction('r', 1, '👍', 'ana', 10, 50);
+      const both = await store.toggleReaction('r', 1, '🎉', 'ana', 10, 50);
       expect(both?.reactions).toEqual({ '👍': ['ben', 'ana'], '🎉': ['ana'] });
-      await store.toggleReaction('r', 1, '👍', 'ben', 10);
-      const after = await store.toggleReaction('r', 1, '🎉', 'ana', 10);
+      await store.toggleReaction('r', 1, '👍', 'ben', 10, 50);
+      const after = await store.toggleReaction('r', 1, '🎉', 'ana', 10, 50);
       expect(after?.reactions).toEqual({ '👍': ['ana'] });
-      expect(await store.toggleReaction('r', 2, '👍', 'ana', 10)).toBeUndefined();
+      expect(await store.toggleReaction('r', 2, '👍', 'ana', 10, 50)).toBeUndefined();
+    });
+
+    it('refuses a new kind of reaction past maxReactionKeys with CONFLICT; known ones still toggle', async () => {
+      const store = await fresh();
+      await store.append(draft('r'));
+      for (const emoji of ['a', 'b', 'c']) await store.toggleReaction('r', 1, emoji, 'ana', 10, 3);
+      await expect(store.toggleReaction('r', 1, 'd', 'ana', 20, 3)).rejects.toMatchObject({
+        name: 'ChatwireError',
+        code: 'CONFLICT',
+      });
+      expect(await store.get('r', 1)).toMatchObject({ reactions: { a: ['ana'], b: ['ana'], c: ['ana'] } });
+      expect((await store.toggleReaction('r', 1, 'a', 'ben', 30, 3))?.reactions.a).toEqual(['ana', 'ben']);
+      // Removing one makes room for another.
+      await store.toggleReaction('r', 1, 'c', 'ana', 40, 3);
+      expect(Object.keys((await store.toggleReaction('r', 1, 'd', 'ana', 50, 3))?.reactions ?? {})).toEqual([
+        'a',
+        'b',
+        'd',
+      ]);
+    });
+
+    it('holds the reaction cap under concurrent toggles of different emoji', async () => {
+      const store = await fresh();
+      await store.append(draft('r'));
+      const toggles = Array.from({ length: 30 }, (_, i) => store.toggleReaction('r', 1, `e${i}`, `u${i}`, 10 + i, 10));
+      const outcomes = await Promise.allSettled(toggles);
+      const refused = outcomes.filter((o) => o.status === 'rejected');
+      expect(refused).toHaveLength(20);
+      for (const o of refused) expect(o.reason).toMatchObject({ code: 'CONFLICT' });
+      expect(Object.keys((await store.get('r', 1))?.reactions ?? {})).toHaveLength(10);
     });
 
     it('lists the messages changed since a time, in the order of their latest change', async () => {
@@ -138,7 +168,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       await fill(store, 'r', 5);
       expect(await store.updatedSince('r', 0, 10)).toEqual([]);
       await store.edit('r', 2, 'edited', 100);
-      await store.toggleReaction('r', 4, '👍', 'ben', 200);
+      await store.toggleReaction('r', 4, '👍', 'ben', 200, 50);
       await store.delete('r', 1, 300);
       await store.edit('r', 2, 'edited again', 400);
       const changed = async (since: number, limit = 10) =>
@@ -203,7 +233,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       const store = await fresh();
       const text = 'héllo 👋🏽 <b>"quotes"</b> \\ \n\t end';
       await store.append(draft('r', ana, text));
-      await store.toggleReaction('r', 1, '👨‍👩‍👧', 'ana', 10);
+      await store.toggleReaction('r', 1, '👨‍👩‍👧', 'ana', 10, 50);
       expect(await store.get('r', 1)).toMatchObject({ text, reactions: { '👨‍👩‍👧': ['ana'] } });
     });
   });

@@ -12,7 +12,11 @@ export interface RedisPresenceOptions {
   keyPrefix?: string;
   /** An entry not refreshed for this long is gone (its node died). @default 9000 */
   ttlMs?: number;
-  /** How often a node refreshes its entries and sweeps expired ones. @default 2000 */
+  /**
+   * How often a node refreshes its entries and sweeps expired ones. A heartbeat still under way
+   * when the next is due skips it, and after a failed one the next waits until Redis answers again.
+   * @default 2000
+   */
   heartbeatMs?: number;
   /** Where failed heartbeats are reported. @default silent */
   logger?: Logger;
@@ -33,6 +37,13 @@ export class RedisPresence implements Presence {
   /** roomId → socketId → the member string stored for it */
   private readonly local = new Map<string, Map<string, string>>();
   private readonly timer: ReturnType<typeof setInterval>;
+  /** A heartbeat (or the check that Redis answers again) is under way. */
+  private beating = false;
+  /**
+   * The last heartbeat failed: its commands may still wait for Redis (a paused or slow server keeps
+   * them queued after they timed out), so the next one first checks that Redis answers.
+   */
+  private stalled = false;
 
   constructor(
     private readonly redis: Redis,
@@ -100,9 +111,29 @@ export class RedisPresence implements Presence {
     if (removals.length > 0 && this.redis.status === 'ready') await this.redis.multi(removals).exec();
   }
 
-  /** Refreshes this node's entries, drops expired ones, and re-publishes rooms that lost someone. */
+  /**
+   * One heartbeat at a time, and none while disconnected (its commands would wait in ioredis' offline
+   * queue). After a failure, a PING first: Redis answers in order, so its reply means the commands of
+   * the failed heartbeat are answered too. So while Redis hangs, what waits for it stays bounded: one
+   * heartbeat and at most one PING per command timeout.
+   */
   private async heartbeat(): Promise<void> {
-    if (this.local.size === 0) return;
+    if (this.beating || this.local.size === 0 || this.redis.status !== 'ready') return;
+    this.beating = true;
+    try {
+      if (this.stalled) await this.redis.ping();
+      this.stalled = false;
+      await this.refresh();
+    } catch (error) {
+      this.stalled = true;
+      this.logger.warn('chatwire: presence heartbeat failed', { error });
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  /** Refreshes this node's entries, drops expired ones, and re-publishes rooms that lost someone. */
+  private async refresh(): Promise<void> {
     const now = Date.now();
     const pipeline = this.redis.pipeline();
     // The index of each room's sweep in the pipeline's results.
@@ -116,17 +147,15 @@ export class RedisPresence implements Presence {
       sweeps.push([roomId, index]);
       index += 1;
     }
-    try {
-      const results = (await pipeline.exec()) ?? [];
-      for (const [roomId, at] of sweeps) {
-        const removed = results[at]?.[1];
-        if (typeof removed === 'number' && removed > 0) {
-          await this.bump(roomId, this.redis.multi());
-          this.host?.publish(roomId);
-        }
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([error]) => error)?.[0];
+    if (failed) throw failed;
+    for (const [roomId, at] of sweeps) {
+      const removed = results[at]?.[1];
+      if (typeof removed === 'number' && removed > 0) {
+        await this.bump(roomId, this.redis.multi());
+        this.host?.publish(roomId);
       }
-    } catch (error) {
-      this.logger.warn('chatwire: presence heartbeat failed', { error });
     }
   }
 

@@ -42,7 +42,9 @@ export interface Store {
   delete(roomId: string, serial: number, deletedAt: number): Promise<Message | undefined>;
   /**
    * Adds `userId` to the users who reacted with `emoji`, or removes them if they had; `at` is the time.
-   * A deleted message is returned unchanged.
+   * A deleted message is returned unchanged. Adding an emoji the message does not carry yet when it
+   * already carries `maxReactionKeys` different ones rejects with a ChatwireError `CONFLICT`; the check
+   * and the change are one atomic step, so concurrent toggles never pass the cap.
    */
   toggleReaction(
     roomId: string,
@@ -50,6 +52,7 @@ export interface Store {
     emoji: string,
     userId: string,
     at: number,
+    maxReactionKeys: number,
   ): Promise<Message | undefined>;
   /**
    * The messages edited, deleted or reacted to after `since` (ms), in the order of their latest

@@ -6,11 +6,21 @@ import { type Logger, silentLogger } from '../logger.js';
 
 /** Options of {@link redisCluster}. */
 export interface RedisClusterOptions {
-  /** A `redis://` URL, or an ioredis client (which you then close yourself). */
+  /**
+   * A `redis://` URL, or an ioredis client (which you then close yourself; give it a `commandTimeout`
+   * and an 'error' listener of your own).
+   */
   redis: string | Redis;
   /**
+   * How long a Redis command of the client made from the URL may take before it fails (a join then
+   * answers `UNAVAILABLE`): while Redis hangs or is away, requests fail fast instead of piling up.
+   * @default 2000
+   */
+  commandTimeoutMs?: number;
+  /**
    * Options of socket.io's Redis Streams adapter (stream name, maxLen…). `blockTimeInMs` defaults to
-   * 1000 here (the adapter's own default is 5000), so that a closing node stops reading quickly.
+   * 1000 here, at most half of `commandTimeoutMs` (the adapter's own default is 5000), so that a
+   * closing node stops reading quickly and a blocking read never counts as timed out.
    */
   adapter?: RedisStreamsAdapterOptions;
   /** Options of the Redis presence (key prefix, TTL, heartbeat). */
@@ -29,6 +39,8 @@ export interface RedisCluster {
   presence: RedisPresence;
   /** Rate limits and connections per user counted across nodes (per node while Redis is away), for the `limits` option. */
   limits: RedisLimits;
+  /** The ioredis client in use (yours, or the one made from the URL), e.g. to watch its health. */
+  redis: Redis;
   /** Closes the Redis connection it opened (call after the chat server's close()). */
   close(): Promise<void>;
 }
@@ -44,15 +56,33 @@ export interface RedisCluster {
  */
 export function redisCluster(options: RedisClusterOptions): RedisCluster {
   const logger = options.logger ?? silentLogger;
+  const commandTimeoutMs = options.commandTimeoutMs ?? 2000;
+  // A closing node's reader leaves only when its blocking XREAD returns: keep that wait short.
+  const blockTimeInMs = options.adapter?.blockTimeInMs ?? Math.min(1000, Math.floor(commandTimeoutMs / 2));
   const owned = typeof options.redis === 'string';
-  const redis = typeof options.redis === 'string' ? new Redis(options.redis) : options.redis;
+  if (owned && blockTimeInMs >= commandTimeoutMs) {
+    throw new TypeError(
+      `adapter.blockTimeInMs (${blockTimeInMs}) must be below commandTimeoutMs (${commandTimeoutMs})`,
+    );
+  }
+  const redis =
+    typeof options.redis === 'string'
+      ? new Redis(options.redis, {
+          // Every command fails after commandTimeoutMs. Commands issued while disconnected wait in the
+          // offline queue, which is emptied (each fails) after every failed reconnection attempt. The
+          // queue stays on: the adapter's readers (duplicates of this client) retry a failed read at
+          // once, and without the queue that retry would spin while Redis is away.
+          commandTimeout: commandTimeoutMs,
+          maxRetriesPerRequest: 1,
+        })
+      : options.redis;
   // ioredis reports connection errors as events (and reconnects by itself); unheard, they would throw.
   if (owned) redis.on('error', (error) => logger.warn('chatwire: Redis connection error', { error }));
   return {
-    // A closing node's reader leaves only when its blocking XREAD returns: keep that wait short.
-    adapter: createAdapter(redis, { blockTimeInMs: 1000, ...options.adapter }),
+    adapter: createAdapter(redis, { ...options.adapter, blockTimeInMs }),
     presence: new RedisPresence(redis, { ...options.presence, logger }),
     limits: new RedisLimits(redis, { ...options.limits, logger }),
+    redis,
     close: async () => {
       if (owned) redis.disconnect();
     },

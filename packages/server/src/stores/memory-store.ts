@@ -84,10 +84,11 @@ export class MemoryStore implements Store {
     emoji: string,
     userId: string,
     at: number,
+    maxReactionKeys: number,
   ): Promise<Message | undefined> {
     return this.update(roomId, serial, at, (message) => {
       if (message.deletedAt !== undefined) return false;
-      toggleReaction(message.reactions, emoji, userId);
+      toggleReaction(message.reactions, emoji, userId, maxReactionKeys);
       return true;
     });
   }

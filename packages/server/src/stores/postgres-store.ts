@@ -10,13 +10,16 @@ import { toggledReactionsJson } from './reactions.js';
 export interface PostgresStoreOptions {
   /** A `postgres://` URL; or give `pool`, or `poolConfig`. */
   connectionString?: string;
-  /** An existing pool (the store will not end it on close). */
+  /**
+   * An existing pool (the store will not end it on close). The store listens for errors on the clients
+   * the pool connects from then on; a client connected before has to have an 'error' listener of yours.
+   */
   pool?: pg.Pool;
   /** Options for the pool the store makes (size, timeouts…). */
   poolConfig?: pg.PoolConfig;
   /** The schema the tables live in (created if missing). @default 'public' */
   schema?: string;
-  /** Where pool errors (a dropped idle connection, say) are reported. @default silent */
+  /** Where connection errors (a dropped connection, say) are reported. @default silent */
   logger?: Logger;
 }
 
@@ -85,9 +88,16 @@ export class PostgresStore implements Store {
       });
     // Without a listener, an idle connection dropped by the server would crash the process.
     pool.on('error', (error) => logger.warn('chatwire: PostgreSQL pool error', { error }));
+    // So would one checked out: the pool listens only to idle clients, and between handing a client
+    // out and the caller's own listener a connection ended by the server (pg_terminate_backend, a
+    // failover) emits an unheard 'error'. Each client gets a listener for its whole life; the query
+    // under way fails, and the caller answers UNAVAILABLE.
+    pool.on('connect', (client) => {
+      client.on('error', (error) => logger.debug('chatwire: PostgreSQL connection error', { error }));
+    });
     const schema = quoteIdentifier(options.schema ?? 'public');
     try {
-      await migrate(pool, schema);
+      await withClient(pool, (client) => migrate(client, schema));
     } catch (error) {
       if (ownsPool) await pool.end();
       throw error;
@@ -102,47 +112,46 @@ export class PostgresStore implements Store {
   async append(input: NewMessage): Promise<AppendResult> {
     const existing = await this.byClientId(this.pool, input);
     if (existing !== undefined) return { message: existing, created: false };
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const counter = await client.query<{ last_serial: number }>(
-        `INSERT INTO ${this.t.rooms} (room_id, last_serial) VALUES ($1, 1)
-         ON CONFLICT (room_id) DO UPDATE SET last_serial = ${this.t.rooms}.last_serial + 1 RETURNING last_serial`,
-        [input.roomId],
-      );
-      const serial = counter.rows[0]?.last_serial;
-      const inserted = await client.query<MessageRow>(
-        `INSERT INTO ${this.t.messages}
-           (room_id, serial, id, client_message_id, author_id, author_name, text, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (room_id, author_id, client_message_id) DO NOTHING RETURNING *`,
-        [
-          input.roomId,
-          serial,
-          randomUUID(),
-          input.clientMessageId,
-          input.author.userId,
-          input.author.name,
-          input.text,
-          input.createdAt,
-        ],
-      );
-      const row = inserted.rows[0];
-      if (row === undefined) {
-        // The same send committed meanwhile (a retry on another node): undo our serial, return that one.
-        await client.query('ROLLBACK');
-        const original = await this.byClientId(client, input);
-        if (original === undefined) throw new Error('clientMessageId conflict without a stored message');
-        return { message: original, created: false };
+    return withClient(this.pool, async (client) => {
+      try {
+        await client.query('BEGIN');
+        const counter = await client.query<{ last_serial: number }>(
+          `INSERT INTO ${this.t.rooms} (room_id, last_serial) VALUES ($1, 1)
+           ON CONFLICT (room_id) DO UPDATE SET last_serial = ${this.t.rooms}.last_serial + 1 RETURNING last_serial`,
+          [input.roomId],
+        );
+        const serial = counter.rows[0]?.last_serial;
+        const inserted = await client.query<MessageRow>(
+          `INSERT INTO ${this.t.messages}
+             (room_id, serial, id, client_message_id, author_id, author_name, text, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (room_id, author_id, client_message_id) DO NOTHING RETURNING *`,
+          [
+            input.roomId,
+            serial,
+            randomUUID(),
+            input.clientMessageId,
+            input.author.userId,
+            input.author.name,
+            input.text,
+            input.createdAt,
+          ],
+        );
+        const row = inserted.rows[0];
+        if (row === undefined) {
+          // The same send committed meanwhile (a retry on another node): undo our serial, return that one.
+          await client.query('ROLLBACK');
+          const original = await this.byClientId(client, input);
+          if (original === undefined) throw new Error('clientMessageId conflict without a stored message');
+          return { message: original, created: false };
+        }
+        await client.query('COMMIT');
+        return { message: toMessage(row), created: true };
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
       }
-      await client.query('COMMIT');
-      return { message: toMessage(row), created: true };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async get(roomId: string, serial: number): Promise<Message | undefined> {
@@ -173,32 +182,32 @@ export class PostgresStore implements Store {
     emoji: string,
     userId: string,
     at: number,
+    maxReactionKeys: number,
   ): Promise<Message | undefined> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const current = await client.query<MessageRow>(
-        `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND serial = $2 FOR UPDATE`,
-        [roomId, serial],
-      );
-      const row = current.rows[0];
-      if (row === undefined || row.deleted_at !== null) {
-        await client.query('ROLLBACK');
-        return row && toMessage(row);
+    return withClient(this.pool, async (client) => {
+      try {
+        await client.query('BEGIN');
+        const current = await client.query<MessageRow>(
+          `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND serial = $2 FOR UPDATE`,
+          [roomId, serial],
+        );
+        const row = current.rows[0];
+        if (row === undefined || row.deleted_at !== null) {
+          await client.query('ROLLBACK');
+          return row && toMessage(row);
+        }
+        const updated = await client.query<MessageRow>(
+          `UPDATE ${this.t.messages} SET reactions = $3, updated_at = $4 WHERE room_id = $1 AND serial = $2 RETURNING *`,
+          [roomId, serial, toggledReactionsJson(row.reactions, emoji, userId, maxReactionKeys), at],
+        );
+        await client.query('COMMIT');
+        const updatedRow = updated.rows[0];
+        return updatedRow && toMessage(updatedRow);
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
       }
-      const updated = await client.query<MessageRow>(
-        `UPDATE ${this.t.messages} SET reactions = $3, updated_at = $4 WHERE room_id = $1 AND serial = $2 RETURNING *`,
-        [roomId, serial, toggledReactionsJson(row.reactions, emoji, userId), at],
-      );
-      await client.query('COMMIT');
-      const updatedRow = updated.rows[0];
-      return updatedRow && toMessage(updatedRow);
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async updatedSince(roomId: string, since: number, limit: number): Promise<Message[]> {
@@ -268,9 +277,24 @@ export class PostgresStore implements Store {
   }
 }
 
-/** Applies the migrations this database has not seen, one node at a time. */
-async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+/** Runs `work` on a client checked out of the pool; a client whose connection broke is discarded. */
+async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
+  try {
+    return await work(client);
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
+}
+
+/** Applies the migrations this database has not seen, one node at a time. */
+async function migrate(client: pg.PoolClient, schema: string): Promise<void> {
   try {
     await client.query('BEGIN');
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('chatwire:migrations:' || $1))`, [schema]);
@@ -290,7 +314,5 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
-  } finally {
-    client.release();
   }
 }

@@ -132,12 +132,14 @@ export class SqliteStore implements Store {
         created: true,
       };
     });
-    this.toggleTx = db.transaction((roomId: string, serial: number, emoji: string, userId: string, at: number) => {
-      const row = this.statements.get.get(roomId, serial);
-      if (row === undefined || row.deleted_at !== null) return row;
-      const reactions = toggledReactionsJson(row.reactions, emoji, userId);
-      return this.statements.setReactions.get({ roomId, serial, reactions, at });
-    });
+    this.toggleTx = db.transaction(
+      (roomId: string, serial: number, emoji: string, userId: string, at: number, maxKeys: number) => {
+        const row = this.statements.get.get(roomId, serial);
+        if (row === undefined || row.deleted_at !== null) return row;
+        const reactions = toggledReactionsJson(row.reactions, emoji, userId, maxKeys);
+        return this.statements.setReactions.get({ roomId, serial, reactions, at });
+      },
+    );
   }
 
   async append(message: NewMessage): Promise<AppendResult> {
@@ -167,8 +169,9 @@ export class SqliteStore implements Store {
     emoji: string,
     userId: string,
     at: number,
+    maxReactionKeys: number,
   ): Promise<Message | undefined> {
-    const row = this.toggleTx.immediate(roomId, serial, emoji, userId, at);
+    const row = this.toggleTx.immediate(roomId, serial, emoji, userId, at, maxReactionKeys);
     return row && toMessage(row);
   }
 
@@ -202,9 +205,11 @@ export class SqliteStore implements Store {
   }
 
   private migrate(): void {
-    const applied = this.db.pragma('user_version', { simple: true }) as number;
     this.db
       .transaction(() => {
+        // Read under the write lock: two processes opening a new file together would otherwise both
+        // read 0, and the second would apply the migrations again (ALTER TABLE fails the second time).
+        const applied = this.db.pragma('user_version', { simple: true }) as number;
         for (const [index, migration] of MIGRATIONS.entries()) {
           if (index < applied) continue;
           this.db.exec(migration);
