@@ -1,5 +1,8 @@
+import { createServer } from '@chatwire/server';
+import { Server } from 'socket.io';
 import { type Socket as RawClientSocket, io as rawIo } from 'socket.io-client';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { testContract } from '../support/test-contract.js';
 import { startTestServer } from '../support/test-server.js';
 
 type Transport = 'polling' | 'websocket';
@@ -57,5 +60,10 @@ describe('allowedOrigins', () => {
       allowRequest: (request, callback) => callback(null, request.headers['x-ok'] === 'yes'),
     });
     await expect(connectFrom(url, 'websocket', 'https://chat.example.com')).rejects.toThrow();
+  });
+
+  it('cannot be given with an existing socket.io server, whose transport options are its own', () => {
+    const io = new Server(); // never attached: nothing to close
+    expect(() => createServer(testContract, { io, allowedOrigins: ['https://chat.example.com'] })).toThrow(TypeError);
   });
 });
