@@ -376,7 +376,12 @@ export class ChatwireServer<C extends AnyContract> {
       rooms = new Set(raw.rooms);
     });
     raw.on('disconnect', (reason) => {
-      this.logger.debug('chatwire: disconnected', { socketId: raw.id, reason });
+      this.logger.debug('chatwire: disconnected', {
+        socketId: raw.id,
+        reason,
+        refused: budget.refused,
+        droppedReplies: budget.droppedReplies,
+      });
       for (const hook of this.disconnectHooks) this.runHook(() => hook(socket, reason, rooms), 'onDisconnect');
     });
     this.logger.debug('chatwire: connected', { socketId: raw.id });
@@ -413,6 +418,7 @@ export class ChatwireServer<C extends AnyContract> {
     }
     const handler = this.handlers.get(event);
     if (handler === undefined) {
+      this.logger.debug('chatwire: event refused', { event, socketId: socket.id, code: 'NOT_FOUND' });
       // The server's gap, not the client's fault: answered, not counted as a refusal.
       return this.reply(socket, budget, event, ack, { code: 'NOT_FOUND', message: `Event "${event}" has no handler` });
     }
