@@ -87,7 +87,7 @@ export interface ChatwireServerOptions<C extends AnyContract> extends Partial<Io
   validateOutgoing?: boolean;
   /**
    * Largest frame in bytes (a WebSocket message, or an HTTP long-polling body); a bigger one closes
-   * that connection. socket.io's option with a smaller default: 2.5× the largest valid chat event.
+   * that connection. socket.io's option with a smaller default: over twice the largest valid chat event.
    * @default 65536
    */
   maxHttpBufferSize?: number;
