@@ -90,9 +90,10 @@ function rawRequest(
 describe('garbage sent to every chat event', () => {
   it('gets VALIDATION_FAILED (ack) or chatwire:error (no ack), and the server keeps serving', async () => {
     const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-    // Refused on purpose hundreds of times: the budgets that would cut this client off are tested in
+    // Hundreds of events, refused on purpose: the budgets that would cut this client off are tested in
     // test/integration/event-budget.test.ts.
-    const { url, store } = await startChat({ logger, errorReplyRateLimit: false, refusalLimit: false });
+    const budgets = { eventRateLimit: false, errorReplyRateLimit: false, refusalLimit: false } as const;
+    const { url, store } = await startChat({ logger, ...budgets });
     const bob = await connectUser(url, 'bob');
     await join(bob, 'lobby');
     const atBob = ['message:new', 'message:updated', 'typing', 'presence', 'read'].map((event) =>
