@@ -97,3 +97,9 @@ export const SAMPLE_TEXT = 'Hello everyone, the build is green again and the rel
 
 /** How long a measured round should take; warm-up rounds size the measured ones to it. */
 export const TARGET_ROUND_MS = 1000;
+
+/**
+ * The fan-out sender does a whole room's sending on one connection: its per-connection event budget
+ * stays on (its cost is part of what is measured) but far above what it sends.
+ */
+export const SENDER_EVENT_BUDGET = { ratePerSecond: 1_000_000, burst: 1_000_000 };

@@ -7,7 +7,7 @@ import { type RedisCluster, redisCluster } from '@chatwire/server/redis';
 import { type BenchCase, type CaseContext, roundRate, roundRatio } from '../bench-case.js';
 import { compareAlternating, log, type RoundResult } from '../measure.js';
 import { type BenchRedis, startRedisServer } from '../redis-server.js';
-import { DeliveryCounter, inBatches, listen, SAMPLE_TEXT, TARGET_ROUND_MS } from '../support.js';
+import { DeliveryCounter, inBatches, listen, SAMPLE_TEXT, SENDER_EVENT_BUDGET, TARGET_ROUND_MS } from '../support.js';
 import { clientConnected, clientOptions, fanoutContract, handleFanout, timedRound } from './fanout.js';
 
 /** Receivers in the room (split evenly over the nodes), one result line each. */
@@ -113,6 +113,7 @@ async function startSide(options: SideOptions): Promise<Side> {
         httpServer,
         validateOutgoing: true,
         logger,
+        eventRateLimit: SENDER_EVENT_BUDGET,
         ...(cluster === undefined ? {} : { adapter: cluster.adapter }),
       });
       nodes.push({ server, cluster });

@@ -8,7 +8,7 @@ import { type Socket as RawClientSocket, io as rawIo } from 'socket.io-client';
 import { z } from 'zod';
 import { type BenchCase, type CaseContext, roundRate, roundRatio } from '../bench-case.js';
 import { compareAlternating, log, type RoundResult } from '../measure.js';
-import { DeliveryCounter, inBatches, listen, SAMPLE_TEXT, TARGET_ROUND_MS } from '../support.js';
+import { DeliveryCounter, inBatches, listen, SAMPLE_TEXT, SENDER_EVENT_BUDGET, TARGET_ROUND_MS } from '../support.js';
 
 /** Receivers per room, one result line each. */
 const SIZES = [200, 1000];
@@ -187,7 +187,12 @@ async function startChatwire(receivers: number, window: number): Promise<FanoutS
   };
   const logger: Logger = { debug: () => {}, info: () => {}, warn: fail, error: fail };
   const httpServer = createHttpServer();
-  const server = createServer(fanoutContract, { httpServer, validateOutgoing: true, logger });
+  const server = createServer(fanoutContract, {
+    httpServer,
+    validateOutgoing: true,
+    logger,
+    eventRateLimit: SENDER_EVENT_BUDGET,
+  });
   handleFanout(server);
   const url = await listen(httpServer);
   const clients: ChatwireClient<typeof fanoutContract>[] = [];

@@ -18,6 +18,18 @@ import {
   type SocketDataOf,
 } from '@chatwire/protocol';
 import { Server as IoServer, type ServerOptions as IoServerOptions } from 'socket.io';
+import type { RateLimit } from './chat/rate-limiter.js';
+import type { AllowedOrigins } from './limits/allowed-origins.js';
+import {
+  ConnectionBudget,
+  DEFAULT_ERROR_REPLY_RATE_LIMIT,
+  DEFAULT_EVENT_RATE_LIMIT,
+  DEFAULT_REFUSAL_LIMIT,
+  type EventLimits,
+  limitOption,
+} from './limits/connection-budget.js';
+import { echoedEventName } from './limits/echoed-event-name.js';
+import { withTransportLimits } from './limits/transport-limits.js';
 import { type Logger, silentLogger } from './logger.js';
 import { BroadcastOperatorView, type Operator, type Room } from './operator.js';
 import { OutgoingEmitter, type RawEmitter, type ServerEmitArgs } from './outgoing.js';
@@ -73,6 +85,50 @@ export interface ChatwireServerOptions<C extends AnyContract> extends Partial<Io
    * @default process.env.NODE_ENV !== 'production'
    */
   validateOutgoing?: boolean;
+  /**
+   * Largest frame in bytes (a WebSocket message, or an HTTP long-polling body); a bigger one closes
+   * that connection. socket.io's option with a smaller default: over twice the largest valid chat event.
+   * @default 65536
+   */
+  maxHttpBufferSize?: number;
+  /**
+   * Milliseconds a transport may stay open without connecting (and authenticating); then it is closed.
+   * socket.io's option with a shorter default.
+   * @default 5000
+   */
+  connectTimeout?: number;
+  /**
+   * Binary attachments allowed per packet. With 0, a packet announcing any closes its connection
+   * before one byte of it is buffered. Applies unless you give socket.io's `parser`.
+   * @default 0
+   */
+  maxAttachments?: number;
+  /**
+   * Browser origins allowed to connect (exact, e.g. `['https://chat.example.com']`) or a predicate,
+   * checked at the handshake of every session, on every transport: HTTP long-polling and WebSocket
+   * (which browsers do not hold to CORS). Requests without an `Origin` header (non-browser clients)
+   * pass a list. Set it in production.
+   * @default undefined (every origin)
+   */
+  allowedOrigins?: AllowedOrigins;
+  /**
+   * Per-connection budget of incoming events, charged before anything else looks at an event (unknown
+   * and invalid ones too). Over it the event is not validated or handled: its sender gets
+   * `RATE_LIMITED` with `retryAfterMs`. Roomy enough for a reconnect that re-joins 50 rooms and syncs.
+   * @default { ratePerSecond: 100, burst: 300 }
+   */
+  eventRateLimit?: Partial<RateLimit> | false;
+  /** Per-connection budget of error replies; past it, errors are dropped (and counted). @default { ratePerSecond: 10, burst: 100 } */
+  errorReplyRateLimit?: Partial<RateLimit> | false;
+  /**
+   * Refused events (over `eventRateLimit`, unknown, or invalid) a connection may accumulate: `burst`
+   * of them, forgiven at `ratePerSecond`. One more, and the socket gets a last `chatwire:error`
+   * (`RATE_LIMITED`) and is disconnected.
+   * @default { ratePerSecond: 5, burst: 250 }
+   */
+  refusalLimit?: Partial<RateLimit> | false;
+  /** Clock of the per-connection budgets. @default Date.now */
+  now?: () => number;
 }
 
 type AnyHandler = (context: { payload: unknown; socket: ChatwireSocket<AnyContract> }) => unknown;
@@ -95,19 +151,52 @@ export class ChatwireServer<C extends AnyContract> {
   private readonly sockets = new WeakMap<TypedIoSocket<C>, ServerSocket<C>>();
   private readonly connectionHooks = new Set<(socket: ChatwireSocket<C>) => void | Promise<void>>();
   private readonly disconnectHooks = new Set<DisconnectHook<C>>();
+  private readonly eventLimits: EventLimits;
+  private readonly now: () => number;
 
   constructor(contract: C, options: ChatwireServerOptions<C> = {}) {
-    const { httpServer, io, authenticate, logger, validateOutgoing, ...ioOptions } = options;
+    const {
+      httpServer,
+      io,
+      authenticate,
+      logger,
+      validateOutgoing,
+      maxHttpBufferSize,
+      connectTimeout,
+      maxAttachments,
+      allowedOrigins,
+      eventRateLimit,
+      errorReplyRateLimit,
+      refusalLimit,
+      now,
+      ...ioOptions
+    } = options;
     this.contract = contract;
     this.logger = logger ?? silentLogger;
     this.validateOutgoing = validateOutgoing ?? process.env.NODE_ENV !== 'production';
     this.outgoing = new OutgoingEmitter(contract, this.validateOutgoing);
+    this.now = now ?? Date.now;
+    this.eventLimits = {
+      events: limitOption(eventRateLimit, DEFAULT_EVENT_RATE_LIMIT),
+      errorReplies: limitOption(errorReplyRateLimit, DEFAULT_ERROR_REPLY_RATE_LIMIT),
+      refusals: limitOption(refusalLimit, DEFAULT_REFUSAL_LIMIT),
+    };
     if (io !== undefined) {
+      if (allowedOrigins !== undefined || maxAttachments !== undefined) {
+        // They are transport options: silently ignoring them would leave a server open that looks closed.
+        throw new TypeError('createServer: with io, set allowRequest and parser on that socket.io server');
+      }
       this.io = io;
       if (httpServer !== undefined) io.attach(httpServer);
     } else {
+      const limited = withTransportLimits(ioOptions, {
+        maxHttpBufferSize,
+        connectTimeout,
+        maxAttachments,
+        allowedOrigins,
+      });
       this.io = (
-        httpServer === undefined ? new IoServer(ioOptions) : new IoServer(httpServer, ioOptions)
+        httpServer === undefined ? new IoServer(limited) : new IoServer(httpServer, limited)
       ) as TypedIoServer<C>;
     }
     if (authenticate === undefined && contract.socketData?.safeParse({}).success === false) {
@@ -256,29 +345,43 @@ export class ChatwireServer<C extends AnyContract> {
 
   private connected(raw: TypedIoSocket<C>): void {
     const socket = this.wrap(raw);
+    const budget = new ConnectionBudget(this.eventLimits, this.now);
+    // Runs for every incoming event before any listener: the budget is charged before validation.
+    raw.use(([event, ...args], next) => {
+      if (!raw.connected) return;
+      const waitMs = budget.chargeEvent();
+      if (waitMs > 0) {
+        const error = new ChatwireError('RATE_LIMITED', 'Too many events', { retryAfterMs: waitMs });
+        return this.reject(socket, budget, event, pickAck(args), error);
+      }
+      if (typeof event !== 'string' || !Object.hasOwn(this.contract.clientToServer, event)) {
+        const error = new ChatwireError('NOT_FOUND', `Unknown event "${echoedEventName(event)}"`);
+        return this.reject(socket, budget, event, pickAck(args), error);
+      }
+      next();
+    });
     for (const event of Object.keys(this.contract.clientToServer)) {
       raw.on(
         event as never,
         ((...args: unknown[]) => {
           // Last line of defence: nothing a client sends may end in an unhandled rejection.
-          this.dispatch(socket, event, args).catch((error: unknown) =>
+          this.dispatch(socket, budget, event, args).catch((error: unknown) =>
             this.logger.error(`chatwire: answering "${event}" failed`, { socketId: raw.id, error }),
           );
         }) as never,
       );
     }
-    raw.onAny((event: string, ...args: unknown[]) => {
-      if (Object.hasOwn(this.contract.clientToServer, event)) return;
-      const error = new ChatwireError('NOT_FOUND', `Unknown event "${event}"`);
-      this.logger.debug('chatwire: unknown event refused', { event, socketId: raw.id });
-      this.reply(socket, event, pickAck(args), error.toPayload());
-    });
     let rooms: ReadonlySet<Room> = new Set();
     raw.on('disconnecting', () => {
       rooms = new Set(raw.rooms);
     });
     raw.on('disconnect', (reason) => {
-      this.logger.debug('chatwire: disconnected', { socketId: raw.id, reason });
+      this.logger.debug('chatwire: disconnected', {
+        socketId: raw.id,
+        reason,
+        refused: budget.refused,
+        droppedReplies: budget.droppedReplies,
+      });
       for (const hook of this.disconnectHooks) this.runHook(() => hook(socket, reason, rooms), 'onDisconnect');
     });
     this.logger.debug('chatwire: connected', { socketId: raw.id });
@@ -291,26 +394,33 @@ export class ChatwireServer<C extends AnyContract> {
       .catch((error: unknown) => this.logger.error(`chatwire: ${name} hook threw`, { error }));
   }
 
-  private async dispatch(socket: ServerSocket<C>, event: string, args: unknown[]): Promise<void> {
+  private async dispatch(
+    socket: ServerSocket<C>,
+    budget: ConnectionBudget,
+    event: string,
+    args: unknown[],
+  ): Promise<void> {
     const ack = pickAck(args);
     const values = ack === undefined ? args : args.slice(0, -1);
     const spec = this.contract.clientToServer[event];
     let payload: unknown;
     if (spec?.payload === undefined) {
       if (values.length !== 0) {
-        return this.refuse(socket, event, ack, `Event "${event}" takes no payload`);
+        return this.refuse(socket, budget, event, ack, `Event "${event}" takes no payload`);
       }
     } else {
       if (values.length !== 1) {
-        return this.refuse(socket, event, ack, `Event "${event}" takes exactly one payload argument`);
+        return this.refuse(socket, budget, event, ack, `Event "${event}" takes exactly one payload argument`);
       }
       const parsed = parsePayload(spec.payload, values[0], `payload of "${event}"`);
-      if (!parsed.ok) return this.reject(socket, event, ack, parsed.error);
+      if (!parsed.ok) return this.reject(socket, budget, event, ack, parsed.error);
       payload = parsed.data;
     }
     const handler = this.handlers.get(event);
     if (handler === undefined) {
-      return this.reject(socket, event, ack, new ChatwireError('NOT_FOUND', `Event "${event}" has no handler`));
+      this.logger.debug('chatwire: event refused', { event, socketId: socket.id, code: 'NOT_FOUND' });
+      // The server's gap, not the client's fault: answered, not counted as a refusal.
+      return this.reply(socket, budget, event, ack, { code: 'NOT_FOUND', message: `Event "${event}" has no handler` });
     }
     let data: unknown;
     try {
@@ -318,6 +428,7 @@ export class ChatwireServer<C extends AnyContract> {
     } catch (error) {
       return this.reply(
         socket,
+        budget,
         event,
         ack,
         this.toErrorPayload(error, `handler of "${event}" threw`, { socketId: socket.id }),
@@ -342,21 +453,55 @@ export class ChatwireServer<C extends AnyContract> {
     }
   }
 
-  private refuse(socket: ServerSocket<C>, event: string, ack: Ack | undefined, message: string): void {
-    this.reject(socket, event, ack, new ChatwireError('VALIDATION_FAILED', message));
+  private refuse(
+    socket: ServerSocket<C>,
+    budget: ConnectionBudget,
+    event: string,
+    ack: Ack | undefined,
+    message: string,
+  ): void {
+    this.reject(socket, budget, event, ack, new ChatwireError('VALIDATION_FAILED', message));
   }
 
-  private reject(socket: ServerSocket<C>, event: string, ack: Ack | undefined, error: ChatwireError): void {
+  /** Refuses the client's event; a connection refused past `refusalLimit` is disconnected. */
+  private reject(
+    socket: ServerSocket<C>,
+    budget: ConnectionBudget,
+    event: unknown,
+    ack: Ack | undefined,
+    error: ChatwireError,
+  ): void {
+    const name = echoedEventName(event);
+    if (budget.refuse()) {
+      if (!socket.connected) return;
+      this.logger.warn('chatwire: too many refused events, disconnecting', {
+        socketId: socket.id,
+        refused: budget.refused,
+        droppedReplies: budget.droppedReplies,
+      });
+      const last: ErrorPayload = { code: 'RATE_LIMITED', message: 'Too many refused events: disconnected' };
+      (socket.raw as unknown as RawEmitter).emit(ERROR_EVENT, { event: name, ...last });
+      socket.raw.disconnect(true);
+      return;
+    }
     this.logger.debug('chatwire: event refused', {
-      event,
+      event: name,
       socketId: socket.id,
       code: error.code,
       message: error.message,
     });
-    this.reply(socket, event, ack, error.toPayload());
+    this.reply(socket, budget, name, ack, error.toPayload());
   }
 
-  private reply(socket: ServerSocket<C>, event: string, ack: Ack | undefined, error: ErrorPayload): void {
+  /** Sends an error reply, unless the connection's reply budget is spent (then it is dropped and counted). */
+  private reply(
+    socket: ServerSocket<C>,
+    budget: ConnectionBudget,
+    event: string,
+    ack: Ack | undefined,
+    error: ErrorPayload,
+  ): void {
+    if (!budget.allowReply()) return;
     if (ack !== undefined) {
       ack({ ok: false, error });
     } else if (socket.connected) {

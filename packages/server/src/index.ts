@@ -28,6 +28,7 @@ export {
   type HandlerContext,
   type Middleware,
 } from './create-server.js';
+export type { AllowedOrigins } from './limits/allowed-origins.js';
 export { type Logger, silentLogger } from './logger.js';
 export type { Emitter, Operator, Room } from './operator.js';
 export type { ServerEmitArgs } from './outgoing.js';

@@ -145,6 +145,7 @@ export class ChatServer {
     this.syncLimit = syncLimit ?? 500;
     this.server = createServer(chatContract, {
       ...serverOptions,
+      now: this.now,
       authenticate: async ({ auth, handshake }) => {
         const { expiresAt, ...user } = await authenticate(auth, handshake);
         if (expiresAt !== undefined) {
