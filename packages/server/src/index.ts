@@ -14,6 +14,7 @@ export {
   type RoomAction,
 } from './chat/chat-server.js';
 export { AdapterPresence, type Presence, type PresenceHost, type PresenceSnapshot } from './chat/presence.js';
+export type { Schedule } from './chat/presence-throttle.js';
 export type { RateLimit } from './chat/rate-limiter.js';
 export type { AppendResult, HistoryQuery, NewMessage, Store } from './chat/store.js';
 export {

@@ -210,6 +210,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     });
     client.on('message:new', (message) => this.joinedRooms.get(message.roomId)?.receive(message));
     client.on('message:updated', (message) => this.joinedRooms.get(message.roomId)?.update(message));
+    client.on('reaction', (change) => this.joinedRooms.get(change.roomId)?.applyReaction(change));
     client.on('presence', ({ roomId, members, version }) => this.joinedRooms.get(roomId)?.setMembers(members, version));
     client.on('typing', ({ roomId, user, isTyping }) => this.joinedRooms.get(roomId)?.setRemoteTyping(user, isTyping));
     client.on('read', ({ roomId, userId, serial }) => this.joinedRooms.get(roomId)?.setRead(userId, serial));
@@ -262,20 +263,41 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.emit('ready');
   }
 
-  /** One `sync` for these rooms (roomId → last serial); false when it or a reload it led to failed. */
+  /**
+   * Catches these rooms (roomId → last serial) up with `sync`, asking again for the rooms whose answer
+   * was cut (`hasMore`) until none is; false when a request or a reload it led to failed.
+   */
   private async catchUp(lastSerials: Record<string, number>): Promise<boolean> {
-    if (Object.keys(lastSerials).length === 0) return true;
     const since = this.updatesSeenAt;
-    const synced = await this.client.request('sync', {
-      rooms: lastSerials,
-      ...(since === undefined ? {} : { updatedSince: since }),
-    });
-    if (!synced.ok) return false;
-    const outcomes = await Promise.all(
-      Object.entries(synced.data.rooms).map(([roomId, gap]) => this.joinedRooms.get(roomId)?.synchronize(gap)),
-    );
-    this.updatesSeenAt = synced.data.serverTime;
-    return !outcomes.includes(false);
+    let rooms = lastSerials;
+    let firstServerTime: number | undefined;
+    let complete = true;
+    while (Object.keys(rooms).length > 0) {
+      const synced = await this.client.request('sync', {
+        rooms,
+        ...(since === undefined ? {} : { updatedSince: since }),
+      });
+      if (!synced.ok) return false;
+      // The earliest answer's time: changes made while the parts came are asked for again next time.
+      firstServerTime ??= synced.data.serverTime;
+      const answers = Object.entries(synced.data.rooms);
+      const outcomes = await Promise.all(
+        answers.map(([roomId, gap]) => this.joinedRooms.get(roomId)?.synchronize(gap)),
+      );
+      if (outcomes.includes(false)) complete = false;
+      const next: Record<string, number> = {};
+      let progress = false;
+      for (const [roomId, gap] of answers) {
+        progress ||= gap.messages.length > 0 || !gap.hasMore;
+        const room = this.joinedRooms.get(roomId);
+        if (gap.hasMore && room?.isLoaded) next[roomId] = room.lastSerial;
+      }
+      // A server that keeps answering "more" without sending any: try again at the next resume.
+      if (!progress) return false;
+      rooms = next;
+    }
+    if (firstServerTime !== undefined) this.updatesSeenAt = firstServerTime;
+    return complete;
   }
 
   /**

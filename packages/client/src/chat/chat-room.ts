@@ -3,7 +3,9 @@ import {
   type ChatUser,
   type ErrorPayload,
   isRetryable,
+  MAX_REACTION_USERS,
   type Message,
+  type ReactionChange,
   type Result,
 } from '@chatwire/protocol';
 import type { ChatwireClient } from '../create-client.js';
@@ -335,6 +337,29 @@ export class ChatRoom extends Emitter<RoomEvents> {
     if ((current.updatedAt ?? 0) > (message.updatedAt ?? 0)) return;
     if (JSON.stringify(current) === JSON.stringify(message)) return;
     this.bySerial.set(message.serial, message);
+    this.emit('updated', message);
+    this.changed();
+  }
+
+  /** @internal One reaction toggled: applied to our copy unless that copy changed later. */
+  applyReaction({ serial, emoji, userId, added, count, updatedAt }: ReactionChange): void {
+    const current = this.bySerial.get(serial);
+    if (current === undefined || current.deletedAt !== undefined) return;
+    if ((current.updatedAt ?? 0) > updatedAt) return;
+    const users = Object.hasOwn(current.reactions, emoji) ? (current.reactions[emoji] ?? []) : [];
+    // The server sends the first MAX_REACTION_USERS to react: a newcomer past them is only counted.
+    let next = users.filter((id) => id !== userId);
+    if (added) next = users.includes(userId) || users.length >= MAX_REACTION_USERS ? users : [...users, userId];
+    const reactions = { ...current.reactions };
+    const reactionCounts = { ...current.reactionCounts };
+    if (count === 0) delete reactions[emoji];
+    else reactions[emoji] = next;
+    if (count > next.length) reactionCounts[emoji] = count;
+    else delete reactionCounts[emoji];
+    const { reactionCounts: _previous, ...rest } = current;
+    const message: Message = { ...rest, reactions, updatedAt };
+    if (Object.keys(reactionCounts).length > 0) message.reactionCounts = reactionCounts;
+    this.bySerial.set(serial, message);
     this.emit('updated', message);
     this.changed();
   }
