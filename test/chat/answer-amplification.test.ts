@@ -191,3 +191,34 @@ describe('reaction user lists', () => {
     );
   });
 });
+
+describe('member lists', () => {
+  it('in a crowded room, room:join answers and presence events cut the list to the budget and give the total', async () => {
+    const { url } = await startChat({ maxAnswerBytes: 4096, actionRateLimit: false });
+    const longName = (i: number) => `${i} ${'n'.repeat(60)}`;
+    const sockets = await Promise.all(
+      Array.from({ length: 100 }, async (_, i) => {
+        const socket = connectRaw(url, { userId: `user-${i}`, name: longName(i) });
+        await rawConnected(socket);
+        return socket;
+      }),
+    );
+    const frames = sockets.map((socket) => frameSizes(socket.io));
+    let last: { members: unknown[]; membersTotal?: number } | undefined;
+    for (const socket of sockets) last = await request(socket, 'room:join', { roomId });
+    expect(last?.membersTotal).toBe(100);
+    expect(last?.members.length).toBeLessThan(100);
+
+    const firstSeesZed = new Promise<void>((resolve) =>
+      sockets[0]?.on('presence', ({ membersTotal }: { membersTotal?: number }) => {
+        if (membersTotal === 101) resolve();
+      }),
+    );
+    const zed = chatClient(url, 'zed');
+    const room = await joinRoom(zed, roomId);
+    expect(room.memberCount).toBe(101);
+    expect(room.members.length).toBeLessThan(101);
+    await firstSeesZed;
+    expect(Math.max(...frames.flat())).toBeLessThanOrEqual(4096);
+  });
+});

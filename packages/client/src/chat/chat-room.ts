@@ -77,6 +77,8 @@ export class ChatRoom extends Emitter<RoomEvents> {
   private readonly typingUsers = new Map<string, { user: ChatUser; timer: ReturnType<typeof setTimeout> }>();
   private readonly markers = new Map<string, number>();
   private memberList: ChatUser[] = [];
+  /** How many members the room has: more than `memberList` holds when the server cut the list. */
+  private memberTotal = 0;
   /** The version of `memberList`: lists from several nodes can arrive out of order. */
   private membersVersion = -1;
   private sorted: RoomMessage[] | undefined;
@@ -116,9 +118,14 @@ export class ChatRoom extends Emitter<RoomEvents> {
     return this.sorted;
   }
 
-  /** The room's members, each user once. */
+  /** The room's members, each user once (in a very large room, as many as fit one answer: see `memberCount`). */
   get members(): readonly ChatUser[] {
     return this.memberList;
+  }
+
+  /** How many members the room has (more than `members` lists when the server cut the list). */
+  get memberCount(): number {
+    return this.memberTotal;
   }
 
   /** The other users typing now. */
@@ -277,10 +284,10 @@ export class ChatRoom extends Emitter<RoomEvents> {
    * discontinuity did not finish).
    */
   joinedWith(
-    joined: { members: ChatUser[]; lastSerial: number; presenceVersion: number },
+    joined: { members: ChatUser[]; membersTotal?: number | undefined; lastSerial: number; presenceVersion: number },
     firstJoin: boolean,
   ): Promise<Result<null>> | undefined {
-    this.setMembers(joined.members, joined.presenceVersion);
+    this.setMembers(joined.members, joined.presenceVersion, joined.membersTotal);
     const { lastSerial } = joined;
     if (!firstJoin) return undefined;
     return this.loadLatest(lastSerial);
@@ -381,10 +388,11 @@ export class ChatRoom extends Emitter<RoomEvents> {
   }
 
   /** @internal A member list, unless an equally new or newer one is already here. */
-  setMembers(members: ChatUser[], version: number): void {
+  setMembers(members: ChatUser[], version: number, total = members.length): void {
     if (version < this.membersVersion) return;
     this.membersVersion = version;
     this.memberList = members;
+    this.memberTotal = total;
     this.emit('presence', members);
     this.changed();
   }

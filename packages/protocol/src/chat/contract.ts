@@ -73,6 +73,8 @@ export const MAX_PAGE_SIZE = 100;
 const page = z.object({ messages: z.array(messageSchema), hasMore: z.boolean() });
 const roomRef = z.object({ roomId: roomIdSchema });
 const members = z.array(chatUserSchema);
+/** How many members the room has, given only when `members` was cut to fit the answer budget. */
+const membersTotal = z.number().int().min(0).optional();
 /**
  * Orders member lists: lists published by different nodes can arrive out of order, so a client keeps
  * the list with the highest version it has seen.
@@ -107,6 +109,7 @@ export const chatContract = defineContract({
         roomId: roomIdSchema,
         lastSerial: z.number().int().min(0),
         members,
+        membersTotal,
         presenceVersion,
         serverTime,
       }),
@@ -170,7 +173,7 @@ export const chatContract = defineContract({
     'message:new': { payload: messageSchema },
     'message:updated': { payload: messageSchema },
     typing: { payload: z.object({ roomId: roomIdSchema, user: chatUserSchema, isTyping: z.boolean() }) },
-    presence: { payload: z.object({ roomId: roomIdSchema, members, version: presenceVersion }) },
+    presence: { payload: z.object({ roomId: roomIdSchema, members, membersTotal, version: presenceVersion }) },
     read: { payload: z.object({ roomId: roomIdSchema, userId: z.string(), serial: serialSchema }) },
     reaction: { payload: reactionChange },
   },

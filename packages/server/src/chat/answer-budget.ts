@@ -1,5 +1,3 @@
-import type { Message } from '@chatwire/protocol';
-
 /** The UTF-8 size of `value` as JSON, as socket.io sends it. */
 export function jsonBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value));
@@ -9,9 +7,9 @@ export function jsonBytes(value: unknown): number {
 const ENVELOPE_BYTES = 64;
 
 /**
- * Keeps an answer within `maxBytes` of JSON while it is put together: each part is measured once,
- * when it is added, never the whole answer again. While an answer carries no message yet, the next one
- * is taken whatever its size, so that paging always moves on.
+ * Keeps an answer within `maxBytes` of JSON while it is put together: each item (a message, a
+ * member) is measured once, when it is added, never the whole answer again. While an answer carries
+ * no item yet, the next one is taken whatever its size, so that paging always moves on.
  */
 export class AnswerBudget {
   private used = ENVELOPE_BYTES;
@@ -21,7 +19,7 @@ export class AnswerBudget {
 
   constructor(private readonly maxBytes: number) {}
 
-  /** No message taken yet. */
+  /** No item taken yet. */
   get empty(): boolean {
     return this.taken === 0;
   }
@@ -31,26 +29,26 @@ export class AnswerBudget {
     this.used += bytes;
   }
 
-  /** The longest run of `messages` that fits, counted from their start or their end. */
-  fit(messages: Message[], from: 'start' | 'end'): Message[] {
-    const ordered = from === 'start' ? messages : [...messages].reverse();
+  /** The longest run of `items` that fits, counted from their start or their end. */
+  fit<T>(items: T[], from: 'start' | 'end'): T[] {
+    const ordered = from === 'start' ? items : [...items].reverse();
     let count = 0;
-    for (const message of ordered) {
-      if (!this.take(messageBytes(message))) break;
+    for (const item of ordered) {
+      if (!this.take(itemBytes(item))) break;
       count += 1;
     }
-    return from === 'start' ? messages.slice(0, count) : messages.slice(messages.length - count);
+    return from === 'start' ? items.slice(0, count) : items.slice(items.length - count);
   }
 
-  /** Takes every one of `messages` if they fit together; nothing (false) otherwise. */
-  fitAll(messages: Message[]): boolean {
-    const bytes = messages.reduce((sum, message) => sum + messageBytes(message), 0);
+  /** Takes every one of `items` if they fit together; nothing (false) otherwise. */
+  fitAll(items: unknown[]): boolean {
+    const bytes = items.reduce<number>((sum, item) => sum + itemBytes(item), 0);
     if (this.used + bytes > this.maxBytes) {
       this.exhausted = true;
       return false;
     }
     this.used += bytes;
-    this.taken += messages.length;
+    this.taken += items.length;
     return true;
   }
 
@@ -65,5 +63,5 @@ export class AnswerBudget {
   }
 }
 
-/** A message's JSON and the comma before it. */
-const messageBytes = (message: Message) => jsonBytes(message) + 1;
+/** An item's JSON and the comma before it. */
+const itemBytes = (item: unknown) => jsonBytes(item) + 1;

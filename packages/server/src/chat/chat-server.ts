@@ -66,8 +66,9 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
   /** Most messages one `sync` returns per room; a bigger gap answers `discontinuity: true`. @default 500 */
   syncLimit?: number;
   /**
-   * Most bytes (JSON, UTF-8) of one `sync`, `history:fetch` or `room:join` answer; a longer one is cut
-   * and says how to go on (`hasMore`). An answer is longer only when a single message is.
+   * Most bytes (JSON, UTF-8) of one `sync`, `history:fetch` or `room:join` answer (and `presence`
+   * event); a longer one is cut and says so (`hasMore`, `membersTotal`). An answer is longer only
+   * when a single message is.
    * @default 1048576 (1 MiB)
    */
   maxAnswerBytes?: number;
@@ -253,7 +254,8 @@ export class ChatServer {
       ]);
       // A re-join changes nobody's list: only the joiner hears of it, in this answer.
       if (!rejoin) this.presenceThrottle.changed(roomId);
-      return { roomId, lastSerial, members, presenceVersion: version, serverTime: this.now() };
+      const answer = { roomId, lastSerial, presenceVersion: version, serverTime: this.now() };
+      return { ...answer, ...this.boundedMembers(members, answer) };
     });
 
     action('room:leave', async ({ payload: { roomId }, socket }) => {
@@ -467,9 +469,18 @@ export class ChatServer {
     this.room(roomId).emit('typing', { roomId, user, isTyping: false });
   }
 
+  /** As many of `members` as fit the answer budget beside `rest`, with the total when cut. */
+  private boundedMembers(members: ChatUser[], rest: object): { members: ChatUser[]; membersTotal?: number } {
+    const budget = new AnswerBudget(this.maxAnswerBytes);
+    budget.reserve(jsonBytes({ ...rest, members: [], membersTotal: members.length }));
+    const kept = budget.fit(members, 'start');
+    return kept.length < members.length ? { members: kept, membersTotal: members.length } : { members };
+  }
+
   private async publishPresence(roomId: string): Promise<void> {
     try {
-      this.room(roomId).emit('presence', { roomId, ...(await this.presence.snapshot(roomId)) });
+      const { members, version } = await this.presence.snapshot(roomId);
+      this.room(roomId).emit('presence', { roomId, version, ...this.boundedMembers(members, { roomId, version }) });
     } catch (error) {
       this.logger.warn('chatwire: presence could not be published', { roomId, error });
     }
