@@ -222,3 +222,31 @@ describe('member lists', () => {
     expect(Math.max(...frames.flat())).toBeLessThanOrEqual(4096);
   });
 });
+
+describe('sync continuation and updated', () => {
+  it('edits and reactions made while away arrive with the last part of a cut sync', async () => {
+    const { url, store, chat } = await startChat({ maxAnswerBytes });
+    const ana = chatClient(url, 'ana');
+    const room = await joinRoom(ana, roomId);
+    for (const text of ['one', 'two', 'three']) ok(await room.send(text));
+    // While Ana is away: an edit, a reaction, and 200 long messages, all straight into the store.
+    const at = Date.now();
+    await store.edit(roomId, 2, 'two, edited', at);
+    await store.toggleReaction(roomId, 3, '🎉', 'bob', at);
+    for (let serial = 4; serial <= 203; serial++) {
+      await store.append({
+        roomId,
+        clientMessageId: `c${serial}`,
+        author: userOf('bob'),
+        text: longText(serial),
+        createdAt: at,
+      });
+    }
+    const ready = nextValue<void>((fn) => ana.on('ready', fn), 20_000);
+    await dropConnections(chat.server, 'ana');
+    await ready;
+    expectGapless(room, 203);
+    expect(room.messages[1]).toMatchObject({ text: 'two, edited' });
+    expect(room.messages[2]).toMatchObject({ reactions: { '🎉': ['bob'] } });
+  });
+});

@@ -16,6 +16,7 @@ export const defaultSchedule: Schedule = (callback, delayMs) => {
 export class PresenceThrottle {
   /** roomId → the running window's cancel, and whether a change waits for its end */
   private readonly windows = new Map<string, { cancel: () => void; due: boolean }>();
+  private closed = false;
 
   constructor(
     private readonly windowMs: number,
@@ -25,6 +26,7 @@ export class PresenceThrottle {
 
   /** The room's membership changed. */
   changed(roomId: string): void {
+    if (this.closed) return;
     const window = this.windows.get(roomId);
     if (window !== undefined) {
       window.due = true;
@@ -34,8 +36,9 @@ export class PresenceThrottle {
     this.open(roomId);
   }
 
-  /** Forgets every window (nothing more is published). */
+  /** Forgets every window; nothing more is published (the disconnects of a closing server included). */
   close(): void {
+    this.closed = true;
     for (const { cancel } of this.windows.values()) cancel();
     this.windows.clear();
   }
