@@ -408,21 +408,21 @@ export class ChatServer {
     const discontinuity = { ...EMPTY_CATCH_UP, discontinuity: true };
     const later = { ...EMPTY_CATCH_UP, hasMore: true };
     if (budget.exhausted) return later;
+    // Read in pages, so that no more comes from the store than about what the answer can hold.
+    const pageOf = (after: number, limit: number) => this.stored(() => this.store.history(roomId, { after, limit }));
+    let page = await pageOf(last, Math.min(MAX_PAGE_SIZE, this.syncLimit));
     const newest = await this.stored(() => this.store.lastSerial(roomId));
     // More missing than syncLimit, or the client is ahead of the server (which lost data).
     if (newest - last > this.syncLimit || last > newest) return discontinuity;
     const messages: Message[] = [];
-    // In pages, so that no more is read from the store than about what the answer can hold.
     for (let after = last; after < newest; ) {
-      const limit = Math.min(MAX_PAGE_SIZE, newest - after);
-      const page = await this.stored(() => this.store.history(roomId, { after, limit }));
-      const first = page.messages[0];
       // History no longer holds the first missing message.
-      if (first === undefined || first.serial !== after + 1) return discontinuity;
+      if (page.messages[0]?.serial !== after + 1) return discontinuity;
       const fitted = budget.fit(page.messages.map(clipReactions), 'start');
       messages.push(...fitted);
       if (fitted.length < page.messages.length) return { ...later, messages };
       after = page.messages.at(-1)?.serial ?? newest;
+      if (after < newest) page = await pageOf(after, Math.min(MAX_PAGE_SIZE, newest - after));
     }
     if (updatedSince === undefined) return { ...EMPTY_CATCH_UP, messages };
     // Clocks of several nodes drift a little: look back further; a change sent twice is harmless.
