@@ -166,7 +166,10 @@ describe('garbage sent to every chat event', () => {
     const rooms = JSON.parse('{"__proto__": {"polluted": true}, "lobby": 0}');
     expect(await rawRequest(mallory, 'sync', { rooms })).toEqual({
       ok: true,
-      data: { rooms: { lobby: { messages: [], discontinuity: false, updated: [] } }, serverTime: expect.any(Number) },
+      data: {
+        rooms: { lobby: { messages: [], discontinuity: false, updated: [], hasMore: false } },
+        serverTime: expect.any(Number),
+      },
     });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

@@ -25,7 +25,7 @@ describe('sync', () => {
     expect(joined.lastSerial).toBe(5);
     const answer = ok(await again.request('sync', { rooms: { [roomId]: lastSeen } }));
     expect(answer).toEqual({
-      rooms: { [roomId]: { messages: missed, discontinuity: false, updated: [] } },
+      rooms: { [roomId]: { messages: missed, discontinuity: false, updated: [], hasMore: false } },
       serverTime: expect.any(Number),
     });
     expect(serials(answer.rooms[roomId]!.messages)).toEqual([3, 4, 5]);
@@ -36,12 +36,12 @@ describe('sync', () => {
     const ana = await connectUser(url, 'ana');
     expect((await join(ana, roomId)).lastSerial).toBe(0);
     expect(ok(await ana.request('sync', { rooms: { [roomId]: 0 } }))).toEqual({
-      rooms: { [roomId]: { messages: [], discontinuity: false, updated: [] } },
+      rooms: { [roomId]: { messages: [], discontinuity: false, updated: [], hasMore: false } },
       serverTime: expect.any(Number),
     });
     await send(ana, roomId, 'hi');
     expect(ok(await ana.request('sync', { rooms: { [roomId]: 1 } }))).toEqual({
-      rooms: { [roomId]: { messages: [], discontinuity: false, updated: [] } },
+      rooms: { [roomId]: { messages: [], discontinuity: false, updated: [], hasMore: false } },
       serverTime: expect.any(Number),
     });
   });
@@ -56,7 +56,12 @@ describe('sync', () => {
     await send(ana, roomId, 'hi');
     expect(ok(await ana.request('sync', { rooms: { [roomId]: 0, private: 0, nowhere: 3 } }))).toEqual({
       rooms: {
-        [roomId]: { messages: [expect.objectContaining({ serial: 1, text: 'hi' })], discontinuity: false, updated: [] },
+        [roomId]: {
+          messages: [expect.objectContaining({ serial: 1, text: 'hi' })],
+          discontinuity: false,
+          updated: [],
+          hasMore: false,
+        },
       },
       serverTime: expect.any(Number),
     });
@@ -72,7 +77,7 @@ describe('sync', () => {
     await sendMany(ana, 'b', 2);
     const answer = ok(await ana.request('sync', { rooms: { a: 1, b: 2 } }));
     expect(serials(answer.rooms.a!.messages)).toEqual([2, 3, 4]);
-    expect(answer.rooms.b).toEqual({ messages: [], discontinuity: false, updated: [] });
+    expect(answer.rooms.b).toEqual({ messages: [], discontinuity: false, updated: [], hasMore: false });
   });
 
   it('with a gap bigger than syncLimit answers discontinuity true and no messages', async () => {
@@ -81,7 +86,7 @@ describe('sync', () => {
     await join(ana, roomId);
     await sendMany(ana, roomId, 10);
     expect(ok(await ana.request('sync', { rooms: { [roomId]: 0 } }))).toEqual({
-      rooms: { [roomId]: { messages: [], discontinuity: true, updated: [] } },
+      rooms: { [roomId]: { messages: [], discontinuity: true, updated: [], hasMore: false } },
       serverTime: expect.any(Number),
     });
     // A gap of exactly syncLimit still fits.
@@ -97,7 +102,7 @@ describe('sync', () => {
     await sendMany(ana, roomId, 10);
     for (const last of [0, 2, 4]) {
       expect(ok(await ana.request('sync', { rooms: { [roomId]: last } }))).toEqual({
-        rooms: { [roomId]: { messages: [], discontinuity: true, updated: [] } },
+        rooms: { [roomId]: { messages: [], discontinuity: true, updated: [], hasMore: false } },
         serverTime: expect.any(Number),
       });
     }
@@ -113,7 +118,7 @@ describe('sync', () => {
     await join(ana, roomId);
     await send(ana, roomId, 'only one');
     expect(ok(await ana.request('sync', { rooms: { [roomId]: 7 } }))).toEqual({
-      rooms: { [roomId]: { messages: [], discontinuity: true, updated: [] } },
+      rooms: { [roomId]: { messages: [], discontinuity: true, updated: [], hasMore: false } },
       serverTime: expect.any(Number),
     });
   });

@@ -38,7 +38,8 @@ describe('typing', () => {
   });
 
   it('a refresh keeps it alive: the timeout counts from the last typing:set true', async () => {
-    const { typist, watcher } = await lobby({ typingTimeoutMs: 400 });
+    // A clock that stands still: the refresh is not re-announced (see the next test).
+    const { typist, watcher } = await lobby({ typingTimeoutMs: 400, now: () => 1_000_000 });
     const events = record(watcher, 'typing');
     const started = nextEvent(watcher, 'typing', (typing) => typing.isTyping);
     const stopped = nextEvent(watcher, 'typing', (typing) => !typing.isTyping, 3000);
@@ -47,9 +48,29 @@ describe('typing', () => {
     await sleep(200);
     typist.emit('typing:set', { roomId, isTyping: true });
     await sleep(300); // past the first timeout, before the refreshed one
-    expect(events.map((typing) => typing.isTyping)).toEqual([true, true]);
+    expect(events.map((typing) => typing.isTyping)).toEqual([true]);
     await stopped;
     await sleep(100);
+    expect(events.map((typing) => typing.isTyping)).toEqual([true, false]);
+  });
+
+  it('a refresh is broadcast only when the flag changed, or as a reminder every typingTimeoutMs / 2', async () => {
+    let now = 1_000_000;
+    const { typist, watcher } = await lobby({ typingTimeoutMs: 6000, now: () => now });
+    const events = record(watcher, 'typing');
+    // A round trip after the emits: the server has handled them before the clock moves on.
+    const handled = async () => ok(await typist.request('room:join', { roomId }));
+    for (let i = 0; i < 10; i++) typist.emit('typing:set', { roomId, isTyping: true });
+    await handled();
+    now += 2999;
+    typist.emit('typing:set', { roomId, isTyping: true });
+    await handled();
+    now += 1;
+    typist.emit('typing:set', { roomId, isTyping: true });
+    typist.emit('typing:set', { roomId, isTyping: true });
+    const stopped = nextEvent(watcher, 'typing', (typing) => !typing.isTyping);
+    typist.emit('typing:set', { roomId, isTyping: false });
+    await stopped;
     expect(events.map((typing) => typing.isTyping)).toEqual([true, true, false]);
   });
 

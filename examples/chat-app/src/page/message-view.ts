@@ -79,7 +79,7 @@ export function renderMessage(message: RoomMessage, state: MessageViewState): HT
   }
 
   if (message.status === 'sent' && !deleted && state.draft === undefined) {
-    const reactions = renderReactions(message.reactions, state);
+    const reactions = renderReactions(message.reactions, message.reactionCounts ?? {}, state);
     if (reactions !== undefined) item.append(reactions);
     // A toolbar shown on hover: quick reactions for every message, edit and delete for ours.
     const actions = el('div', 'actions');
@@ -110,19 +110,30 @@ function renderEditor(draft: string): HTMLElement {
   return editor;
 }
 
-/** The reactions given so far, each a toggle with its count; undefined when there are none. */
-function renderReactions(reactions: Record<string, string[]>, state: MessageViewState): HTMLElement | undefined {
-  const given = Object.entries(reactions).filter(([, users]) => users.length > 0);
+/**
+ * The reactions given so far, each a toggle with its count; undefined when there are none. The
+ * server lists at most 20 users per emoji: `counts` has the total of longer ones.
+ */
+function renderReactions(
+  reactions: Record<string, string[]>,
+  counts: Record<string, number>,
+  state: MessageViewState,
+): HTMLElement | undefined {
+  const given = Object.entries(reactions)
+    .map(([emoji, users]) => ({ emoji, users, count: counts[emoji] ?? users.length }))
+    .filter(({ count }) => count > 0);
   if (given.length === 0) return undefined;
   const row = el('div', 'reactions');
-  for (const [emoji, users] of given) {
+  for (const { emoji, users, count } of given) {
     const mine = users.includes(state.me.userId);
     const chip = button(emoji, 'react', 'reaction');
     chip.dataset.emoji = emoji;
     chip.classList.toggle('mine', mine);
     chip.setAttribute('aria-pressed', String(mine));
-    chip.title = users.map((id) => state.names.get(id) ?? id).join(', ');
-    chip.append(el('span', 'count', String(users.length)));
+    const others = count - users.length;
+    const names = users.map((id) => state.names.get(id) ?? id).join(', ');
+    chip.title = others > 0 ? `${names} and ${others} more` : names;
+    chip.append(el('span', 'count', String(count)));
     row.append(chip);
   }
   return row;

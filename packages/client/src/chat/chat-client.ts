@@ -243,7 +243,10 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     });
     client.on('message:new', (message) => this.joinedRooms.get(message.roomId)?.receive(message));
     client.on('message:updated', (message) => this.joinedRooms.get(message.roomId)?.update(message));
-    client.on('presence', ({ roomId, members, version }) => this.joinedRooms.get(roomId)?.setMembers(members, version));
+    client.on('reaction', (change) => this.joinedRooms.get(change.roomId)?.applyReaction(change));
+    client.on('presence', ({ roomId, members, membersTotal, version }) =>
+      this.joinedRooms.get(roomId)?.setMembers(members, version, membersTotal),
+    );
     client.on('typing', ({ roomId, user, isTyping }) => this.joinedRooms.get(roomId)?.setRemoteTyping(user, isTyping));
     client.on('read', ({ roomId, userId, serial }) => this.joinedRooms.get(roomId)?.setRead(userId, serial));
     client.onStatus((status, error) => {
@@ -306,22 +309,41 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   }
 
   /**
-   * One `sync` for these rooms (roomId → last serial): true, or the refusal of the sync, or false when
-   * a reload it led to failed.
+   * Catches these rooms (roomId → last serial) up with `sync`, asking again for the rooms whose answer
+   * was cut (`hasMore`) until none is: true, or the refusal of a sync, or false when a reload it led
+   * to failed or the server made no progress.
    */
   private async catchUp(lastSerials: Record<string, number>): Promise<true | false | ErrorPayload> {
-    if (Object.keys(lastSerials).length === 0) return true;
     const since = this.updatesSeenAt;
-    const synced = await this.client.request('sync', {
-      rooms: lastSerials,
-      ...(since === undefined ? {} : { updatedSince: since }),
-    });
-    if (!synced.ok) return synced.error;
-    const outcomes = await Promise.all(
-      Object.entries(synced.data.rooms).map(([roomId, gap]) => this.joinedRooms.get(roomId)?.synchronize(gap)),
-    );
-    this.updatesSeenAt = synced.data.serverTime;
-    return !outcomes.includes(false);
+    let rooms = lastSerials;
+    let firstServerTime: number | undefined;
+    let complete = true;
+    while (Object.keys(rooms).length > 0) {
+      const synced = await this.client.request('sync', {
+        rooms,
+        ...(since === undefined ? {} : { updatedSince: since }),
+      });
+      if (!synced.ok) return synced.error;
+      // The earliest answer's time: changes made while the parts came are asked for again next time.
+      firstServerTime ??= synced.data.serverTime;
+      const answers = Object.entries(synced.data.rooms);
+      const outcomes = await Promise.all(
+        answers.map(([roomId, gap]) => this.joinedRooms.get(roomId)?.synchronize(gap)),
+      );
+      if (outcomes.includes(false)) complete = false;
+      const next: Record<string, number> = {};
+      let progress = false;
+      for (const [roomId, gap] of answers) {
+        progress ||= gap.messages.length > 0 || !gap.hasMore;
+        const room = this.joinedRooms.get(roomId);
+        if (gap.hasMore && room?.isLoaded) next[roomId] = room.lastSerial;
+      }
+      // A server that keeps answering "more" without sending any: try again at the next resume.
+      if (!progress) return false;
+      rooms = next;
+    }
+    if (firstServerTime !== undefined) this.updatesSeenAt = firstServerTime;
+    return complete;
   }
 
   /**

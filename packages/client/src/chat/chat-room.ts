@@ -3,7 +3,9 @@ import {
   type ChatUser,
   type ErrorPayload,
   isRetryable,
+  MAX_REACTION_USERS,
   type Message,
+  type ReactionChange,
   type Result,
 } from '@chatwire/protocol';
 import type { ChatwireClient } from '../create-client.js';
@@ -76,6 +78,8 @@ export class ChatRoom extends Emitter<RoomEvents> {
   private readonly typingUsers = new Map<string, { user: ChatUser; timer: ReturnType<typeof setTimeout> }>();
   private readonly markers = new Map<string, number>();
   private memberList: ChatUser[] = [];
+  /** How many members the room has: more than `memberList` holds when the server cut the list. */
+  private memberTotal = 0;
   /** The version of `memberList`: lists from several nodes can arrive out of order. */
   private membersVersion = -1;
   private sorted: RoomMessage[] | undefined;
@@ -115,9 +119,14 @@ export class ChatRoom extends Emitter<RoomEvents> {
     return this.sorted;
   }
 
-  /** The room's members, each user once. */
+  /** The room's members, each user once (in a very large room, as many as fit one answer: see `memberCount`). */
   get members(): readonly ChatUser[] {
     return this.memberList;
+  }
+
+  /** How many members the room has (more than `members` lists when the server cut the list). */
+  get memberCount(): number {
+    return this.memberTotal;
   }
 
   /** The other users typing now. */
@@ -276,10 +285,10 @@ export class ChatRoom extends Emitter<RoomEvents> {
    * discontinuity did not finish).
    */
   joinedWith(
-    joined: { members: ChatUser[]; lastSerial: number; presenceVersion: number },
+    joined: { members: ChatUser[]; membersTotal?: number | undefined; lastSerial: number; presenceVersion: number },
     firstJoin: boolean,
   ): Promise<Result<null>> | undefined {
-    this.setMembers(joined.members, joined.presenceVersion);
+    this.setMembers(joined.members, joined.presenceVersion, joined.membersTotal);
     const { lastSerial } = joined;
     if (!firstJoin) return undefined;
     return this.loadLatest(lastSerial);
@@ -340,6 +349,29 @@ export class ChatRoom extends Emitter<RoomEvents> {
     this.changed();
   }
 
+  /** @internal One reaction toggled: applied to our copy unless that copy changed later. */
+  applyReaction({ serial, emoji, userId, added, count, updatedAt }: ReactionChange): void {
+    const current = this.bySerial.get(serial);
+    if (current === undefined || current.deletedAt !== undefined) return;
+    if ((current.updatedAt ?? 0) > updatedAt) return;
+    const users = Object.hasOwn(current.reactions, emoji) ? (current.reactions[emoji] ?? []) : [];
+    // The server sends the first MAX_REACTION_USERS to react: a newcomer past them is only counted.
+    let next = users.filter((id) => id !== userId);
+    if (added) next = users.includes(userId) || users.length >= MAX_REACTION_USERS ? users : [...users, userId];
+    const reactions = { ...current.reactions };
+    const reactionCounts = { ...current.reactionCounts };
+    if (count === 0) delete reactions[emoji];
+    else reactions[emoji] = next;
+    if (count > next.length) reactionCounts[emoji] = count;
+    else delete reactionCounts[emoji];
+    const { reactionCounts: _previous, ...rest } = current;
+    const message: Message = { ...rest, reactions, updatedAt };
+    if (Object.keys(reactionCounts).length > 0) message.reactionCounts = reactionCounts;
+    this.bySerial.set(serial, message);
+    this.emit('updated', message);
+    this.changed();
+  }
+
   /** @internal The server said who we are: sends made before that get their author. */
   sessionStarted(user: ChatUser): void {
     let changed = false;
@@ -357,10 +389,11 @@ export class ChatRoom extends Emitter<RoomEvents> {
   }
 
   /** @internal A member list, unless an equally new or newer one is already here. */
-  setMembers(members: ChatUser[], version: number): void {
+  setMembers(members: ChatUser[], version: number, total = members.length): void {
     if (version < this.membersVersion) return;
     this.membersVersion = version;
     this.memberList = members;
+    this.memberTotal = total;
     this.emit('presence', members);
     this.changed();
   }

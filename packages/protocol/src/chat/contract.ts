@@ -41,6 +41,12 @@ export const messageTextSchema = storable(MAX_TEXT_LENGTH);
 /** An emoji (or any short reaction key). */
 export const emojiSchema = storable(32).refine((emoji) => !prototypeKeys.includes(emoji), 'Reserved reaction key');
 
+/**
+ * Most user ids a message carries per emoji in `reactions` (the first to react); when more reacted,
+ * `reactionCounts` says how many.
+ */
+export const MAX_REACTION_USERS = 20;
+
 /** A stored message, as every client receives it. Times are milliseconds since the epoch (UTC). */
 export const messageSchema = z.object({
   id: z.string(),
@@ -55,8 +61,10 @@ export const messageSchema = z.object({
   deletedAt: z.number().int().optional(),
   /** When it last changed after it was sent (edit, delete, reaction): of two copies, the later wins. */
   updatedAt: z.number().int().optional(),
-  /** emoji → ids of the users who reacted with it, in the order they did. */
-  reactions: z.record(z.string(), z.array(z.string())),
+  /** emoji → ids of the users who reacted with it, in the order they did (at most {@link MAX_REACTION_USERS}). */
+  reactions: z.record(z.string(), z.array(z.string()).max(MAX_REACTION_USERS)),
+  /** emoji → how many users reacted with it, for each emoji whose `reactions` list is cut short. */
+  reactionCounts: z.record(z.string(), z.number().int().min(0)).optional(),
 });
 
 /** Most messages one `history:fetch` returns. */
@@ -65,11 +73,26 @@ export const MAX_PAGE_SIZE = 100;
 const page = z.object({ messages: z.array(messageSchema), hasMore: z.boolean() });
 const roomRef = z.object({ roomId: roomIdSchema });
 const members = z.array(chatUserSchema);
+/** How many members the room has, given only when `members` was cut to fit the answer budget. */
+const membersTotal = z.number().int().min(0).optional();
 /**
  * Orders member lists: lists published by different nodes can arrive out of order, so a client keeps
  * the list with the highest version it has seen.
  */
 const presenceVersion = z.number().int().min(0);
+/** One reaction toggled: sent instead of the whole message. */
+const reactionChange = z.object({
+  roomId: roomIdSchema,
+  serial: serialSchema,
+  emoji: z.string(),
+  userId: z.string(),
+  /** True: the user now reacts with `emoji`; false: they no longer do. */
+  added: z.boolean(),
+  /** How many users now react with `emoji`. */
+  count: z.number().int().min(0),
+  /** The message's `updatedAt` after this change. */
+  updatedAt: z.number().int(),
+});
 /** The server's clock (ms since the epoch) when it answered: what a client passes as `updatedSince` later. */
 const serverTime = z.number().int().min(0);
 
@@ -86,6 +109,7 @@ export const chatContract = defineContract({
         roomId: roomIdSchema,
         lastSerial: z.number().int().min(0),
         members,
+        membersTotal,
         presenceVersion,
         serverTime,
       }),
@@ -131,6 +155,11 @@ export const chatContract = defineContract({
             discontinuity: z.boolean(),
             /** With `updatedSince`: the changed messages, each in its current state. */
             updated: z.array(messageSchema),
+            /**
+             * The answer was cut to fit its byte budget: ask again with the last serial now held (and the
+             * same `updatedSince`); `updated` comes with the last part.
+             */
+            hasMore: z.boolean(),
           }),
         ),
         serverTime,
@@ -144,8 +173,9 @@ export const chatContract = defineContract({
     'message:new': { payload: messageSchema },
     'message:updated': { payload: messageSchema },
     typing: { payload: z.object({ roomId: roomIdSchema, user: chatUserSchema, isTyping: z.boolean() }) },
-    presence: { payload: z.object({ roomId: roomIdSchema, members, version: presenceVersion }) },
+    presence: { payload: z.object({ roomId: roomIdSchema, members, membersTotal, version: presenceVersion }) },
     read: { payload: z.object({ roomId: roomIdSchema, userId: z.string(), serial: serialSchema }) },
+    reaction: { payload: reactionChange },
   },
   auth: z.record(z.string(), z.unknown()),
   socketData: z.object({ user: chatUserSchema }),
@@ -159,3 +189,5 @@ export type ChatUser = z.infer<typeof chatUserSchema>;
 export type Message = z.infer<typeof messageSchema>;
 /** A page of history. */
 export type MessagePage = z.infer<typeof page>;
+/** One reaction toggled: what the `reaction` event carries. */
+export type ReactionChange = z.infer<typeof reactionChange>;

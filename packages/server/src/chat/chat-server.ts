@@ -7,6 +7,7 @@ import {
   ERROR_EVENT,
   type ErrorEventPayload,
   isChatwireError,
+  MAX_PAGE_SIZE,
   type Message,
   messageTextSchema,
   parsePayload,
@@ -16,10 +17,13 @@ import { type Logger, silentLogger } from '../logger.js';
 import type { Operator } from '../operator.js';
 import type { ChatwireSocket } from '../socket.js';
 import type { Handshake, TypedIoServer } from '../types.js';
+import { AnswerBudget, jsonBytes } from './answer-budget.js';
 import type { ChatAuthenticator } from './authenticators.js';
+import { clipReactions } from './clip-reactions.js';
 import { type ConnectionCap, capConnections } from './connection-cap.js';
 import { type Limits, memoryLimits } from './limits.js';
 import { AdapterPresence, type Presence } from './presence.js';
+import { defaultSchedule, PresenceThrottle, type Schedule } from './presence-throttle.js';
 import type { RateLimit, RateLimiter } from './rate-limiter.js';
 import { roomKey, userRoom } from './rooms.js';
 import type { Store } from './store.js';
@@ -70,6 +74,17 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
   typingTimeoutMs?: number;
   /** Most messages one `sync` returns per room; a bigger gap answers `discontinuity: true`. @default 500 */
   syncLimit?: number;
+  /**
+   * Most bytes (JSON, UTF-8) of one `sync`, `history:fetch` or `room:join` answer (and `presence`
+   * event); a longer one is cut and says so (`hasMore`, `membersTotal`). An answer is longer only
+   * when a single message is.
+   * @default 1048576 (1 MiB)
+   */
+  maxAnswerBytes?: number;
+  /** A room's member list goes out at most once per this window (changes within it are sent together). @default 500 */
+  presenceWindowMs?: number;
+  /** Timer of the presence windows (tests inject one). @default setTimeout */
+  schedule?: Schedule;
   /** Who is in which room. @default AdapterPresence (socket.io's adapter); RedisPresence for several nodes */
   presence?: Presence;
   /** Clock. @default Date.now */
@@ -100,10 +115,16 @@ export class ChatServer {
   private readonly maxRoomsPerSocket: number;
   private readonly typingTimeoutMs: number;
   private readonly syncLimit: number;
+  private readonly maxAnswerBytes: number;
   private readonly now: () => number;
-  private readonly typing = new Map<string, ReturnType<typeof setTimeout>>();
-  /** socketId → the chat rooms it is in or joining: what presence must forget when it goes */
-  private readonly socketRooms = new Map<string, Set<string>>();
+  private readonly presenceThrottle: PresenceThrottle;
+  /** typing key → the flag's expiry timer and when it was last announced */
+  private readonly typing = new Map<string, { timer: ReturnType<typeof setTimeout>; announcedAt: number }>();
+  /**
+   * socketId → the chat rooms it is in or joining (what presence must forget when it goes), each with
+   * the last read marker this socket announced there (0: none).
+   */
+  private readonly socketRooms = new Map<string, Map<string, number>>();
   /** When the credentials of a handshake expire, from the authenticator, until the socket connects. */
   private readonly expiries = new WeakMap<Handshake, number>();
   /** socketId → the timer that disconnects it when its credentials expire; gone with the socket. */
@@ -122,6 +143,9 @@ export class ChatServer {
       maxRoomsPerSocket,
       typingTimeoutMs,
       syncLimit,
+      maxAnswerBytes,
+      presenceWindowMs,
+      schedule,
       presence,
       now,
       ...serverOptions
@@ -143,6 +167,12 @@ export class ChatServer {
     this.maxRoomsPerSocket = maxRoomsPerSocket ?? 50;
     this.typingTimeoutMs = typingTimeoutMs ?? 6000;
     this.syncLimit = syncLimit ?? 500;
+    this.maxAnswerBytes = maxAnswerBytes ?? 1_048_576;
+    this.presenceThrottle = new PresenceThrottle(
+      presenceWindowMs ?? 500,
+      schedule ?? defaultSchedule,
+      (roomId) => void this.publishPresence(roomId),
+    );
     this.server = createServer(chatContract, {
       ...serverOptions,
       now: this.now,
@@ -160,7 +190,7 @@ export class ChatServer {
       this.connectionCap = limits.connectionCap(max);
       capConnections(this.server, this.connectionCap, max, this.logger);
     }
-    this.presence.attach({ server: this.server, publish: (roomId) => void this.publishPresence(roomId) });
+    this.presence.attach({ server: this.server, publish: (roomId) => this.presenceThrottle.changed(roomId) });
     this.wire();
   }
 
@@ -186,10 +216,11 @@ export class ChatServer {
 
   /** Stops accepting connections, disconnects everyone, then flushes and closes the store. */
   async close(): Promise<void> {
-    for (const timer of this.typing.values()) clearTimeout(timer);
+    for (const { timer } of this.typing.values()) clearTimeout(timer);
     this.typing.clear();
     for (const timer of this.expiryTimers.values()) clearTimeout(timer);
     this.expiryTimers.clear();
+    this.presenceThrottle.close();
     await this.server.close();
     await this.connectionCap?.close();
     await this.presence.close();
@@ -216,22 +247,23 @@ export class ChatServer {
       clearTimeout(this.expiryTimers.get(socket.id));
       this.expiryTimers.delete(socket.id);
       // Every room presence was told about, also one whose join was still under way.
-      const rooms = this.socketRooms.get(socket.id) ?? new Set<string>();
+      const rooms = this.socketRooms.get(socket.id) ?? new Map<string, number>();
       this.socketRooms.delete(socket.id);
-      for (const roomId of rooms) {
+      for (const roomId of rooms.keys()) {
         this.stopTyping(roomId, socket.data.user);
         // A failure is logged; the entry expires by itself where presence expires (RedisPresence).
         await this.present(() => this.presence.leave(roomId, socket.id)).catch(() => {});
-        await this.publishPresence(roomId);
+        this.presenceThrottle.changed(roomId);
       }
     });
 
     action('room:join', async ({ payload: { roomId }, socket }) => {
       const key = roomKey(roomId);
-      if (!socket.rooms.has(key)) {
+      const rejoin = socket.rooms.has(key);
+      if (!rejoin) {
         let rooms = this.socketRooms.get(socket.id);
         if (rooms === undefined) {
-          rooms = new Set();
+          rooms = new Map();
           this.socketRooms.set(socket.id, rooms);
         }
         // Joins under way count too, so that concurrent joins cannot pass the cap.
@@ -239,7 +271,7 @@ export class ChatServer {
         if (!underWay && rooms.size >= this.maxRoomsPerSocket) {
           throw new ChatwireError('FORBIDDEN', `A connection may be in at most ${this.maxRoomsPerSocket} rooms`);
         }
-        rooms.add(roomId);
+        if (!underWay) rooms.set(roomId, 0);
         try {
           await this.authorize(socket.data.user, roomId, 'join');
           await this.present(() => this.presence.join(roomId, socket.id, socket.data.user));
@@ -258,8 +290,10 @@ export class ChatServer {
         this.stored(() => this.store.lastSerial(roomId)),
         this.present(() => this.presence.snapshot(roomId)),
       ]);
-      this.room(roomId).emit('presence', { roomId, members, version });
-      return { roomId, lastSerial, members, presenceVersion: version, serverTime: this.now() };
+      // A re-join changes nobody's list: only the joiner hears of it, in this answer.
+      if (!rejoin) this.presenceThrottle.changed(roomId);
+      const answer = { roomId, lastSerial, presenceVersion: version, serverTime: this.now() };
+      return { ...answer, ...this.boundedMembers(members, answer) };
     });
 
     action('room:leave', async ({ payload: { roomId }, socket }) => {
@@ -268,7 +302,7 @@ export class ChatServer {
         this.socketRooms.get(socket.id)?.delete(roomId);
         this.stopTyping(roomId, socket.data.user);
         await this.present(() => this.presence.leave(roomId, socket.id));
-        await this.publishPresence(roomId);
+        this.presenceThrottle.changed(roomId);
       }
       return {};
     });
@@ -290,7 +324,8 @@ export class ChatServer {
       );
       if (created) this.room(roomId).emit('message:new', message);
       this.stopTyping(roomId, user);
-      return message;
+      // A retry answers the stored original, reactions and all.
+      return clipReactions(message);
     });
 
     action('message:edit', async ({ payload: { roomId, serial, text }, socket }) => {
@@ -315,24 +350,50 @@ export class ChatServer {
     action('reaction:toggle', async ({ payload: { roomId, serial, emoji }, socket }) => {
       const user = this.member(socket, roomId);
       await this.existing(roomId, serial);
-      const toggled = await this.stored(() =>
-        this.store.toggleReaction(roomId, serial, emoji, user.userId, this.now(), MAX_REACTION_KEYS),
+      const at = this.now();
+      const toggled = notDeleted(
+        await this.stored(() => this.store.toggleReaction(roomId, serial, emoji, user.userId, at, MAX_REACTION_KEYS)),
+        roomId,
+        serial,
       );
-      return this.published(notDeleted(toggled, roomId, serial), roomId, serial);
+      // The room gets what changed, not the whole message.
+      const users = Object.hasOwn(toggled.reactions, emoji) ? (toggled.reactions[emoji] ?? []) : [];
+      this.room(roomId).emit('reaction', {
+        roomId,
+        serial,
+        emoji,
+        userId: user.userId,
+        added: users.includes(user.userId),
+        count: users.length,
+        updatedAt: toggled.updatedAt ?? at,
+      });
+      return clipReactions(toggled);
     });
 
     action('history:fetch', async ({ payload: { roomId, before, after, limit }, socket }) => {
       this.member(socket, roomId);
-      return this.stored(() => this.store.history(roomId, { before, after, limit }));
+      const page = await this.stored(() => this.store.history(roomId, { before, after, limit }));
+      const budget = new AnswerBudget(this.maxAnswerBytes);
+      budget.reserve(jsonBytes({ messages: [], hasMore: false }));
+      // Cut on the far side of the cursor: the messages next to it stay, the rest is the next page.
+      const messages = budget.fit(page.messages.map(clipReactions), after === undefined ? 'end' : 'start');
+      return { messages, hasMore: page.hasMore || messages.length < page.messages.length };
     });
 
     action('sync', async ({ payload, socket }) => {
+      const requested = Object.keys(payload.rooms);
+      if (requested.length > this.maxRoomsPerSocket) {
+        throw new ChatwireError('VALIDATION_FAILED', `sync takes at most ${this.maxRoomsPerSocket} rooms`);
+      }
       // Taken first: a change made while this answer is put together is also in the next one.
       const serverTime = this.now();
+      const roomIds = requested.filter((roomId) => socket.rooms.has(roomKey(roomId)));
+      const budget = new AnswerBudget(this.maxAnswerBytes);
+      budget.reserve(jsonBytes({ rooms: {}, serverTime }));
+      for (const roomId of roomIds) budget.reserve(jsonBytes({ [roomId]: EMPTY_CATCH_UP }));
       const rooms: Record<string, RoomCatchUp> = {};
-      for (const [roomId, last] of Object.entries(payload.rooms)) {
-        if (!socket.rooms.has(roomKey(roomId))) continue;
-        rooms[roomId] = await this.catchUp(roomId, last, payload.updatedSince);
+      for (const roomId of roomIds) {
+        rooms[roomId] = await this.catchUp(roomId, payload.rooms[roomId] ?? 0, payload.updatedSince, budget);
       }
       return { rooms, serverTime };
     });
@@ -342,7 +403,12 @@ export class ChatServer {
       // A marker past the last message would stick there (markers never go back): cap it.
       const last = await this.stored(() => this.store.lastSerial(roomId));
       if (last === 0) return {};
-      const marker = await this.stored(() => this.store.markRead(roomId, user.userId, Math.min(serial, last)));
+      const capped = Math.min(serial, last);
+      const marker = await this.stored(() => this.store.markRead(roomId, user.userId, capped));
+      // Announced only when it moved: not when it was ahead already, nor again for the same serial.
+      const rooms = this.socketRooms.get(socket.id);
+      if (marker !== capped || rooms?.get(roomId) === marker) return {};
+      rooms?.set(roomId, marker);
       this.room(roomId).emit('read', { roomId, userId: user.userId, serial: marker });
       return {};
     });
@@ -351,12 +417,14 @@ export class ChatServer {
       const user = this.member(socket, roomId);
       if (!isTyping) return this.stopTyping(roomId, user);
       const key = typingKey(roomId, user.userId);
-      clearTimeout(this.typing.get(key));
-      this.typing.set(
-        key,
-        setTimeout(() => this.expireTyping(roomId, user), this.typingTimeoutMs),
-      );
-      this.room(roomId).emit('typing', { roomId, user, isTyping: true });
+      const current = this.typing.get(key);
+      clearTimeout(current?.timer);
+      const timer = setTimeout(() => this.expireTyping(roomId, user), this.typingTimeoutMs);
+      // A refresh is announced again only now and then, for receivers that expire flags themselves.
+      const now = this.now();
+      const announce = current === undefined || now - current.announcedAt >= this.typingTimeoutMs / 2;
+      this.typing.set(key, { timer, announcedAt: announce ? now : (current?.announcedAt ?? now) });
+      if (announce) this.room(roomId).emit('typing', { roomId, user, isTyping: true });
     });
   }
 
@@ -380,21 +448,44 @@ export class ChatServer {
 
   /**
    * The messages after `last` and, given `updatedSince`, the ones up to `last` changed since; or a
-   * discontinuity when history no longer covers the gap (or too much changed).
+   * discontinuity when history no longer covers the gap (or too much changed). Cut to what fits
+   * `budget`: `hasMore` then says to ask again from the last serial sent (`updated` comes last).
    */
-  private async catchUp(roomId: string, last: number, updatedSince: number | undefined): Promise<RoomCatchUp> {
-    const discontinuity = { messages: [], discontinuity: true, updated: [] };
-    const page = await this.stored(() => this.store.history(roomId, { after: last, limit: this.syncLimit }));
-    const first = page.messages[0];
-    const trimmed = first !== undefined && first.serial !== last + 1;
-    const ahead = first === undefined && last > (await this.stored(() => this.store.lastSerial(roomId)));
-    if (page.hasMore || trimmed || ahead) return discontinuity;
-    if (updatedSince === undefined) return { messages: page.messages, discontinuity: false, updated: [] };
+  private async catchUp(
+    roomId: string,
+    last: number,
+    updatedSince: number | undefined,
+    budget: AnswerBudget,
+  ): Promise<RoomCatchUp> {
+    const discontinuity = { ...EMPTY_CATCH_UP, discontinuity: true };
+    const later = { ...EMPTY_CATCH_UP, hasMore: true };
+    if (budget.exhausted) return later;
+    // Read in pages, so that no more comes from the store than about what the answer can hold.
+    const pageOf = (after: number, limit: number) => this.stored(() => this.store.history(roomId, { after, limit }));
+    let page = await pageOf(last, Math.min(MAX_PAGE_SIZE, this.syncLimit));
+    const newest = await this.stored(() => this.store.lastSerial(roomId));
+    // More missing than syncLimit, or the client is ahead of the server (which lost data).
+    if (newest - last > this.syncLimit || last > newest) return discontinuity;
+    const messages: Message[] = [];
+    for (let after = last; after < newest; ) {
+      // History no longer holds the first missing message.
+      if (page.messages[0]?.serial !== after + 1) return discontinuity;
+      const fitted = budget.fit(page.messages.map(clipReactions), 'start');
+      messages.push(...fitted);
+      if (fitted.length < page.messages.length) return { ...later, messages };
+      after = page.messages.at(-1)?.serial ?? newest;
+      if (after < newest) page = await pageOf(after, Math.min(MAX_PAGE_SIZE, newest - after));
+    }
+    if (updatedSince === undefined) return { ...EMPTY_CATCH_UP, messages };
     // Clocks of several nodes drift a little: look back further; a change sent twice is harmless.
     const since = updatedSince - CLOCK_SKEW_MS;
     const changed = await this.stored(() => this.store.updatedSince(roomId, since, this.syncLimit + 1));
     if (changed.length > this.syncLimit) return discontinuity;
-    return { messages: page.messages, discontinuity: false, updated: changed.filter((m) => m.serial <= last) };
+    const updated = changed.filter((m) => m.serial <= last).map(clipReactions);
+    if (budget.fitAll(updated)) return { ...EMPTY_CATCH_UP, messages, updated };
+    // The changes do not fit even in an answer of their own: as when too many changed.
+    if (budget.empty) return discontinuity;
+    return { ...later, messages };
   }
 
   private member(socket: ChatSocket, roomId: string): ChatUser {
@@ -426,8 +517,9 @@ export class ChatServer {
 
   private published(message: Message | undefined, roomId: string, serial: number): Message {
     if (message === undefined) throw notFound(roomId, serial);
-    this.room(roomId).emit('message:updated', message);
-    return message;
+    const sent = clipReactions(message);
+    this.room(roomId).emit('message:updated', sent);
+    return sent;
   }
 
   /** The typing timer: a throw here would be uncaught (and end the process), so it is logged. */
@@ -441,16 +533,25 @@ export class ChatServer {
 
   private stopTyping(roomId: string, user: ChatUser): void {
     const key = typingKey(roomId, user.userId);
-    const timer = this.typing.get(key);
-    if (timer === undefined) return;
-    clearTimeout(timer);
+    const entry = this.typing.get(key);
+    if (entry === undefined) return;
+    clearTimeout(entry.timer);
     this.typing.delete(key);
     this.room(roomId).emit('typing', { roomId, user, isTyping: false });
   }
 
+  /** As many of `members` as fit the answer budget beside `rest`, with the total when cut. */
+  private boundedMembers(members: ChatUser[], rest: object): { members: ChatUser[]; membersTotal?: number } {
+    const budget = new AnswerBudget(this.maxAnswerBytes);
+    budget.reserve(jsonBytes({ ...rest, members: [], membersTotal: members.length }));
+    const kept = budget.fit(members, 'start');
+    return kept.length < members.length ? { members: kept, membersTotal: members.length } : { members };
+  }
+
   private async publishPresence(roomId: string): Promise<void> {
     try {
-      this.room(roomId).emit('presence', { roomId, ...(await this.presence.snapshot(roomId)) });
+      const { members, version } = await this.presence.snapshot(roomId);
+      this.room(roomId).emit('presence', { roomId, version, ...this.boundedMembers(members, { roomId, version }) });
     } catch (error) {
       this.logger.warn('chatwire: presence could not be published', { roomId, error });
     }
@@ -489,7 +590,10 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const CLOCK_SKEW_MS = 5000;
 
 /** One room's part of a `sync` answer. */
-type RoomCatchUp = { messages: Message[]; discontinuity: boolean; updated: Message[] };
+type RoomCatchUp = { messages: Message[]; discontinuity: boolean; updated: Message[]; hasMore: boolean };
+
+/** A room's part of a `sync` answer with nothing in it, `false`s where the longer word is sent. */
+const EMPTY_CATCH_UP: RoomCatchUp = { messages: [], discontinuity: false, updated: [], hasMore: false };
 
 /** Takes a token for `key`, or refuses with `RATE_LIMITED` and when to come back. */
 async function throttle(limiter: RateLimiter | undefined, key: string, message: string): Promise<void> {
