@@ -18,7 +18,6 @@ import {
   type SocketDataOf,
 } from '@chatwire/protocol';
 import { Server as IoServer, type ServerOptions as IoServerOptions } from 'socket.io';
-import type { RateLimit } from './chat/rate-limiter.js';
 import type { AllowedOrigins } from './limits/allowed-origins.js';
 import {
   ConnectionBudget,
@@ -29,6 +28,7 @@ import {
   limitOption,
 } from './limits/connection-budget.js';
 import { echoedEventName } from './limits/echoed-event-name.js';
+import type { RateLimit } from './limits/rate-limiter.js';
 import { withTransportLimits } from './limits/transport-limits.js';
 import { type Logger, silentLogger } from './logger.js';
 import { BroadcastOperatorView, type Operator, type Room } from './operator.js';

@@ -17,7 +17,6 @@ export type { ConnectionCap } from './chat/connection-cap.js';
 export { type Limits, memoryLimits } from './chat/limits.js';
 export { AdapterPresence, type Presence, type PresenceHost, type PresenceSnapshot } from './chat/presence.js';
 export type { Schedule } from './chat/presence-throttle.js';
-export type { RateLimit, RateLimiter } from './chat/rate-limiter.js';
 export type { AppendResult, HistoryQuery, NewMessage, Store } from './chat/store.js';
 export {
   type AuthenticateContext,
@@ -30,6 +29,7 @@ export {
   type Middleware,
 } from './create-server.js';
 export type { AllowedOrigins } from './limits/allowed-origins.js';
+export type { RateLimit, RateLimiter } from './limits/rate-limiter.js';
 export { type Logger, silentLogger } from './logger.js';
 export type { Emitter, Operator, Room } from './operator.js';
 export type { ServerEmitArgs } from './outgoing.js';

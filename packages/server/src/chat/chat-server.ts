@@ -13,6 +13,7 @@ import {
   parsePayload,
 } from '@chatwire/protocol';
 import { type ChatwireServer, type ChatwireServerOptions, createServer, type Handler } from '../create-server.js';
+import type { RateLimit, RateLimiter } from '../limits/rate-limiter.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { Operator } from '../operator.js';
 import type { ChatwireSocket } from '../socket.js';
@@ -24,7 +25,6 @@ import { type ConnectionCap, capConnections } from './connection-cap.js';
 import { type Limits, memoryLimits } from './limits.js';
 import { AdapterPresence, type Presence } from './presence.js';
 import { defaultSchedule, PresenceThrottle, type Schedule } from './presence-throttle.js';
-import type { RateLimit, RateLimiter } from './rate-limiter.js';
 import { roomKey, userRoom } from './rooms.js';
 import type { Store } from './store.js';
 

@@ -1,5 +1,5 @@
+import { MemoryRateLimiter, type RateLimit, type RateLimiter } from '../limits/rate-limiter.js';
 import { type ConnectionCap, MemoryConnectionCap } from './connection-cap.js';
-import { MemoryRateLimiter, type RateLimit, type RateLimiter } from './rate-limiter.js';
 
 /**
  * Where a chat server counts its limits (send and request rates, connections per user): in this

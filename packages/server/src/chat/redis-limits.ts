@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
+import { MemoryRateLimiter, type RateLimit, type RateLimiter } from '../limits/rate-limiter.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type ConnectionCap, MemoryConnectionCap } from './connection-cap.js';
 import type { Limits } from './limits.js';
-import { MemoryRateLimiter, type RateLimit, type RateLimiter } from './rate-limiter.js';
 
 /** Options of {@link RedisLimits}. */
 export interface RedisLimitsOptions {

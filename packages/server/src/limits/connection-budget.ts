@@ -1,4 +1,4 @@
-import { type RateLimit, takeToken } from '../chat/rate-limiter.js';
+import { type RateLimit, takeToken } from './rate-limiter.js';
 
 /** The per-connection limits on incoming events; `undefined` turns one off. */
 export interface EventLimits {
