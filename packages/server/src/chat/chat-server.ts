@@ -80,7 +80,7 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
    * @default 1048576 (1 MiB)
    */
   maxAnswerBytes?: number;
-  /** Who is in which room. @default AdapterPresence (socket.io's adapter); RedisPresence for several nodes */
+  /** Who is in which room. @default AdapterPresence (this process); RedisPresence for several nodes */
   presence?: Presence;
   /** Clock. @default Date.now */
   now?: () => number;
