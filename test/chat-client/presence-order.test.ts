@@ -1,28 +1,61 @@
 import { describe, expect, it } from 'vitest';
-import { startChat } from '../chat/support.js';
+import { connectUser, join, ok, startChat } from '../chat/support.js';
+import { sleep } from '../support/harness.js';
 import { chatClient, eventually, joinRoom } from './support.js';
 
-describe('member lists that arrive out of order (several nodes)', () => {
-  it('keeps the list with the highest version', async () => {
-    const { url, chat } = await startChat();
-    const ana = await joinRoom(chatClient(url, 'ana'), 'r');
-    await joinRoom(chatClient(url, 'ben'), 'r');
-    await eventually(() => expect(ana.members.map((m) => m.userId).sort()).toEqual(['ana', 'ben']));
-    // A list from another node, computed before ben joined, arrives late.
-    chat.room('r').emit('presence', { roomId: 'r', members: [{ userId: 'ana', name: 'Ana' }], version: 0 });
-    chat.room('r').emit('presence', {
-      roomId: 'r',
-      members: [
-        { userId: 'ana', name: 'Ana' },
-        { userId: 'ben', name: 'Ben' },
-        { userId: 'cai', name: 'Cai' },
-      ],
-      version: Number.MAX_SAFE_INTEGER,
+describe('member changes (presence:diff)', () => {
+  /** ana's room with ben in it, and the version ana's list is at (ben's join answer holds every change). */
+  async function lobby(gapFillDelayMs = 50) {
+    const started = await startChat();
+    const ana = chatClient(started.url, 'ana', { gapFillDelayMs });
+    const room = await joinRoom(ana, 'r');
+    const ben = await connectUser(started.url, 'ben');
+    const { presenceVersion } = await join(ben, 'r');
+    await eventually(() => expect(room.members.map((m) => m.userId)).toEqual(['ana', 'ben']));
+    let joins = 0;
+    ana.client.socket.onAnyOutgoing((event) => {
+      if (event === 'room:join') joins += 1;
     });
-    await eventually(() => expect(ana.members.map((m) => m.userId)).toEqual(['ana', 'ben', 'cai']));
-    chat.room('r').emit('presence', { roomId: 'r', members: [], version: 5 });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(ana.members.map((m) => m.userId)).toEqual(['ana', 'ben', 'cai']);
+    return { ...started, ana, room, ben, version: presenceVersion, joins: () => joins };
+  }
+
+  it('applies changes that overtook each other (several nodes) in version order, and drops stale ones', async () => {
+    const { chat, room, version, joins } = await lobby(10_000);
+    const cai = { userId: 'cai', name: 'Cai' };
+    const dan = { userId: 'dan', name: 'Dan' };
+    chat.room('r').emit('presence:diff', { roomId: 'r', version: version + 2, joined: [cai] });
+    chat.room('r').emit('presence:diff', { roomId: 'r', version: version + 1, joined: [dan] });
+    await eventually(() => expect(room.members.map((m) => m.userId)).toEqual(['ana', 'ben', 'dan', 'cai']));
+    expect(room.memberCount).toBe(4);
+    // Older than the list: already in it.
+    chat.room('r').emit('presence:diff', { roomId: 'r', version, left: ['ben'] });
+    chat.room('r').emit('presence:diff', { roomId: 'r', version: version + 3, left: ['dan'] });
+    await eventually(() => expect(room.members.map((m) => m.userId)).toEqual(['ana', 'ben', 'cai']));
+    expect(room.memberCount).toBe(3);
+    expect(joins()).toBe(0);
+  });
+
+  it('a change that stays missing: the list is fetched again (a re-join), once', async () => {
+    const { chat, url, room, ben } = await lobby();
+    // ana misses ben's leave (as if the event were lost), then gets carol's join.
+    const anaSocket = (await chat.server.in('user/ana').fetchSockets())[0];
+    await chat.io.in(anaSocket?.id ?? '').socketsLeave('room/r');
+    ok(await ben.request('room:leave', { roomId: 'r' }));
+    await chat.io.in(anaSocket?.id ?? '').socketsJoin('room/r');
+    const carol = await connectUser(url, 'carol');
+    await join(carol, 'r');
+    await eventually(() => expect(room.members.map((m) => m.userId).sort()).toEqual(['ana', 'carol']));
+    expect(room.memberCount).toBe(2);
+  });
+
+  it('a server behind the changes it sent costs one re-join, not a loop', async () => {
+    const { chat, room, version, joins } = await lobby();
+    // A change far ahead of what the server answers: the re-join cannot reach it.
+    chat.room('r').emit('presence:diff', { roomId: 'r', version: version + 5, left: ['ben'] });
+    await eventually(() => expect(joins()).toBe(1));
+    await sleep(300);
+    expect(joins()).toBe(1);
+    expect(room.members.map((m) => m.userId)).toEqual(['ana', 'ben']);
   });
 });
 

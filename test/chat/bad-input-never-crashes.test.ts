@@ -96,12 +96,12 @@ describe('garbage sent to every chat event', () => {
     const { url, store } = await startChat({ logger, ...budgets });
     const bob = await connectUser(url, 'bob');
     await join(bob, 'lobby');
-    const atBob = ['message:new', 'message:updated', 'typing', 'presence', 'read'].map((event) =>
+    const atBob = ['message:new', 'message:updated', 'typing', 'presence:diff', 'read'].map((event) =>
       record(bob, event as 'typing'),
     );
     const mallory = connectRaw(url, { userId: 'mallory', name: 'Mallory' });
     await rawConnected(mallory);
-    const malloryJoined = nextEvent(bob, 'presence', (presence) => presence.members.length === 2);
+    const malloryJoined = nextEvent(bob, 'presence:diff', (diff) => diff.joined?.[0]?.userId === 'mallory');
     expect(await rawRequest(mallory, 'room:join', { roomId: 'lobby' })).toMatchObject({ ok: true });
     await malloryJoined;
     const joinedPresence = atBob[3]!.length;

@@ -54,7 +54,7 @@ describe('a user who has not joined a room', () => {
   it("does not receive the room's message:new, message:updated, typing, presence or read", async () => {
     const { url, ana, bob, eve, first } = await lobbyWithOutsider();
     const atEve = collect<string>((fn) => {
-      const offs = (['message:new', 'message:updated', 'typing', 'presence', 'read'] as const).map((event) =>
+      const offs = (['message:new', 'message:updated', 'typing', 'presence:diff', 'read'] as const).map((event) =>
         eve.on(event, () => fn(event)),
       );
       return () => {
@@ -69,7 +69,7 @@ describe('a user who has not joined a room', () => {
     ok(await ana.request('read:mark', { roomId: 'lobby', serial: 2 }));
     bob.emit('typing:set', { roomId: 'lobby', isTyping: true });
     ok(await bob.request('room:leave', { roomId: 'lobby' }));
-    const carolGone = nextEvent(ana, 'presence', (presence) => presence.members.length === 1);
+    const carolGone = nextEvent(ana, 'presence:diff', (diff) => diff.left?.[0] === 'carol');
     carol.close();
     await carolGone; // the last of the room's traffic above
     await sleep(150);

@@ -19,7 +19,7 @@ describe('room boundaries (regressions)', () => {
     const { url } = await startChat();
     const victim = await connectUser(url, 'victim');
     const heard = record(victim, 'message:new');
-    const presence = record(victim, 'presence');
+    const presence = record(victim, 'presence:diff');
     const mallory = await connectUser(url, 'mallory');
     const roomId = victim.id!;
     await join(mallory, roomId);

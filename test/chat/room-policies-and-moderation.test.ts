@@ -16,7 +16,7 @@ describe('authorizeRoom', () => {
     const boss = await connectUser(url, 'boss');
     const ana = await connectUser(url, 'ana');
     await join(boss, 'staff');
-    const atBoss = record(boss, 'presence');
+    const atBoss = record(boss, 'presence:diff');
     expect(await ana.request('room:join', { roomId: 'staff' })).toEqual({
       ok: false,
       error: { code: 'FORBIDDEN', message: 'Not allowed to join in room "staff"' },

@@ -62,65 +62,60 @@ describe('room:join', () => {
 });
 
 describe('presence', () => {
-  it('is sent to the room when someone joins', async () => {
+  it('sends the room who joined, numbered right after the version the others hold', async () => {
     const { url } = await startChat();
     const ana = await connectUser(url, 'ana');
-    await join(ana, 'lobby');
+    const { presenceVersion } = await join(ana, 'lobby');
     const bob = await connectUser(url, 'bob');
-    const seen = nextEvent(ana, 'presence', (p) => p.members.length === 2);
+    const seen = nextEvent(ana, 'presence:diff');
     await join(bob, 'lobby');
-    const presence = await seen;
-    expect(presence.roomId).toBe('lobby');
-    expect(userIds(presence.members)).toEqual(['ana', 'bob']);
+    expect(await seen).toEqual({
+      roomId: 'lobby',
+      version: presenceVersion + 1,
+      joined: [{ userId: 'bob', name: 'Bob' }],
+    });
   });
 
-  it('is sent to the room when someone leaves with room:leave', async () => {
+  it('sends the room who left with room:leave', async () => {
     const { url } = await startChat();
     const ana = await connectUser(url, 'ana');
     const bob = await connectUser(url, 'bob');
     await join(ana, 'lobby');
-    await join(bob, 'lobby');
-    const seen = nextEvent(ana, 'presence', (p) => p.members.length === 1);
+    const { presenceVersion } = await join(bob, 'lobby');
+    const seen = nextEvent(ana, 'presence:diff');
     expect(await bob.request('room:leave', { roomId: 'lobby' })).toEqual({ ok: true, data: {} });
-    expect(await seen).toEqual({
-      roomId: 'lobby',
-      members: [{ userId: 'ana', name: 'Ana' }],
-      version: expect.any(Number),
-    });
+    expect(await seen).toEqual({ roomId: 'lobby', version: presenceVersion + 1, left: ['bob'] });
   });
 
-  it('is sent to the room when someone disconnects', async () => {
+  it('sends the room who left by disconnecting', async () => {
     const { url } = await startChat();
     const ana = await connectUser(url, 'ana');
     const bob = await connectUser(url, 'bob');
     await join(ana, 'lobby');
-    await join(bob, 'lobby');
-    const seen = nextEvent(ana, 'presence', (p) => p.members.length === 1);
+    const { presenceVersion } = await join(bob, 'lobby');
+    const seen = nextEvent(ana, 'presence:diff');
     bob.close();
-    expect(await seen).toEqual({
-      roomId: 'lobby',
-      members: [{ userId: 'ana', name: 'Ana' }],
-      version: expect.any(Number),
-    });
+    expect(await seen).toEqual({ roomId: 'lobby', version: presenceVersion + 1, left: ['bob'] });
   });
 
-  it('keeps a user present while one of their tabs is still in the room', async () => {
+  it('keeps a user present while one of their tabs is still in the room: a tab is no change', async () => {
     const { url } = await startChat();
     const bob = await connectUser(url, 'bob');
     const tab1 = await connectUser(url, 'ana');
     const tab2 = await connectUser(url, 'ana');
     await join(tab1, 'lobby');
     await join(tab2, 'lobby');
-    // Bob joins last: the only presence he gets before his ack is his own join's.
-    await join(bob, 'lobby');
+    // Bob joins last: his answer holds every change so far.
+    const { members, presenceVersion } = await join(bob, 'lobby');
+    expect(userIds(members).sort()).toEqual(['ana', 'bob']);
+    const atBob = record(bob, 'presence:diff');
 
-    const afterClose = nextEvent(bob, 'presence');
     tab1.close();
-    expect(userIds((await afterClose).members)).toEqual(['ana', 'bob']);
-
-    const afterLeave = nextEvent(bob, 'presence');
+    const afterLeave = nextEvent(bob, 'presence:diff');
     ok(await tab2.request('room:leave', { roomId: 'lobby' }));
-    expect(userIds((await afterLeave).members)).toEqual(['bob']);
+    await afterLeave;
+    // Only the last tab's going changed the room, with the very next version.
+    expect(atBob).toEqual([{ roomId: 'lobby', version: presenceVersion + 1, left: ['ana'] }]);
   });
 
   it('room:leave stops the room traffic and makes the user a non-member', async () => {
@@ -145,7 +140,7 @@ describe('presence', () => {
     const ana = await connectUser(url, 'ana');
     const bob = await connectUser(url, 'bob');
     await join(ana, 'lobby');
-    const atAna = record(ana, 'presence');
+    const atAna = record(ana, 'presence:diff');
     expect(await bob.request('room:leave', { roomId: 'lobby' })).toEqual({ ok: true, data: {} });
     await sleep(100);
     expect(atAna).toEqual([]);

@@ -15,7 +15,7 @@ describe('sync', () => {
     await sendMany(bob, roomId, 2, 'before');
     const lastSeen = (await seen).serial;
 
-    const gone = nextEvent(bob, 'presence', (presence) => presence.members.length === 1);
+    const gone = nextEvent(bob, 'presence:diff', (diff) => diff.left?.[0] === 'ana');
     ana.close();
     await gone;
     const missed = await sendMany(bob, roomId, 3, 'while away');

@@ -12,6 +12,7 @@ export {
   type MessagePage,
   messageSchema,
   messageTextSchema,
+  type PresenceDiff,
   type ReactionChange,
   roomIdSchema,
   serialSchema,

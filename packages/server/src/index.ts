@@ -15,8 +15,13 @@ export {
 } from './chat/chat-server.js';
 export type { ConnectionCap } from './chat/connection-cap.js';
 export { type Limits, memoryLimits } from './chat/limits.js';
-export { AdapterPresence, type Presence, type PresenceHost, type PresenceSnapshot } from './chat/presence.js';
-export type { Schedule } from './chat/presence-throttle.js';
+export {
+  AdapterPresence,
+  type Presence,
+  type PresenceChange,
+  type PresenceHost,
+  type PresenceSnapshot,
+} from './chat/presence.js';
 export type { AppendResult, HistoryQuery, NewMessage, Store } from './chat/store.js';
 export {
   type AuthenticateContext,

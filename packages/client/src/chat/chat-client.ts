@@ -244,9 +244,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     client.on('message:new', (message) => this.joinedRooms.get(message.roomId)?.receive(message));
     client.on('message:updated', (message) => this.joinedRooms.get(message.roomId)?.update(message));
     client.on('reaction', (change) => this.joinedRooms.get(change.roomId)?.applyReaction(change));
-    client.on('presence', ({ roomId, members, membersTotal, version }) =>
-      this.joinedRooms.get(roomId)?.setMembers(members, version, membersTotal),
-    );
+    client.on('presence:diff', (diff) => this.joinedRooms.get(diff.roomId)?.applyDiff(diff));
     client.on('typing', ({ roomId, user, isTyping }) => this.joinedRooms.get(roomId)?.setRemoteTyping(user, isTyping));
     client.on('read', ({ roomId, userId, serial }) => this.joinedRooms.get(roomId)?.setRead(userId, serial));
     client.onStatus((status, error) => {

@@ -5,6 +5,7 @@ import {
   isRetryable,
   MAX_REACTION_USERS,
   type Message,
+  type PresenceDiff,
   type ReactionChange,
   type Result,
 } from '@chatwire/protocol';
@@ -66,6 +67,9 @@ export interface RoomHost {
   forget(roomId: string): void;
 }
 
+/** Most member changes a room holds while one before them is missing (past it, the resync brings them all). */
+const MAX_PENDING_DIFFS = 100;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -80,8 +84,12 @@ export class ChatRoom extends Emitter<RoomEvents> {
   private memberList: ChatUser[] = [];
   /** How many members the room has: more than `memberList` holds when the server cut the list. */
   private memberTotal = 0;
-  /** The version of `memberList`: lists from several nodes can arrive out of order. */
+  /** The version of `memberList` (-1: none yet on this connection; the join answer brings it). */
   private membersVersion = -1;
+  /** Member changes past `membersVersion + 1`, by version: they wait for the ones before them. */
+  private readonly pendingDiffs = new Map<number, PresenceDiff>();
+  /** Set while a missing member change is given a moment before the list is fetched again. */
+  private resyncTimer: ReturnType<typeof setTimeout> | undefined;
   private sorted: RoomMessage[] | undefined;
   /** Every serial from the oldest loaded one up to this one is here. */
   private synced = 0;
@@ -383,19 +391,83 @@ export class ChatRoom extends Emitter<RoomEvents> {
     if (changed) this.changed();
   }
 
-  /** @internal The connection dropped: the next connection's presence versions start afresh. */
+  /** @internal The connection dropped: the re-join answer brings the list again. */
   disconnected(): void {
     this.membersVersion = -1;
+    this.pendingDiffs.clear();
+    clearTimeout(this.resyncTimer);
+    this.resyncTimer = undefined;
   }
 
-  /** @internal A member list, unless an equally new or newer one is already here. */
+  /** @internal A whole member list (a join answer), unless the one here is newer. */
   setMembers(members: ChatUser[], version: number, total = members.length): void {
     if (version < this.membersVersion) return;
     this.membersVersion = version;
     this.memberList = members;
     this.memberTotal = total;
-    this.emit('presence', members);
+    this.applyPendingDiffs();
+    this.emit('presence', this.memberList);
     this.changed();
+  }
+
+  /**
+   * @internal One change of the members. Applied when it follows the version here; a later one waits
+   * for those before it (changes from several nodes can overtake each other) and, if they do not
+   * come within `gapFillDelayMs`, the list is fetched again (a re-join). An older one is stale.
+   */
+  applyDiff(diff: PresenceDiff): void {
+    if (diff.version <= this.membersVersion) return;
+    // The resync brings every change before it: what waits need not be kept without bound.
+    if (this.pendingDiffs.size >= MAX_PENDING_DIFFS) this.pendingDiffs.clear();
+    this.pendingDiffs.set(diff.version, diff);
+    // Before the join answer there is no list to apply it to: it waits for the answer.
+    if (this.membersVersion < 0) return;
+    const before = this.membersVersion;
+    this.applyPendingDiffs();
+    if (this.membersVersion === before) return;
+    this.emit('presence', this.memberList);
+    this.changed();
+  }
+
+  /** Applies the waiting changes that follow the list's version; a gap left waits a moment, then resyncs. */
+  private applyPendingDiffs(): void {
+    for (let diff = this.pendingDiffs.get(this.membersVersion + 1); diff !== undefined; ) {
+      this.pendingDiffs.delete(diff.version);
+      const left = new Set(diff.left);
+      const joined = diff.joined ?? [];
+      const ids = new Set(joined.map((user) => user.userId));
+      this.memberList = [
+        ...this.memberList.filter((user) => !left.has(user.userId) && !ids.has(user.userId)),
+        ...joined,
+      ];
+      this.memberTotal = Math.max(0, this.memberTotal - left.size + joined.length);
+      this.membersVersion = diff.version;
+      diff = this.pendingDiffs.get(this.membersVersion + 1);
+    }
+    for (const version of this.pendingDiffs.keys())
+      if (version <= this.membersVersion) this.pendingDiffs.delete(version);
+    if (this.pendingDiffs.size === 0) {
+      clearTimeout(this.resyncTimer);
+      this.resyncTimer = undefined;
+    } else {
+      this.resyncTimer ??= setTimeout(() => {
+        this.resyncTimer = undefined;
+        void this.resyncMembers();
+      }, this.settings.gapFillDelayMs);
+    }
+  }
+
+  /** A member change stayed missing: the re-join answer (to us only) carries the whole list. */
+  private async resyncMembers(): Promise<void> {
+    if (!this.active || this.membersVersion < 0 || this.pendingDiffs.size === 0) return;
+    const waiting = Math.max(...this.pendingDiffs.keys());
+    const joined = await this.host.client.request('room:join', { roomId: this.id });
+    // A failure (offline, rate limited) waits for the next change or the reconnect's re-join.
+    if (!joined.ok || !this.active || this.membersVersion < 0) return;
+    // The answer covers every change that was waiting: one it does not reach is dropped, so a server
+    // behind its own changes cannot make this ask again and again.
+    for (const version of this.pendingDiffs.keys()) if (version <= waiting) this.pendingDiffs.delete(version);
+    this.setMembers(joined.data.members, joined.data.presenceVersion, joined.data.membersTotal);
   }
 
   /** @internal */
@@ -436,6 +508,7 @@ export class ChatRoom extends Emitter<RoomEvents> {
   deactivate(): void {
     this.active = false;
     clearTimeout(this.gapTimer);
+    clearTimeout(this.resyncTimer);
     clearTimeout(this.typingIdleTimer);
     for (const { timer } of this.typingUsers.values()) clearTimeout(timer);
     this.typingUsers.clear();

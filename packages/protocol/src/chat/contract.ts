@@ -76,10 +76,20 @@ const members = z.array(chatUserSchema);
 /** How many members the room has, given only when `members` was cut to fit the answer budget. */
 const membersTotal = z.number().int().min(0).optional();
 /**
- * Orders member lists: lists published by different nodes can arrive out of order, so a client keeps
- * the list with the highest version it has seen.
+ * The version of a room's member list: each change of the room's members adds exactly 1, so a client
+ * holding version v applies the change numbered v + 1 next and sees a gap when one is missing.
  */
 const presenceVersion = z.number().int().min(0);
+/** One change of a room's members: who came, who went (user ids), and the version it leads to. */
+const presenceDiff = z.object({
+  roomId: roomIdSchema,
+  /** The list's version after this change; it applies to the list of version `version - 1`. */
+  version: presenceVersion,
+  /** Users now present who were not. */
+  joined: z.array(chatUserSchema).optional(),
+  /** Ids of users no longer present. */
+  left: z.array(z.string()).optional(),
+});
 /** One reaction toggled: sent instead of the whole message. */
 const reactionChange = z.object({
   roomId: roomIdSchema,
@@ -173,7 +183,7 @@ export const chatContract = defineContract({
     'message:new': { payload: messageSchema },
     'message:updated': { payload: messageSchema },
     typing: { payload: z.object({ roomId: roomIdSchema, user: chatUserSchema, isTyping: z.boolean() }) },
-    presence: { payload: z.object({ roomId: roomIdSchema, members, membersTotal, version: presenceVersion }) },
+    'presence:diff': { payload: presenceDiff },
     read: { payload: z.object({ roomId: roomIdSchema, userId: z.string(), serial: serialSchema }) },
     reaction: { payload: reactionChange },
   },
@@ -191,3 +201,5 @@ export type Message = z.infer<typeof messageSchema>;
 export type MessagePage = z.infer<typeof page>;
 /** One reaction toggled: what the `reaction` event carries. */
 export type ReactionChange = z.infer<typeof reactionChange>;
+/** One change of a room's members: what the `presence:diff` event carries. */
+export type PresenceDiff = z.infer<typeof presenceDiff>;

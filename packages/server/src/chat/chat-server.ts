@@ -10,6 +10,7 @@ import {
   MAX_PAGE_SIZE,
   type Message,
   messageTextSchema,
+  type PresenceDiff,
   parsePayload,
 } from '@chatwire/protocol';
 import { type ChatwireServer, type ChatwireServerOptions, createServer, type Handler } from '../create-server.js';
@@ -23,8 +24,7 @@ import type { ChatAuthenticator } from './authenticators.js';
 import { clipReactions } from './clip-reactions.js';
 import { type ConnectionCap, capConnections } from './connection-cap.js';
 import { type Limits, memoryLimits } from './limits.js';
-import { AdapterPresence, type Presence } from './presence.js';
-import { defaultSchedule, PresenceThrottle, type Schedule } from './presence-throttle.js';
+import { AdapterPresence, type Presence, type PresenceChange } from './presence.js';
 import { roomKey, userRoom } from './rooms.js';
 import type { Store } from './store.js';
 
@@ -75,17 +75,12 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
   /** Most messages one `sync` returns per room; a bigger gap answers `discontinuity: true`. @default 500 */
   syncLimit?: number;
   /**
-   * Most bytes (JSON, UTF-8) of one `sync`, `history:fetch` or `room:join` answer (and `presence`
-   * event); a longer one is cut and says so (`hasMore`, `membersTotal`). An answer is longer only
-   * when a single message is.
+   * Most bytes (JSON, UTF-8) of one `sync`, `history:fetch` or `room:join` answer; a longer one is
+   * cut and says so (`hasMore`, `membersTotal`). An answer is longer only when a single message is.
    * @default 1048576 (1 MiB)
    */
   maxAnswerBytes?: number;
-  /** A room's member list goes out at most once per this window (changes within it are sent together). @default 500 */
-  presenceWindowMs?: number;
-  /** Timer of the presence windows (tests inject one). @default setTimeout */
-  schedule?: Schedule;
-  /** Who is in which room. @default AdapterPresence (socket.io's adapter); RedisPresence for several nodes */
+  /** Who is in which room. @default AdapterPresence (this process); RedisPresence for several nodes */
   presence?: Presence;
   /** Clock. @default Date.now */
   now?: () => number;
@@ -117,7 +112,8 @@ export class ChatServer {
   private readonly syncLimit: number;
   private readonly maxAnswerBytes: number;
   private readonly now: () => number;
-  private readonly presenceThrottle: PresenceThrottle;
+  /** close() began: presence changes are no longer sent (the others' clients resync at the next one). */
+  private closing = false;
   /** typing key → the flag's expiry timer and when it was last announced */
   private readonly typing = new Map<string, { timer: ReturnType<typeof setTimeout>; announcedAt: number }>();
   /**
@@ -144,8 +140,6 @@ export class ChatServer {
       typingTimeoutMs,
       syncLimit,
       maxAnswerBytes,
-      presenceWindowMs,
-      schedule,
       presence,
       now,
       ...serverOptions
@@ -168,11 +162,6 @@ export class ChatServer {
     this.typingTimeoutMs = typingTimeoutMs ?? 6000;
     this.syncLimit = syncLimit ?? 500;
     this.maxAnswerBytes = maxAnswerBytes ?? 1_048_576;
-    this.presenceThrottle = new PresenceThrottle(
-      presenceWindowMs ?? 500,
-      schedule ?? defaultSchedule,
-      (roomId) => void this.publishPresence(roomId),
-    );
     this.server = createServer(chatContract, {
       ...serverOptions,
       now: this.now,
@@ -190,7 +179,7 @@ export class ChatServer {
       this.connectionCap = limits.connectionCap(max);
       capConnections(this.server, this.connectionCap, max, this.logger);
     }
-    this.presence.attach({ server: this.server, publish: (roomId) => this.presenceThrottle.changed(roomId) });
+    this.presence.attach({ publish: (roomId, change) => this.publishPresence(roomId, change) });
     this.wire();
   }
 
@@ -220,7 +209,7 @@ export class ChatServer {
     this.typing.clear();
     for (const timer of this.expiryTimers.values()) clearTimeout(timer);
     this.expiryTimers.clear();
-    this.presenceThrottle.close();
+    this.closing = true;
     await this.server.close();
     await this.connectionCap?.close();
     await this.presence.close();
@@ -253,7 +242,6 @@ export class ChatServer {
         this.stopTyping(roomId, socket.data.user);
         // A failure is logged; the entry expires by itself where presence expires (RedisPresence).
         await this.present(() => this.presence.leave(roomId, socket.id)).catch(() => {});
-        this.presenceThrottle.changed(roomId);
       }
     });
 
@@ -290,8 +278,7 @@ export class ChatServer {
         this.stored(() => this.store.lastSerial(roomId)),
         this.present(() => this.presence.snapshot(roomId)),
       ]);
-      // A re-join changes nobody's list: only the joiner hears of it, in this answer.
-      if (!rejoin) this.presenceThrottle.changed(roomId);
+      // The room heard of a first join from presence (a diff); the joiner gets the whole list here only.
       const answer = { roomId, lastSerial, presenceVersion: version, serverTime: this.now() };
       return { ...answer, ...this.boundedMembers(members, answer) };
     });
@@ -302,7 +289,6 @@ export class ChatServer {
         this.socketRooms.get(socket.id)?.delete(roomId);
         this.stopTyping(roomId, socket.data.user);
         await this.present(() => this.presence.leave(roomId, socket.id));
-        this.presenceThrottle.changed(roomId);
       }
       return {};
     });
@@ -548,10 +534,14 @@ export class ChatServer {
     return kept.length < members.length ? { members: kept, membersTotal: members.length } : { members };
   }
 
-  private async publishPresence(roomId: string): Promise<void> {
+  /** Sends the room one change of its members: O(change) bytes to each member, never the whole list. */
+  private publishPresence(roomId: string, { version, joined, left }: PresenceChange): void {
+    if (this.closing) return;
+    const diff: PresenceDiff = { roomId, version };
+    if (joined.length > 0) diff.joined = joined;
+    if (left.length > 0) diff.left = left;
     try {
-      const { members, version } = await this.presence.snapshot(roomId);
-      this.room(roomId).emit('presence', { roomId, version, ...this.boundedMembers(members, { roomId, version }) });
+      this.room(roomId).emit('presence:diff', diff);
     } catch (error) {
       this.logger.warn('chatwire: presence could not be published', { roomId, error });
     }

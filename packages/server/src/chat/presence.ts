@@ -1,78 +1,110 @@
-import type { ChatContract, ChatUser } from '@chatwire/protocol';
-import type { ChatwireServer } from '../create-server.js';
-import { roomKey } from './rooms.js';
+import type { ChatUser } from '@chatwire/protocol';
+
+/** One change of a room's members, as the room is told of it (`presence:diff`). */
+export interface PresenceChange {
+  /** The room's version after this change: the one before plus 1. */
+  version: number;
+  /** Users now present who were not. */
+  joined: ChatUser[];
+  /** Ids of users no longer present. */
+  left: string[];
+}
 
 /** What a {@link Presence} gets from the chat server it serves. */
 export interface PresenceHost {
-  readonly server: ChatwireServer<ChatContract>;
-  /** Sends the room its current members (call when they changed by other means than join/leave). */
-  publish(roomId: string): void;
+  /** Sends the room one change of its members; call it for every change, in version order. */
+  publish(roomId: string, change: PresenceChange): void;
 }
 
 /** A room's members, each user once, and the version of that list. */
 export interface PresenceSnapshot {
   members: ChatUser[];
-  /**
-   * Grows with every change of the room's membership, and a snapshot reflects every change up to its
-   * version: of two lists, the one with the higher version is the newer.
-   */
+  /** The version of the last change this list reflects: the next change of the room is this plus 1. */
   version: number;
 }
 
 /**
- * Who is in which room. The chat server tells it about joins and leaves of its own sockets; it
- * answers with each room's members, each user once, across every node it covers.
+ * Who is in which room. The chat server tells it about joins and leaves of its own sockets; it keeps
+ * each room's members, each user once, across every node it covers, and publishes each change of
+ * them (a user's first connection in, last one out, an expiry) with the room's next version.
  */
 export interface Presence {
   attach(host: PresenceHost): void;
+  /** Resolves once the change, if any (another tab of a present user is none), is published. */
   join(roomId: string, socketId: string, user: ChatUser): Promise<void>;
+  /** Resolves once the change, if any, is published; a socket not in the room changes nothing. */
   leave(roomId: string, socketId: string): Promise<void>;
   snapshot(roomId: string): Promise<PresenceSnapshot>;
   close(): Promise<void>;
 }
 
-/** Each user once, in the order first seen. */
-export function uniqueUsers(users: Iterable<ChatUser>): ChatUser[] {
-  const byId = new Map<string, ChatUser>();
-  for (const user of users) if (!byId.has(user.userId)) byId.set(user.userId, user);
-  return [...byId.values()];
+/** One room as {@link AdapterPresence} knows it. */
+interface LocalRoom {
+  version: number;
+  /** socketId → userId */
+  sockets: Map<string, string>;
+  /** userId → the user and how many of its sockets are in the room */
+  users: Map<string, { user: ChatUser; sockets: number }>;
 }
 
 /**
- * Presence from socket.io's adapter: the sockets in the room, on every node the adapter reaches
- * (`fetchSockets`). Meant for one node. On several, use RedisPresence: here a node that dies keeps
- * its users listed until the adapter drops it, and list versions follow each node's clock.
+ * Presence kept in this process: the sockets of this node. Meant for one node; on several, use
+ * RedisPresence. A room is remembered while someone is in it.
  */
 export class AdapterPresence implements Presence {
   private host: PresenceHost | undefined;
+  private readonly rooms = new Map<string, LocalRoom>();
   /**
-   * One counter for all rooms (it only has to grow with each room's changes), kept above the clock in
-   * microseconds so that the lists of a restarted node do not look older than those before.
+   * The highest version handed out, kept above the clock in microseconds: a room that empties and
+   * fills again, or a restarted node, continues above the versions clients saw before.
    */
-  private version = 0;
+  private lastVersion = 0;
 
   attach(host: PresenceHost): void {
     this.host = host;
   }
 
-  async join(): Promise<void> {
-    this.bump();
+  async join(roomId: string, socketId: string, user: ChatUser): Promise<void> {
+    let room = this.rooms.get(roomId);
+    if (room === undefined) {
+      room = { version: Math.max(this.lastVersion, Date.now() * 1000), sockets: new Map(), users: new Map() };
+      this.rooms.set(roomId, room);
+    }
+    if (room.sockets.has(socketId)) return;
+    room.sockets.set(socketId, user.userId);
+    const present = room.users.get(user.userId);
+    if (present !== undefined) {
+      present.sockets += 1;
+      return;
+    }
+    room.users.set(user.userId, { user, sockets: 1 });
+    this.changed(roomId, room, { joined: [user], left: [] });
   }
 
-  async leave(): Promise<void> {
-    this.bump();
-  }
-
-  private bump(): void {
-    this.version = Math.max(this.version + 1, Date.now() * 1000);
+  async leave(roomId: string, socketId: string): Promise<void> {
+    const room = this.rooms.get(roomId);
+    const userId = room?.sockets.get(socketId);
+    const present = userId === undefined ? undefined : room?.users.get(userId);
+    if (room === undefined || userId === undefined || present === undefined) return;
+    room.sockets.delete(socketId);
+    present.sockets -= 1;
+    if (present.sockets > 0) return;
+    room.users.delete(userId);
+    if (room.users.size === 0) this.rooms.delete(roomId);
+    this.changed(roomId, room, { joined: [], left: [userId] });
   }
 
   async snapshot(roomId: string): Promise<PresenceSnapshot> {
-    if (this.host === undefined) throw new Error('AdapterPresence is not attached to a chat server');
-    const version = this.version;
-    const sockets = await this.host.server.in(roomKey(roomId)).fetchSockets();
-    return { members: uniqueUsers(sockets.map((socket) => socket.data.user)), version };
+    const room = this.rooms.get(roomId);
+    if (room === undefined) return { members: [], version: this.lastVersion };
+    return { members: [...room.users.values()].map(({ user }) => user), version: room.version };
   }
 
   async close(): Promise<void> {}
+
+  private changed(roomId: string, room: LocalRoom, change: Omit<PresenceChange, 'version'>): void {
+    room.version += 1;
+    this.lastVersion = Math.max(this.lastVersion, room.version);
+    this.host?.publish(roomId, { version: room.version, ...change });
+  }
 }

@@ -1,10 +1,53 @@
 import type { ChatUser } from '@chatwire/protocol';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { type Logger, silentLogger } from '../logger.js';
-import { type Presence, type PresenceHost, type PresenceSnapshot, uniqueUsers } from './presence.js';
+import type { Presence, PresenceHost, PresenceSnapshot } from './presence.js';
 
-/** A room's presence version is kept this long after its last change (a day). */
+/** A room's presence version is kept this long after its last change or heartbeat (a day). */
 const VERSION_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * One change of a room, atomic: adds (or refreshes) entries, removes entries, then sweeps the expired
+ * ones. A hash counts each user's entries, so that only a user's first entry in (`joined`) and last
+ * one out (`left`) change the room; if anything changed, the room's version grows by exactly 1.
+ * KEYS: the room's entries (sorted set, scored by expiry), its user counts (hash), its version.
+ * ARGV: now (ms), the expiry of added entries, the TTL of the first two keys, the version's TTL, the
+ * clock in microseconds (where a missing version starts), how many entries to add, those entries,
+ * then the entries to remove. Entries are JSON `[socketId, userId, name]`.
+ * Returns `[version, joined entries, left user ids]`, version 0 when nothing changed.
+ */
+const CHANGE_SCRIPT = `
+local joined, left = {}, {}
+local adds = tonumber(ARGV[6])
+for i = 7, 6 + adds do
+  if redis.call('ZADD', KEYS[1], ARGV[2], ARGV[i]) == 1
+    and redis.call('HINCRBY', KEYS[2], cjson.decode(ARGV[i])[2], 1) == 1 then
+    table.insert(joined, ARGV[i])
+  end
+end
+local function drop(entry)
+  if redis.call('ZREM', KEYS[1], entry) == 0 then return end
+  local userId = cjson.decode(entry)[2]
+  if redis.call('HINCRBY', KEYS[2], userId, -1) <= 0 then
+    redis.call('HDEL', KEYS[2], userId)
+    table.insert(left, userId)
+  end
+end
+for i = 7 + adds, #ARGV do drop(ARGV[i]) end
+for _, entry in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])) do drop(entry) end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+local version = 0
+if #joined + #left > 0 then
+  redis.call('SET', KEYS[3], ARGV[5], 'NX')
+  version = redis.call('INCR', KEYS[3])
+end
+redis.call('PEXPIRE', KEYS[3], ARGV[4])
+return {version, joined, left}
+`;
+
+/** What {@link CHANGE_SCRIPT} answers. */
+type ScriptResult = [version: number, joined: string[], left: string[]];
 
 /** Options of {@link RedisPresence}. */
 export interface RedisPresenceOptions {
@@ -23,18 +66,20 @@ export interface RedisPresenceOptions {
 }
 
 /**
- * Presence shared by every node through Redis: one sorted set per room whose members are this
- * node's sockets, scored by when they expire. Each node refreshes its own entries every heartbeat,
- * so a node that dies (even by SIGKILL) drops out within `ttlMs` + `heartbeatMs`; at each heartbeat a
- * node also sweeps expired entries of its rooms and re-publishes those rooms' members. A user with
- * tabs on several nodes counts once. After Redis loses its data, the next heartbeat writes it back.
+ * Presence shared by every node through Redis: one sorted set per room whose members are the sockets
+ * in it, scored by when they expire, a hash counting each user's sockets, and a version that grows by
+ * 1 with each change of the room's users, all changed together by one script. Each node refreshes its
+ * own entries every heartbeat, so a node that dies (even by SIGKILL) drops out within `ttlMs` +
+ * `heartbeatMs`: at each heartbeat a node also sweeps the expired entries of its rooms and publishes
+ * who left. A user with tabs on several nodes counts once. After Redis loses its data, the next
+ * heartbeat writes it back (a change from a new version: clients see a gap and resync).
  */
 export class RedisPresence implements Presence {
   private host: PresenceHost | undefined;
   private readonly prefix: string;
   private readonly ttlMs: number;
   private readonly logger: Logger;
-  /** roomId → socketId → the member string stored for it */
+  /** roomId → socketId → the entry stored for it */
   private readonly local = new Map<string, Map<string, string>>();
   private readonly timer: ReturnType<typeof setInterval>;
   /** A heartbeat (or the check that Redis answers again) is under way. */
@@ -61,54 +106,50 @@ export class RedisPresence implements Presence {
   }
 
   async join(roomId: string, socketId: string, user: ChatUser): Promise<void> {
-    const member = JSON.stringify([socketId, user.userId, user.name]);
-    await this.bump(roomId, this.redis.multi().zadd(this.key(roomId), Date.now() + this.ttlMs, member));
+    const entry = JSON.stringify([socketId, user.userId, user.name]);
+    this.published(roomId, await this.change(roomId, [entry], []));
     // Kept (and refreshed by heartbeats) only once written: a failed join leaves nothing to refresh.
     let sockets = this.local.get(roomId);
     if (sockets === undefined) {
       sockets = new Map();
       this.local.set(roomId, sockets);
     }
-    sockets.set(socketId, member);
+    sockets.set(socketId, entry);
   }
 
   async leave(roomId: string, socketId: string): Promise<void> {
     const sockets = this.local.get(roomId);
-    const member = sockets?.get(socketId);
-    if (sockets === undefined || member === undefined) return;
+    const entry = sockets?.get(socketId);
+    if (sockets === undefined || entry === undefined) return;
     sockets.delete(socketId);
     if (sockets.size === 0) this.local.delete(roomId);
-    await this.bump(roomId, this.redis.multi().zrem(this.key(roomId), member));
+    this.published(roomId, await this.change(roomId, [], [entry]));
   }
 
   async snapshot(roomId: string): Promise<PresenceSnapshot> {
-    // One transaction: the list reflects exactly the changes up to the version read with it.
-    const results = await this.redis
-      .multi()
-      .get(this.versionKey(roomId))
-      .zrangebyscore(this.key(roomId), Date.now(), '+inf')
-      .exec();
-    const [versionResult, membersResult] = results ?? [];
-    if (versionResult?.[0] || membersResult?.[0]) throw versionResult?.[0] ?? membersResult?.[0];
-    const members = (membersResult?.[1] ?? []) as string[];
-    return {
-      version: Number(versionResult?.[1] ?? 0),
-      members: uniqueUsers(
-        members.map((member) => {
-          const [, userId, name] = JSON.parse(member) as [string, string, string];
-          return { userId, name };
-        }),
-      ),
-    };
+    // One transaction: the list holds exactly the changes up to the version read with it (expired
+    // entries included until a sweep removes them, which is a change of its own).
+    const results = await this.redis.multi().get(this.versionKey(roomId)).zrange(this.key(roomId), 0, -1).exec();
+    const [versionResult, entriesResult] = results ?? [];
+    if (versionResult?.[0] || entriesResult?.[0]) throw versionResult?.[0] ?? entriesResult?.[0];
+    const users = new Map<string, ChatUser>();
+    for (const entry of (entriesResult?.[1] ?? []) as string[]) {
+      const user = userOf(entry);
+      if (!users.has(user.userId)) users.set(user.userId, user);
+    }
+    return { version: Number(versionResult?.[1] ?? 0), members: [...users.values()] };
   }
 
   async close(): Promise<void> {
     clearInterval(this.timer);
-    const removals = [...this.local].flatMap(([roomId, sockets]) =>
-      [...sockets.values()].map((member) => ['zrem', this.key(roomId), member]),
-    );
+    const rooms = [...this.local];
     this.local.clear();
-    if (removals.length > 0 && this.redis.status === 'ready') await this.redis.multi(removals).exec();
+    if (rooms.length === 0 || this.redis.status !== 'ready') return;
+    // Gone without telling the rooms (this node's server is closing): the others' clients see a gap and resync.
+    const pipeline = this.redis.pipeline();
+    for (const [roomId, sockets] of rooms)
+      pipeline.eval(CHANGE_SCRIPT, ...this.scriptArgs(roomId, [], [...sockets.values()]));
+    await pipeline.exec();
   }
 
   /**
@@ -132,54 +173,55 @@ export class RedisPresence implements Presence {
     }
   }
 
-  /** Refreshes this node's entries, drops expired ones, and re-publishes rooms that lost someone. */
+  /** Refreshes this node's entries and sweeps expired ones, room by room; publishes what changed. */
   private async refresh(): Promise<void> {
-    const now = Date.now();
     const pipeline = this.redis.pipeline();
-    // The index of each room's sweep in the pipeline's results.
-    const sweeps: [roomId: string, index: number][] = [];
-    let index = 0;
-    for (const [roomId, sockets] of this.local) {
-      for (const member of sockets.values()) pipeline.zadd(this.key(roomId), now + this.ttlMs, member);
-      pipeline.pexpire(this.key(roomId), this.ttlMs * 2);
-      pipeline.zremrangebyscore(this.key(roomId), '-inf', now);
-      index += sockets.size + 1;
-      sweeps.push([roomId, index]);
-      index += 1;
-    }
+    const roomIds = [...this.local.keys()];
+    for (const [roomId, sockets] of this.local)
+      pipeline.eval(CHANGE_SCRIPT, ...this.scriptArgs(roomId, [...sockets.values()], []));
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([error]) => error)?.[0];
     if (failed) throw failed;
-    for (const [roomId, at] of sweeps) {
-      const removed = results[at]?.[1];
-      if (typeof removed === 'number' && removed > 0) {
-        await this.bump(roomId, this.redis.multi());
-        this.host?.publish(roomId);
-      }
-    }
+    results.forEach(([, result], i) => {
+      const roomId = roomIds[i];
+      if (roomId !== undefined) this.published(roomId, result as ScriptResult);
+    });
+  }
+
+  /** Runs {@link CHANGE_SCRIPT} for one room. */
+  private change(roomId: string, added: string[], removed: string[]): Promise<ScriptResult> {
+    return this.redis.eval(CHANGE_SCRIPT, ...this.scriptArgs(roomId, added, removed)) as Promise<ScriptResult>;
+  }
+
+  /** The arguments of {@link CHANGE_SCRIPT} after the script itself. */
+  private scriptArgs(roomId: string, added: string[], removed: string[]): [number, ...(string | number)[]] {
+    const now = Date.now();
+    const keys = [this.key(roomId), this.usersKey(roomId), this.versionKey(roomId)];
+    const expiries = [now, now + this.ttlMs, this.ttlMs * 2, VERSION_TTL_MS, now * 1000];
+    return [keys.length, ...keys, ...expiries, added.length, ...added, ...removed];
+  }
+
+  /** Tells the room what a script changed, if anything. */
+  private published(roomId: string, [version, joined, left]: ScriptResult): void {
+    if (version === 0) return;
+    this.host?.publish(roomId, { version, joined: joined.map(userOf), left });
   }
 
   private key(roomId: string): string {
     return `${this.prefix}presence:${roomId}`;
   }
 
-  /**
-   * Runs `change` with the room's version incremented in the same transaction. A missing version (a
-   * new room, or Redis lost its data) starts from the clock in microseconds, so it stays above the
-   * versions clients saw before.
-   */
-  private async bump(roomId: string, change: ChainableCommander): Promise<void> {
-    const key = this.versionKey(roomId);
-    // Both keys outlive their last use only a while: rooms nobody is in leave nothing behind.
-    await change
-      .pexpire(this.key(roomId), this.ttlMs * 2)
-      .set(key, Date.now() * 1000, 'NX')
-      .incr(key)
-      .pexpire(key, VERSION_TTL_MS)
-      .exec();
+  private usersKey(roomId: string): string {
+    return `${this.prefix}presence-users:${roomId}`;
   }
 
   private versionKey(roomId: string): string {
     return `${this.prefix}presence-version:${roomId}`;
   }
+}
+
+/** The user of a stored entry. */
+function userOf(entry: string): ChatUser {
+  const [, userId, name] = JSON.parse(entry) as [string, string, string];
+  return { userId, name };
 }
