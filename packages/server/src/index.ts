@@ -16,7 +16,7 @@ export {
 export type { ConnectionCap } from './chat/connection-cap.js';
 export { type Limits, memoryLimits } from './chat/limits.js';
 export {
-  AdapterPresence,
+  MemoryPresence,
   type Presence,
   type PresenceChange,
   type PresenceHost,

@@ -24,7 +24,7 @@ import type { ChatAuthenticator } from './authenticators.js';
 import { clipReactions } from './clip-reactions.js';
 import { type ConnectionCap, capConnections } from './connection-cap.js';
 import { type Limits, memoryLimits } from './limits.js';
-import { AdapterPresence, type Presence, type PresenceChange } from './presence.js';
+import { MemoryPresence, type Presence, type PresenceChange } from './presence.js';
 import { roomKey, userRoom } from './rooms.js';
 import type { Store } from './store.js';
 
@@ -80,7 +80,7 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
    * @default 1048576 (1 MiB)
    */
   maxAnswerBytes?: number;
-  /** Who is in which room. @default AdapterPresence (this process); RedisPresence for several nodes */
+  /** Who is in which room. @default MemoryPresence (this process); RedisPresence for several nodes */
   presence?: Presence;
   /** Clock. @default Date.now */
   now?: () => number;
@@ -145,7 +145,7 @@ export class ChatServer {
       ...serverOptions
     } = options;
     this.store = store;
-    this.presence = presence ?? new AdapterPresence();
+    this.presence = presence ?? new MemoryPresence();
     this.logger = serverOptions.logger ?? silentLogger;
     this.authorizeRoom = authorizeRoom ?? defaultAuthorize;
     this.moderate = moderate;

@@ -38,7 +38,7 @@ export interface Presence {
   close(): Promise<void>;
 }
 
-/** One room as {@link AdapterPresence} knows it. */
+/** One room as {@link MemoryPresence} knows it. */
 interface LocalRoom {
   version: number;
   /** socketId → userId */
@@ -51,7 +51,7 @@ interface LocalRoom {
  * Presence kept in this process: the sockets of this node. Meant for one node; on several, use
  * RedisPresence. A room is remembered while someone is in it.
  */
-export class AdapterPresence implements Presence {
+export class MemoryPresence implements Presence {
   private host: PresenceHost | undefined;
   private readonly rooms = new Map<string, LocalRoom>();
   /**
