@@ -9,7 +9,7 @@ import {
   type Result,
 } from '@chatwire/protocol';
 import type { ChatwireClient } from '../create-client.js';
-import { Emitter, type ListenerErrorHandler } from './emitter.js';
+import { Emitter, type ListenerErrorHandler } from '../emitter.js';
 
 /** A message this client sent that the server has not stored yet (`pending`), or refused (`failed`). */
 export interface LocalMessage {
