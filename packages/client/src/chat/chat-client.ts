@@ -40,9 +40,10 @@ export interface ChatClientOptions extends Omit<ChatwireClientOptions<ChatContra
    */
   syncIntervalMs?: number;
   /**
-   * The first wait before re-joining and catching up again after a passing failure (rate limited,
-   * storage unavailable) once reconnected; it doubles per failure up to `maxRetryDelayMs`, with full
-   * jitter, never shorter than the server's `retryAfterMs`, and starts over after a success.
+   * The first wait before trying again after a passing failure (rate limited, storage unavailable,
+   * timeout) of a send, or of the re-join and catch-up after a reconnect; it doubles per failure up to
+   * `maxRetryDelayMs`, with full jitter, never shorter than the server's `retryAfterMs`, and starts
+   * over after a success.
    * @default 1000
    */
   retryDelayMs?: number;
@@ -137,6 +138,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       onError: _onError,
       ...clientOptions
     } = options;
+    this.backoff = { baseMs: retryDelayMs ?? 1000, maxMs: maxRetryDelayMs ?? 30_000, random: random ?? Math.random };
     this.settings = {
       sendTimeoutMs: sendTimeoutMs ?? 10_000,
       pageSize: pageSize ?? 50,
@@ -147,8 +149,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       newId: newId ?? randomId,
       now: now ?? Date.now,
       onError,
+      backoff: this.backoff,
     };
-    this.backoff = { baseMs: retryDelayMs ?? 1000, maxMs: maxRetryDelayMs ?? 30_000, random: random ?? Math.random };
     this.client = createClient(chatContract, url, { ...clientOptions, random: this.backoff.random, onError });
     const self = this;
     this.host = {

@@ -8,6 +8,7 @@ import {
   type ReactionChange,
   type Result,
 } from '@chatwire/protocol';
+import { type Backoff, backoffDelayMs } from '../backoff.js';
 import type { ChatwireClient } from '../create-client.js';
 import { Emitter, type ListenerErrorHandler } from '../emitter.js';
 
@@ -54,6 +55,8 @@ export interface RoomSettings {
   newId: () => string;
   now: () => number;
   onError: ListenerErrorHandler;
+  /** Waits between send attempts refused for a passing reason. */
+  backoff: Backoff;
 }
 
 /** What a room needs from the client that owns it. */
@@ -477,7 +480,8 @@ export class ChatRoom extends Emitter<RoomEvents> {
         return result;
       }
       if (!isRetryable(result.error)) return this.fail(local, result.error);
-      await sleep(result.error.retryAfterMs ?? Math.min(250 * 2 ** attempt, 5000));
+      // Jittered and growing even when the server names a wait: pending sends do not retry in step.
+      await sleep(backoffDelayMs(attempt, this.settings.backoff, result.error.retryAfterMs));
     }
   }
 
