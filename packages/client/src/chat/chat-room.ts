@@ -99,6 +99,8 @@ export class ChatRoom extends Emitter<RoomEvents> {
   private older = false;
   private loadingOlder: Promise<Result<boolean>> | undefined;
   private gapTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Gap fills refused in a row: the next wait grows with them. */
+  private gapFillFailures = 0;
   private typingSentAt = 0;
   private typingIdleTimer: ReturnType<typeof setTimeout> | undefined;
   private active = true;
@@ -520,12 +522,12 @@ export class ChatRoom extends Emitter<RoomEvents> {
    * Live messages can overtake each other (several nodes, concurrent writers): give the missing ones
    * a moment to arrive, then fetch what is still missing.
    */
-  private scheduleGapFill(): void {
+  private scheduleGapFill(delayMs = this.settings.gapFillDelayMs): void {
     if (this.gapTimer !== undefined) return;
     this.gapTimer = setTimeout(() => {
       this.gapTimer = undefined;
       void this.fillGap();
-    }, this.settings.gapFillDelayMs);
+    }, delayMs);
   }
 
   private async fillGap(): Promise<void> {
@@ -538,7 +540,13 @@ export class ChatRoom extends Emitter<RoomEvents> {
       });
       // A discontinuity reloaded the list meanwhile: the reload fills its own gaps.
       if (reloads !== this.reloads) return;
-      if (!result.ok) return this.scheduleGapFill();
+      if (!result.ok) {
+        // A refusal that will not pass is left to the next sync; a passing one is retried, later each time.
+        if (!isRetryable(result.error)) return;
+        const delayMs = backoffDelayMs(this.gapFillFailures++, this.settings.backoff, result.error.retryAfterMs);
+        return this.scheduleGapFill(delayMs);
+      }
+      this.gapFillFailures = 0;
       const before = this.synced;
       for (const message of result.data.messages) this.receive(message, false);
       this.advance();
