@@ -9,6 +9,7 @@ import {
   type ErrorEventPayload,
   errorEventSchema,
   errorPayloadSchema,
+  isRetryable,
   type PayloadArgs,
   type PayloadOutput,
   parsePayload,
@@ -19,13 +20,15 @@ import {
 } from '@chatwire/protocol';
 import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { backoffDelayMs } from './backoff.js';
+import { callListeners, type ListenerErrorHandler, rethrowLater } from './emitter.js';
 import type { TypedClientSocket } from './types.js';
 
 /**
- * Where the connection stands: `connecting` (first attempt), `connected`, `reconnecting` (lost, or
- * refused for a passing reason, or dropped by the server because the credentials expired: the client
- * retries, asking a function `auth` again), `disconnected` (given up or refused, see the error),
- * `closed` (by `close()`).
+ * Where the connection stands: `connecting` (first attempt), `connected`, `reconnecting` (lost;
+ * refused for a passing reason, e.g. `RATE_LIMITED` past the connection cap or `UNAVAILABLE`; or
+ * dropped by the server because the credentials expired or too many events were refused: the client
+ * retries after a backoff, asking a function `auth` again), `disconnected` (given up or refused for
+ * good, see the error), `closed` (by `close()`).
  */
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed';
 
@@ -60,6 +63,17 @@ export interface ChatwireClientOptions<C extends AnyContract>
   reconnectionDelayMax?: number;
   /** Each reconnect wait is randomized by ± this fraction, so that clients spread out. @default 0.5 */
   randomizationFactor?: number;
+  /**
+   * Random numbers in [0, 1) for the full jitter of the reconnects the client makes itself (after a
+   * refusal at the handshake or the server's disconnect; for tests). @default Math.random
+   */
+  random?: () => number;
+  /**
+   * Called when one of your listeners (`on`, `onError`, `onStatus`; event `status` for the latter)
+   * throws. The error never stops the other listeners nor the client's own work (reconnects).
+   * @default rethrown asynchronously, as an uncaught error (the browser console, Node's `uncaughtException`)
+   */
+  onError?: ListenerErrorHandler;
   /** How long `request` waits for an ack before answering `TIMEOUT`. @default 10000 */
   requestTimeoutMs?: number;
   /** Called for each server event or ack that breaks the contract (it never reaches a listener). */
@@ -89,6 +103,8 @@ export class ChatwireClient<C extends AnyContract> {
   private readonly contract: C;
   private readonly requestTimeoutMs: number;
   private readonly onInvalid: ((message: InvalidMessage) => void) | undefined;
+  private readonly onListenerError: ListenerErrorHandler;
+  private readonly random: () => number;
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly errorListeners = new Set<(error: ErrorEventPayload) => void>();
   private readonly statusListeners = new Set<StatusListener>();
@@ -96,17 +112,21 @@ export class ChatwireClient<C extends AnyContract> {
   private currentStatus: ConnectionStatus;
   private lastError: ChatwireError | undefined;
   private everConnected = false;
-  /** The server said our credentials expired: its disconnect that follows is not final. */
-  private expired: ChatwireError | undefined;
-  /** Reconnects after an expiry since the last connect: the next wait grows with them. */
-  private expiryReconnects = 0;
+  /** The server's last `chatwire:error` while no other event came after it: the reason of a disconnect that follows. */
+  private lastNotice: ErrorEventPayload | undefined;
+  /** Reconnects the client made itself since the last connect: the next wait grows with them. */
+  private retries = 0;
+  /** Disconnects for too many refused events in the client's life: never forgotten, so a client kicked again waits longer. */
+  private kicks = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(contract: C, url: string, options: ChatwireClientOptions<C> = {}) {
-    const { auth, requestTimeoutMs, onInvalid, ...ioOptions } = options;
+    const { auth, requestTimeoutMs, onInvalid, random, onError, ...ioOptions } = options;
     this.contract = contract;
     this.requestTimeoutMs = requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.onInvalid = onInvalid;
+    this.onListenerError = onError ?? rethrowLater;
+    this.random = random ?? Math.random;
     const socketOptions: Partial<ManagerOptions & SocketOptions> = {
       reconnectionDelay: 1000,
       reconnectionDelayMax: 10_000,
@@ -206,7 +226,7 @@ export class ChatwireClient<C extends AnyContract> {
         (...args: unknown[]) => {
           const payload = this.parseIncoming(event, spec?.payload, args);
           if (payload === invalid) return;
-          for (const fn of listeners) fn(payload);
+          callListeners(listeners, [payload], event, this.onListenerError);
         },
       );
     }
@@ -235,6 +255,7 @@ export class ChatwireClient<C extends AnyContract> {
   /** Connects (when made with `autoConnect: false`, or after `disconnect()` by the server). */
   connect(): void {
     if (this.currentStatus === 'connected') return;
+    clearTimeout(this.reconnectTimer);
     this.setStatus(this.everConnected ? 'reconnecting' : 'connecting', undefined);
     this.socket.connect();
   }
@@ -250,24 +271,46 @@ export class ChatwireClient<C extends AnyContract> {
   private watchConnection(): void {
     this.socket.on('connect', () => {
       this.everConnected = true;
-      this.expired = undefined;
-      this.expiryReconnects = 0;
+      this.lastNotice = undefined;
+      this.retries = 0;
       this.setStatus('connected', undefined);
     });
     this.socket.on('disconnect', (reason) => {
+      const notice = this.lastNotice;
+      this.lastNotice = undefined;
       if (this.currentStatus === 'closed') return;
       const byServer = reason === 'io server disconnect';
-      if (byServer && this.expired !== undefined) return this.reconnectAfterExpiry(this.expired);
+      if (byServer && notice !== undefined) {
+        const error = ChatwireError.fromPayload(notice);
+        // Sent just before the server drops us because our credentials expired: reconnect with fresh ones.
+        if (notice.event === 'connect' && notice.code === 'UNAUTHORIZED')
+          return this.reconnectLater(error, this.retries++);
+        // Too many refused events (`RATE_LIMITED`): come back, but later each time.
+        if (isRetryable(notice)) return this.reconnectLater(error, this.kicks++, notice.retryAfterMs);
+      }
       const error = byServer ? new ChatwireError('DISCONNECTED', 'The server closed the connection') : undefined;
       this.setStatus(byServer || !this.willRetry() ? 'disconnected' : 'reconnecting', error);
     });
     this.socket.on('connect_error', (raw: ConnectError) => {
       if (this.currentStatus === 'closed') return;
       const parsed = errorPayloadSchema.safeParse(raw.data);
-      const error = parsed.success
-        ? ChatwireError.fromPayload(parsed.data, raw)
-        : new ChatwireError('DISCONNECTED', raw.message, { cause: raw });
+      if (!parsed.success) {
+        const error = new ChatwireError('DISCONNECTED', raw.message, { cause: raw });
+        this.setStatus(this.willRetry() ? 'reconnecting' : 'disconnected', error);
+        return;
+      }
+      const error = ChatwireError.fromPayload(parsed.data, raw);
+      // Refused by the server for a passing reason (connection cap, a dependency down): socket.io
+      // itself would not try again.
+      if (!this.socket.active && isRetryable(parsed.data)) {
+        this.reconnectLater(error, this.retries++, parsed.data.retryAfterMs);
+        return;
+      }
       this.setStatus(this.willRetry() ? 'reconnecting' : 'disconnected', error);
+    });
+    // Any other event means the last notice was not about a disconnect to come.
+    this.socket.onAny(() => {
+      this.lastNotice = undefined;
     });
     this.socket.io.on('reconnect_failed', () => {
       if (this.currentStatus === 'closed') return;
@@ -278,38 +321,33 @@ export class ChatwireClient<C extends AnyContract> {
       (...args: unknown[]) => {
         const payload = this.parseIncoming(ERROR_EVENT, errorEventSchema, args) as ErrorEventPayload | typeof invalid;
         if (payload === invalid) return;
-        // About the connection itself (`connect` is no contract's event): sent just before the server
-        // drops us because our credentials expired.
-        if (payload.event === 'connect' && payload.code === 'UNAUTHORIZED')
-          this.expired = ChatwireError.fromPayload(payload);
-        for (const fn of this.errorListeners) fn(payload);
+        this.lastNotice = payload;
+        callListeners(this.errorListeners, [payload], ERROR_EVENT, this.onListenerError);
       },
     );
   }
 
   /**
-   * socket.io does not reconnect after the server's disconnect: reconnect ourselves, after a jittered
-   * backoff (socket.io's reconnection delays), so that `auth` is asked again. A refusal of the
-   * credentials then ends it (`connect_error` UNAUTHORIZED): no loop with an expired static token.
+   * socket.io does not reconnect after a refusal at the handshake nor after the server's disconnect:
+   * reconnect ourselves (asking a function `auth` again) after retry number `attempt`'s backoff with
+   * full jitter on socket.io's reconnection delays, never sooner than the server's `retryAfterMs`.
+   * A final refusal then ends it (`connect_error` UNAUTHORIZED): no loop with an expired static token.
    */
-  private reconnectAfterExpiry(error: ChatwireError): void {
-    this.expired = undefined;
-    if (!this.socket.io.reconnection()) {
+  private reconnectLater(error: ChatwireError, attempt: number, retryAfterMs?: number): void {
+    const { io } = this.socket;
+    if (!io.reconnection() || attempt >= io.reconnectionAttempts()) {
       this.setStatus('disconnected', error);
       return;
     }
-    this.setStatus('reconnecting', error);
-    const backoff = {
-      baseMs: this.socket.io.reconnectionDelay(),
-      maxMs: this.socket.io.reconnectionDelayMax(),
-      random: Math.random,
-    };
+    const backoff = { baseMs: io.reconnectionDelay(), maxMs: io.reconnectionDelayMax(), random: this.random };
+    clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(
       () => {
         if (this.currentStatus === 'reconnecting') this.socket.connect();
       },
-      backoffDelayMs(this.expiryReconnects++, backoff),
+      backoffDelayMs(attempt, backoff, retryAfterMs),
     );
+    this.setStatus('reconnecting', error);
   }
 
   /** socket.io retries unless the server refused us (the socket is no longer active) or retries are off. */
@@ -322,7 +360,7 @@ export class ChatwireClient<C extends AnyContract> {
     if (status === 'connected') this.lastError = undefined;
     if (status === this.currentStatus && error === undefined) return;
     this.currentStatus = status;
-    for (const fn of this.statusListeners) fn(status, error);
+    callListeners(this.statusListeners, [status, error], 'status', this.onListenerError);
   }
 
   /** The reason an outgoing event breaks the contract, or undefined when it is fine. */

@@ -5,7 +5,6 @@ export {
   createChatClient,
 } from './chat/chat-client.js';
 export { ChatRoom, type LocalMessage, type RoomEvents, type RoomMessage } from './chat/chat-room.js';
-export type { ListenerErrorHandler } from './chat/emitter.js';
 export {
   ChatwireClient,
   type ChatwireClientOptions,
@@ -15,4 +14,5 @@ export {
   type RequestArgs,
   type RequestOptions,
 } from './create-client.js';
+export type { ListenerErrorHandler } from './emitter.js';
 export type { TypedClientSocket } from './types.js';

@@ -14,8 +14,8 @@ import {
   type ConnectionStatus,
   createClient,
 } from '../create-client.js';
+import { Emitter, type ListenerErrorHandler, rethrowLater } from '../emitter.js';
 import { ChatRoom, type RoomHost, type RoomSettings } from './chat-room.js';
-import { Emitter, type ListenerErrorHandler, rethrowLater } from './emitter.js';
 
 /** Options of {@link createChatClient}; other options go to the typed client and socket.io-client. */
 export interface ChatClientOptions extends Omit<ChatwireClientOptions<ChatContract>, 'auth'> {
@@ -40,19 +40,20 @@ export interface ChatClientOptions extends Omit<ChatwireClientOptions<ChatContra
    */
   syncIntervalMs?: number;
   /**
-   * The first wait before re-joining and catching up again after a passing failure (rate limited,
-   * storage unavailable) once reconnected; it doubles per failure up to `maxRetryDelayMs`, with full
-   * jitter, never shorter than the server's `retryAfterMs`, and starts over after a success.
+   * The first wait before trying again after a passing failure (rate limited, storage unavailable,
+   * timeout) of a send, or of the re-join and catch-up after a reconnect; it doubles per failure up to
+   * `maxRetryDelayMs`, with full jitter, never shorter than the server's `retryAfterMs`, and starts
+   * over after a success.
    * @default 1000
    */
   retryDelayMs?: number;
   /** The longest wait between such retries. @default 30000 */
   maxRetryDelayMs?: number;
-  /** Random numbers in [0, 1) for the jitter of retries and periodic syncs (for tests). @default Math.random */
+  /** Random numbers in [0, 1) for the jitter of reconnects, retries and periodic syncs (for tests). @default Math.random */
   random?: () => number;
   /**
-   * Called when one of your listeners (on the client or a room) throws. The error never stops the
-   * other listeners, the catch-up after a reconnect, nor pending sends.
+   * Called when one of your listeners (on the client, a room, or `client.client`) throws. The error
+   * never stops the other listeners, reconnects, the catch-up after a reconnect, nor pending sends.
    * @default rethrown asynchronously, as an uncaught error (the browser console, Node's `uncaughtException`)
    */
   onError?: ListenerErrorHandler;
@@ -137,6 +138,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       onError: _onError,
       ...clientOptions
     } = options;
+    this.backoff = { baseMs: retryDelayMs ?? 1000, maxMs: maxRetryDelayMs ?? 30_000, random: random ?? Math.random };
     this.settings = {
       sendTimeoutMs: sendTimeoutMs ?? 10_000,
       pageSize: pageSize ?? 50,
@@ -147,8 +149,9 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       newId: newId ?? randomId,
       now: now ?? Date.now,
       onError,
+      backoff: this.backoff,
     };
-    this.client = createClient(chatContract, url, clientOptions);
+    this.client = createClient(chatContract, url, { ...clientOptions, random: this.backoff.random, onError });
     const self = this;
     this.host = {
       client: this.client,
@@ -162,7 +165,6 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       forget: (roomId) => this.joinedRooms.delete(roomId),
     };
     this.syncIntervalMs = syncIntervalMs ?? 30_000;
-    this.backoff = { baseMs: retryDelayMs ?? 1000, maxMs: maxRetryDelayMs ?? 30_000, random: random ?? Math.random };
     this.listen();
     this.scheduleSync();
   }

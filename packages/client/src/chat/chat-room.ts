@@ -9,8 +9,9 @@ import {
   type ReactionChange,
   type Result,
 } from '@chatwire/protocol';
+import { type Backoff, backoffDelayMs } from '../backoff.js';
 import type { ChatwireClient } from '../create-client.js';
-import { Emitter, type ListenerErrorHandler } from './emitter.js';
+import { Emitter, type ListenerErrorHandler } from '../emitter.js';
 
 /** A message this client sent that the server has not stored yet (`pending`), or refused (`failed`). */
 export interface LocalMessage {
@@ -55,6 +56,8 @@ export interface RoomSettings {
   newId: () => string;
   now: () => number;
   onError: ListenerErrorHandler;
+  /** Waits between send attempts refused for a passing reason. */
+  backoff: Backoff;
 }
 
 /** What a room needs from the client that owns it. */
@@ -104,6 +107,8 @@ export class ChatRoom extends Emitter<RoomEvents> {
   private older = false;
   private loadingOlder: Promise<Result<boolean>> | undefined;
   private gapTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Gap fills refused in a row: the next wait grows with them. */
+  private gapFillFailures = 0;
   private typingSentAt = 0;
   private typingIdleTimer: ReturnType<typeof setTimeout> | undefined;
   private active = true;
@@ -550,7 +555,8 @@ export class ChatRoom extends Emitter<RoomEvents> {
         return result;
       }
       if (!isRetryable(result.error)) return this.fail(local, result.error);
-      await sleep(result.error.retryAfterMs ?? Math.min(250 * 2 ** attempt, 5000));
+      // Jittered and growing even when the server names a wait: pending sends do not retry in step.
+      await sleep(backoffDelayMs(attempt, this.settings.backoff, result.error.retryAfterMs));
     }
   }
 
@@ -589,12 +595,12 @@ export class ChatRoom extends Emitter<RoomEvents> {
    * Live messages can overtake each other (several nodes, concurrent writers): give the missing ones
    * a moment to arrive, then fetch what is still missing.
    */
-  private scheduleGapFill(): void {
+  private scheduleGapFill(delayMs = this.settings.gapFillDelayMs): void {
     if (this.gapTimer !== undefined) return;
     this.gapTimer = setTimeout(() => {
       this.gapTimer = undefined;
       void this.fillGap();
-    }, this.settings.gapFillDelayMs);
+    }, delayMs);
   }
 
   private async fillGap(): Promise<void> {
@@ -607,7 +613,13 @@ export class ChatRoom extends Emitter<RoomEvents> {
       });
       // A discontinuity reloaded the list meanwhile: the reload fills its own gaps.
       if (reloads !== this.reloads) return;
-      if (!result.ok) return this.scheduleGapFill();
+      if (!result.ok) {
+        // A refusal that will not pass is left to the next sync; a passing one is retried, later each time.
+        if (!isRetryable(result.error)) return;
+        const delayMs = backoffDelayMs(this.gapFillFailures++, this.settings.backoff, result.error.retryAfterMs);
+        return this.scheduleGapFill(delayMs);
+      }
+      this.gapFillFailures = 0;
       const before = this.synced;
       for (const message of result.data.messages) this.receive(message, false);
       this.advance();

@@ -12,6 +12,30 @@ export const rethrowLater: ListenerErrorHandler = (error) => {
 };
 
 /**
+ * Calls each of `listeners` (a copy: they may remove themselves) with `args`. One that throws goes to
+ * `onListenerError` and never stops the others nor the caller.
+ */
+export function callListeners<A extends unknown[]>(
+  listeners: Iterable<(...args: A) => void>,
+  args: A,
+  event: string,
+  onListenerError: ListenerErrorHandler,
+): void {
+  for (const listener of [...listeners]) {
+    try {
+      listener(...args);
+    } catch (error) {
+      try {
+        onListenerError(error, event);
+      } catch (reportError) {
+        // The handler itself threw: still never the caller's problem.
+        rethrowLater(reportError, event);
+      }
+    }
+  }
+}
+
+/**
  * A small typed event emitter; `on` returns the function that removes the listener. A listener that
  * throws goes to `onListenerError` and never stops the other listeners nor the code that emitted.
  */
@@ -36,21 +60,6 @@ export class Emitter<Events extends EventMap> {
   protected emit<E extends keyof Events>(event: E, ...args: Parameters<Events[E]>): void {
     const set = this.listeners.get(event);
     if (set === undefined) return;
-    for (const listener of [...set]) {
-      try {
-        (listener as (...a: Parameters<Events[E]>) => void)(...args);
-      } catch (error) {
-        this.reportListenerError(error, String(event));
-      }
-    }
-  }
-
-  private reportListenerError(error: unknown, event: string): void {
-    try {
-      this.onListenerError(error, event);
-    } catch (reportError) {
-      // The handler itself threw: still never the emitter's caller's problem.
-      rethrowLater(reportError, event);
-    }
+    callListeners(set as Set<(...a: Parameters<Events[E]>) => void>, args, String(event), this.onListenerError);
   }
 }
