@@ -209,6 +209,7 @@ export class ChatServer {
    * Disconnects every socket of a user, on every node: this node's at once, the others' through the
    * adapter. Rejects with `UNAVAILABLE` when the adapter reports that the other nodes could not be
    * told (`redisCluster`'s does, while Redis is away: call again later); resolves once they were.
+   * Await it or catch: a rejection nobody handles ends a Node process.
    */
   async disconnectUser(userId: string): Promise<void> {
     const room = userRoom(userId);
