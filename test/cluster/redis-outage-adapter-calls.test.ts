@@ -104,4 +104,33 @@ describe('Redis away while the adapter is in use', { timeout: 90_000 }, () => {
       expect(await a.call({ op: 'members', roomId: 'r' })).toEqual({ ok: true, value: ['ana'] });
     });
   });
+
+  it('a node started while Redis is down stays up and joins the cluster once Redis is back', async () => {
+    const redis = await startRedis();
+    await redis.stop();
+    const a = await startIpcNode(redis.url);
+    // Its subscription to the adapter's channels failed.
+    await eventually(() => {
+      expect(a.alive(), a.logged()).toBe(true);
+      expect(a.logged()).toMatch(/Redis adapter command failed","command":"subscribe/);
+    }, 10_000);
+    await sleep(4500);
+    expect(a.alive(), a.logged()).toBe(true);
+
+    await redis.start();
+    const b = await startIpcNode(redis.url);
+    const [ana, ben] = [
+      connectClient(chatContract, a.url, { auth: { userId: 'ana', name: 'Ana' } }),
+      connectClient(chatContract, b.url, { auth: { userId: 'ben', name: 'Ben' } }),
+    ];
+    await Promise.all([connected(ana), connected(ben)]);
+    await eventually(async () => {
+      for (const client of [ana, ben]) expect((await client.request('room:join', { roomId: 'r' })).ok).toBe(true);
+    }, 20_000);
+    await eventually(async () => {
+      for (const node of [a, b]) {
+        expect(await node.call({ op: 'members', roomId: 'r' })).toEqual({ ok: true, value: ['ana', 'ben'] });
+      }
+    }, 20_000);
+  });
 });

@@ -85,21 +85,29 @@ export function guardedAdapter(
   return { adapter, close: () => publisher.disconnect() };
 }
 
+/**
+ * ioredis re-subscribes after a reconnection only to the channels Redis confirmed: a subscription that
+ * failed (a node started while Redis was away) is sent again once the client is ready.
+ */
+const RESUBSCRIBE = new Set<string>(['subscribe', 'ssubscribe']);
+
 /** `client`, its guarded commands logging their failures, its duplicates guarded too. */
 function guard(client: Redis, logger: Logger): Redis {
   const commands = client as unknown as Commands;
   for (const name of GUARDED) {
     const command = commands[name];
     if (typeof command !== 'function') continue;
-    commands[name] = (...args: unknown[]) => {
+    const guarded = (...args: unknown[]): unknown => {
       const result: unknown = command.apply(client, args);
       if (result instanceof Promise) {
-        result.catch((error: unknown) =>
-          logger.warn('chatwire: Redis adapter command failed', { command: name, error }),
-        );
+        result.catch((error: unknown) => {
+          logger.warn('chatwire: Redis adapter command failed', { command: name, error });
+          if (RESUBSCRIBE.has(name)) client.once('ready', () => guarded(...args));
+        });
       }
       return result;
     };
+    commands[name] = guarded;
   }
   const duplicate = client.duplicate.bind(client);
   commands.duplicate = (...args: Parameters<Redis['duplicate']>) => guard(duplicate(...args), logger);
