@@ -29,9 +29,8 @@ type Commands = Record<string, unknown>;
  * socket.io's Redis Streams adapter that cannot crash the process when Redis fails: it publishes on a
  * client of its own (a duplicate of `redis`, closed by `close`) whose commands and copies (the
  * subscriber, the stream readers) log each failure instead of leaving the rejection unhandled;
- * `serverCount` answers the last count it got when Redis does not answer; `serverSideEmit` hands a
- * failure to its ack (or logs it); and each adapter can tell whether a disconnect reached the other
- * nodes (see {@link PublishesDisconnect}).
+ * `serverCount` answers the last count it got when Redis does not answer; and each adapter can tell
+ * whether a disconnect reached the other nodes (see {@link PublishesDisconnect}).
  */
 export function guardedAdapter(
   redis: Redis,
@@ -48,8 +47,8 @@ export function guardedAdapter(
     const instance = factory(nsp);
     const serverCount = instance.serverCount.bind(instance);
     let knownCount = 1;
-    // socket.io's broadcasts with acks do not handle its rejection. The requests that wait for
-    // every node (fetchSockets, serverSideEmit with ack) then end by their timeout.
+    // Neither socket.io's broadcasts with acks nor its serverSideEmit handle its rejection. The
+    // requests that wait for every node (fetchSockets, serverSideEmit with ack) then end by timeout.
     instance.serverCount = () =>
       serverCount().then(
         (count: number) => {
@@ -61,17 +60,6 @@ export function guardedAdapter(
           return knownCount;
         },
       );
-    const serverSideEmit = instance.serverSideEmit.bind(instance);
-    // socket.io does not wait for it, and it rejects when Redis cannot count the nodes.
-    instance.serverSideEmit = async (packet: unknown[]) => {
-      const ack = packet.at(-1);
-      try {
-        await serverSideEmit(packet);
-      } catch (error) {
-        logger.warn('chatwire: Redis adapter could not reach the other nodes', { error });
-        if (typeof ack === 'function') ack(error, []);
-      }
-    };
     const reporting: PublishesDisconnect = {
       [publishDisconnect]: async (room, close) => {
         await (instance as unknown as ClusterPublisher).publishAndReturnOffset({

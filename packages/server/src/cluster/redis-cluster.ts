@@ -1,9 +1,9 @@
-import type { RedisStreamsAdapterOptions } from '@socket.io/redis-streams-adapter';
+import type { createAdapter, RedisStreamsAdapterOptions } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import { RedisLimits, type RedisLimitsOptions } from '../chat/redis-limits.js';
 import { RedisPresence, type RedisPresenceOptions } from '../chat/redis-presence.js';
 import { type Logger, silentLogger } from '../logger.js';
-import { guardedAdapter, type RedisAdapterFactory } from './guarded-adapter.js';
+import { guardedAdapter } from './guarded-adapter.js';
 
 /** Options of {@link redisCluster}. */
 export interface RedisClusterOptions {
@@ -38,7 +38,7 @@ export interface RedisCluster {
    * socket.io's Redis Streams adapter, for the `adapter` option, on a connection of its own (a
    * duplicate of `redis`). A failed Redis command of it is logged, never an unhandled rejection.
    */
-  adapter: RedisAdapterFactory;
+  adapter: ReturnType<typeof createAdapter>;
   /** Presence on Redis with expiring heartbeats, for the `presence` option. */
   presence: RedisPresence;
   /** Rate limits and connections per user counted across nodes (per node while Redis is away), for the `limits` option. */
