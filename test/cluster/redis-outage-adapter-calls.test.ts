@@ -81,9 +81,15 @@ describe('Redis away while the adapter is in use', { timeout: 90_000 }, () => {
     admin.disconnect();
     await everyoneThere();
 
+    const cat = connectClient(chatContract, a.url, { auth: { userId: 'cat', name: 'Cat' } });
+    await connected(cat);
     await redis.stop();
     since = nodes.map((node) => node.logged().length);
     expectUnavailable(await everyOperation(nodes));
+    // The other nodes could not be told, this one's sockets are gone all the same.
+    const catGone = new Promise<void>((resolve) => cat.onStatus((status) => status === 'disconnected' && resolve()));
+    expect(await a.call({ op: 'disconnectUser', userId: 'cat' })).toMatchObject({ ok: false, code: 'UNAVAILABLE' });
+    await catGone;
     await expectSurvived(nodes, since);
 
     await redis.start();
