@@ -89,7 +89,11 @@ function guard(client: Redis, logger: Logger): Redis {
       const result: unknown = command.apply(client, args);
       if (result instanceof Promise) {
         result.catch((error: unknown) => {
-          logger.warn('chatwire: Redis adapter command failed', { command: name, error });
+          // ioredis reconnects through connect(): those failures are the connection errors reported already.
+          logger[name === 'connect' ? 'debug' : 'warn']('chatwire: Redis adapter command failed', {
+            command: name,
+            error,
+          });
           if (RESUBSCRIBE.has(name)) client.once('ready', () => guarded(...args));
         });
       }
