@@ -40,7 +40,7 @@ describe('operations across nodes', { timeout: 60_000 }, () => {
     const bystander = chatClient(two.url, 'ben', { reconnection: false });
     await Promise.all([...tabs, bystander].map((client) => joinRoom(client, 'r')));
     const gone = tabs.map((tab) => nextValue<string>((fn) => tab.on('status', (status) => fn(status)), 10_000));
-    one.chat.disconnectUser('ana');
+    await one.chat.disconnectUser('ana');
     expect(await Promise.all(gone)).toEqual(['disconnected', 'disconnected']);
     expect(bystander.status).toBe('connected');
     const room = bystander.rooms.get('r')!;

@@ -22,6 +22,7 @@ import type { Handshake, TypedIoServer } from '../types.js';
 import { AnswerBudget, jsonBytes } from './answer-budget.js';
 import type { ChatAuthenticator } from './authenticators.js';
 import { clipReactions } from './clip-reactions.js';
+import { publishDisconnect, publishesDisconnect } from './cluster-disconnect.js';
 import { type ConnectionCap, capConnections } from './connection-cap.js';
 import { type Limits, memoryLimits } from './limits.js';
 import { MemoryPresence, type Presence, type PresenceChange } from './presence.js';
@@ -193,14 +194,29 @@ export class ChatServer {
     return this.server.to(roomKey(roomId));
   }
 
-  /** Disconnects every socket of a user, on every node. */
-  disconnectUser(userId: string): void {
-    this.server.in(userRoom(userId)).disconnectSockets(true);
+  /**
+   * Disconnects every socket of a user, on every node: this node's at once, the others' through the
+   * adapter. Rejects with `UNAVAILABLE` when the adapter reports that the other nodes could not be
+   * told (`redisCluster`'s does, while Redis is away: call again later); resolves once they were.
+   * Await it or catch: a rejection nobody handles ends a Node process.
+   */
+  async disconnectUser(userId: string): Promise<void> {
+    const room = userRoom(userId);
+    const adapter = this.io.sockets.adapter;
+    if (!publishesDisconnect(adapter)) {
+      this.server.in(room).disconnectSockets(true);
+      return;
+    }
+    this.server.in(room).local.disconnectSockets(true);
+    await this.dependency('Cluster', () => adapter[publishDisconnect](room, true));
   }
 
-  /** The room's current members, each user once however many tabs they have. */
+  /**
+   * The room's current members, each user once however many tabs they have. Rejects with
+   * `UNAVAILABLE` when presence cannot answer (Redis away).
+   */
   async members(roomId: string): Promise<ChatUser[]> {
-    return (await this.presence.snapshot(roomId)).members;
+    return (await this.present(() => this.presence.snapshot(roomId))).members;
   }
 
   /** Stops accepting connections, disconnects everyone, then flushes and closes the store. */

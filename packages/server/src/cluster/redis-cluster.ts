@@ -1,8 +1,9 @@
-import { createAdapter, type RedisStreamsAdapterOptions } from '@socket.io/redis-streams-adapter';
+import type { createAdapter, RedisStreamsAdapterOptions } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import { RedisLimits, type RedisLimitsOptions } from '../chat/redis-limits.js';
 import { RedisPresence, type RedisPresenceOptions } from '../chat/redis-presence.js';
 import { type Logger, silentLogger } from '../logger.js';
+import { guardedAdapter } from './guarded-adapter.js';
 
 /** Options of {@link redisCluster}. */
 export interface RedisClusterOptions {
@@ -27,13 +28,16 @@ export interface RedisClusterOptions {
   presence?: Omit<RedisPresenceOptions, 'logger'>;
   /** Options of the shared limits (key prefix, command timeout, connection TTL and heartbeat). */
   limits?: Omit<RedisLimitsOptions, 'logger'>;
-  /** Where Redis connection errors, failed heartbeats and limits falling back to per node are reported. @default silent */
+  /** Where Redis connection errors, failed heartbeats and adapter commands, and limits falling back to per node are reported. @default silent */
   logger?: Logger;
 }
 
 /** What a chat server needs to run on several nodes: give `adapter`, `presence` and `limits` to createChatServer. */
 export interface RedisCluster {
-  /** socket.io's Redis Streams adapter, for the `adapter` option. */
+  /**
+   * socket.io's Redis Streams adapter, for the `adapter` option, on a connection of its own (a
+   * duplicate of `redis`). A failed Redis command of it is logged, never an unhandled rejection.
+   */
   adapter: ReturnType<typeof createAdapter>;
   /** Presence on Redis with expiring heartbeats, for the `presence` option. */
   presence: RedisPresence;
@@ -41,7 +45,7 @@ export interface RedisCluster {
   limits: RedisLimits;
   /** The ioredis client in use (yours, or the one made from the URL), e.g. to watch its health. */
   redis: Redis;
-  /** Closes the Redis connection it opened (call after the chat server's close()). */
+  /** Closes the Redis connections it opened (call after the chat server's close()). */
   close(): Promise<void>;
 }
 
@@ -78,12 +82,14 @@ export function redisCluster(options: RedisClusterOptions): RedisCluster {
       : options.redis;
   // ioredis reports connection errors as events (and reconnects by itself); unheard, they would throw.
   if (owned) redis.on('error', (error) => logger.warn('chatwire: Redis connection error', { error }));
+  const adapter = guardedAdapter(redis, { ...options.adapter, blockTimeInMs }, logger);
   return {
-    adapter: createAdapter(redis, { ...options.adapter, blockTimeInMs }),
+    adapter: adapter.adapter,
     presence: new RedisPresence(redis, { ...options.presence, logger }),
     limits: new RedisLimits(redis, { ...options.limits, logger }),
     redis,
     close: async () => {
+      adapter.close();
       if (owned) redis.disconnect();
     },
   };

@@ -1,0 +1,107 @@
+import { createAdapter, type RedisStreamsAdapterOptions } from '@socket.io/redis-streams-adapter';
+import type { Redis } from 'ioredis';
+import { type PublishesDisconnect, publishDisconnect } from '../chat/cluster-disconnect.js';
+import type { Logger } from '../logger.js';
+
+/** A factory of socket.io's Redis Streams adapter, as socket.io's `adapter` option takes it. */
+export type RedisAdapterFactory = ReturnType<typeof createAdapter>;
+
+/**
+ * Commands of the adapter (0.3) whose failure nobody would hear: it sends PUBLISH (fetchSockets,
+ * serverSideEmit, broadcasts with acks), SET (sessions of connection state recovery), SUBSCRIBE and,
+ * on a lazy client, connect() without waiting for them, and ioredis re-subscribes after a
+ * reconnection the same way: a rejection nobody handles ends the process (Node's default). XADD
+ * failures reach the adapter, which drops them silently: they are here to be logged.
+ */
+const GUARDED = ['publish', 'spublish', 'xadd', 'set', 'subscribe', 'ssubscribe', 'connect'] as const;
+
+/** socket.io-adapter's `MessageType.DISCONNECT_SOCKETS` (its cluster protocol). */
+const DISCONNECT_SOCKETS = 6;
+
+/** What is used of socket.io's ClusterAdapter, where `publishAndReturnOffset` is protected. */
+interface ClusterPublisher {
+  publishAndReturnOffset(message: { type: number; data: unknown }): Promise<unknown>;
+}
+
+type Commands = Record<string, unknown>;
+
+/**
+ * socket.io's Redis Streams adapter that cannot crash the process when Redis fails: it publishes on a
+ * client of its own (a duplicate of `redis`, closed by `close`) whose commands and copies (the
+ * subscriber, the stream readers) log each failure instead of leaving the rejection unhandled;
+ * `serverCount` answers the last count it got when Redis does not answer; and each adapter can tell
+ * whether a disconnect reached the other nodes (see {@link PublishesDisconnect}).
+ */
+export function guardedAdapter(
+  redis: Redis,
+  options: RedisStreamsAdapterOptions,
+  logger: Logger,
+): { adapter: RedisAdapterFactory; close(): void } {
+  const publisher = guard(redis.duplicate(), logger);
+  // The client it duplicates reports the same connection errors; unheard, they would throw.
+  publisher.on('error', () => {});
+  const factory = createAdapter(publisher, options);
+  // socket.io calls it with `new`, as it does the factory it wraps: no arrow function.
+  // biome-ignore lint/complexity/useArrowFunction: called as a constructor
+  const adapter: RedisAdapterFactory = function (nsp) {
+    const instance = factory(nsp);
+    const serverCount = instance.serverCount.bind(instance);
+    let knownCount = 1;
+    // Neither socket.io's broadcasts with acks nor its serverSideEmit handle its rejection. The
+    // requests that wait for every node (fetchSockets, serverSideEmit with ack) then end by timeout.
+    instance.serverCount = () =>
+      serverCount().then(
+        (count: number) => {
+          knownCount = count;
+          return count;
+        },
+        (error: unknown) => {
+          logger.warn('chatwire: Redis adapter could not count the nodes', { error, assumed: knownCount });
+          return knownCount;
+        },
+      );
+    const reporting: PublishesDisconnect = {
+      [publishDisconnect]: async (room, close) => {
+        await (instance as unknown as ClusterPublisher).publishAndReturnOffset({
+          type: DISCONNECT_SOCKETS,
+          data: { opts: { rooms: [room], except: [], flags: {} }, close },
+        });
+      },
+    };
+    return Object.assign(instance, reporting);
+  };
+  return { adapter, close: () => publisher.disconnect() };
+}
+
+/**
+ * ioredis re-subscribes after a reconnection only to the channels Redis confirmed: a subscription that
+ * failed (a node started while Redis was away) is sent again once the client is ready.
+ */
+const RESUBSCRIBE = new Set<string>(['subscribe', 'ssubscribe']);
+
+/** `client`, its guarded commands logging their failures, its duplicates guarded too. */
+function guard(client: Redis, logger: Logger): Redis {
+  const commands = client as unknown as Commands;
+  for (const name of GUARDED) {
+    const command = commands[name];
+    if (typeof command !== 'function') continue;
+    const guarded = (...args: unknown[]): unknown => {
+      const result: unknown = command.apply(client, args);
+      if (result instanceof Promise) {
+        result.catch((error: unknown) => {
+          // ioredis reconnects through connect(): those failures are the connection errors reported already.
+          logger[name === 'connect' ? 'debug' : 'warn']('chatwire: Redis adapter command failed', {
+            command: name,
+            error,
+          });
+          if (RESUBSCRIBE.has(name)) client.once('ready', () => guarded(...args));
+        });
+      }
+      return result;
+    };
+    commands[name] = guarded;
+  }
+  const duplicate = client.duplicate.bind(client);
+  commands.duplicate = (...args: Parameters<Redis['duplicate']>) => guard(duplicate(...args), logger);
+  return client;
+}
