@@ -1,7 +1,7 @@
 /**
  * A chat node for tests in which a crash must show: run as a child process (see `startIpcNode` in
- * ipc-node.ts) on REDIS_URL with the Redis adapter, AdapterPresence (so `members` asks every node
- * through the adapter) and shared limits. The parent sends operations over IPC; each gets one answer.
+ * ipc-node.ts) on REDIS_URL wired as `redisCluster()` says: the Redis adapter, Redis presence and
+ * shared limits. The parent sends operations over IPC; each gets one answer.
  * Warnings and errors of the logger go to stderr as JSON lines.
  */
 import { createServer } from 'node:http';
@@ -40,6 +40,7 @@ const chat = createChatServer({
   store: new MemoryStore(),
   authenticate: devAuthenticator(),
   adapter: cluster.adapter,
+  presence: cluster.presence,
   limits: cluster.limits,
   logger,
 });
