@@ -362,9 +362,10 @@ function accepts(spec: ClientEventSpec, args: unknown[]): boolean {
 export function show(value: unknown): string {
   let text: string;
   try {
-    text = JSON.stringify(value, (_key, v: unknown) => {
+    text = JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
+      const raw = key === '' ? value : this[key];
+      if (isBinary(raw)) return `<${(raw as object).constructor.name}>`;
       if (typeof v === 'string' && v.length > 60) return `${v.slice(0, 20)}…(${v.length} chars)`;
-      if (isBinary(v)) return `<binary>`;
       return v === undefined ? '<undefined>' : v;
     });
   } catch {
@@ -407,7 +408,7 @@ export class Fuzzer {
   private binary: RawSocket | undefined;
   private readonly errorEvents = new WeakMap<RawSocket, unknown[]>();
   private readonly received: [string, unknown[]][] = [];
-  private readonly prototypeKeys = Reflect.ownKeys(Object.prototype).map(String).sort().join();
+  private readonly prototypeKeys = new Set(Reflect.ownKeys(Object.prototype));
   /** Cases run so far, per event. */
   readonly counts = new Map<string, number>();
 
@@ -501,8 +502,12 @@ export class Fuzzer {
     }
 
     failures.push(...target.server.violations.splice(0), ...target.server.errors.splice(0));
-    const prototypeKeys = Reflect.ownKeys(Object.prototype).map(String).sort().join();
-    if (prototypeKeys !== this.prototypeKeys) failures.push(`Object.prototype changed: ${prototypeKeys}`);
+    const added = Reflect.ownKeys(Object.prototype).filter((k) => !this.prototypeKeys.has(k));
+    if (added.length > 0 || Reflect.ownKeys(Object.prototype).length !== this.prototypeKeys.size) {
+      failures.push(`Object.prototype changed: ${added.map(String).join()} added`);
+      // Undone, so that shrinking finds the case that did it rather than failing on every batch after.
+      for (const k of added) delete (Object.prototype as Record<PropertyKey, unknown>)[k];
+    }
     return failures;
   }
 
