@@ -210,7 +210,9 @@ async function main(): Promise<number> {
       const page = await client.chat.client.request('history:fetch', { roomId: home.id, limit: 20, ...before });
       if (!page.ok) refused('history', page.error.code);
     } else if (client.visit === undefined) {
-      const joined = await client.chat.join(pick(rooms.filter((roomId) => roomId !== home.id)));
+      const others = rooms.filter((roomId) => roomId !== home.id);
+      if (others.length === 0) return;
+      const joined = await client.chat.join(pick(others));
       if (joined.ok) client.visit = joined.data;
       else refused('join', joined.error.code);
     } else {
