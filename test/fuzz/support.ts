@@ -17,7 +17,6 @@ import {
   createServer,
   type Logger,
   MemoryStore,
-  type Schedule,
 } from '@chatwire/server';
 import { devAuthenticator } from '@chatwire/server/dev';
 import fc from 'fast-check';
@@ -53,8 +52,6 @@ export interface FuzzServer {
   violations: string[];
   /** What the server logged at error level (a handler bug, an unhandled failure). */
   errors: string[];
-  /** Runs now what the server put off (presence windows), so that it cannot land in a later case. */
-  settle(): void;
   close(): Promise<void>;
 }
 
@@ -89,19 +86,6 @@ export async function startFuzzServer<C extends AnyContract>(target: FuzzServerK
   const chatLimitsOff = { rateLimit: false, actionRateLimit: false, maxRoomsPerSocket: 100_000 } as const;
   // └─────────────────────────────────────────────────────────────────────────────────────────────
 
-  // The chat server's presence windows run on this timer, which only settle() advances.
-  const deferred = new Set<() => void>();
-  const schedule: Schedule = (callback) => {
-    deferred.add(callback);
-    return () => deferred.delete(callback);
-  };
-  const settle = () => {
-    while (deferred.size > 0) {
-      const due = [...deferred];
-      deferred.clear();
-      for (const callback of due) callback();
-    }
-  };
   const contract: AnyContract | undefined =
     target.kind === 'contract' ? target.contract : target.kind === 'chat' ? chatContract : undefined;
   const guard = guardHandlers(contract ?? tutorialContract);
@@ -109,7 +93,7 @@ export async function startFuzzServer<C extends AnyContract>(target: FuzzServerK
     if (target.kind === 'tutorial') {
       const app = await createTutorialServer(limitsOff);
       const port = await app.listen(0, '127.0.0.1');
-      return { ...guard.seen, url: `http://127.0.0.1:${port}`, errors, settle, close: () => app.close() };
+      return { ...guard.seen, url: `http://127.0.0.1:${port}`, errors, close: () => app.close() };
     }
     const httpServer = createHttpServer();
     const close =
@@ -123,7 +107,6 @@ export async function startFuzzServer<C extends AnyContract>(target: FuzzServerK
               authenticate: devAuthenticator(),
               // Longer than any test: no typing timer fires in the middle of a case.
               typingTimeoutMs: 3_600_000,
-              schedule,
             });
             return () => chat.close();
           })()
@@ -134,7 +117,7 @@ export async function startFuzzServer<C extends AnyContract>(target: FuzzServerK
           })();
     await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
     const { port } = httpServer.address() as AddressInfo;
-    return { ...guard.seen, url: `http://127.0.0.1:${port}`, errors, settle, close };
+    return { ...guard.seen, url: `http://127.0.0.1:${port}`, errors, close };
   } finally {
     guard.restore();
   }
@@ -492,7 +475,6 @@ export class Fuzzer {
     const failures: string[] = [];
     const main = await this.socket('main');
     await target.prepare?.(main);
-    target.server.settle();
     await target.probe();
     this.received.length = 0;
     const classified: Classified[] = cases.map((c) => ({
@@ -521,7 +503,6 @@ export class Fuzzer {
     const closing = target.closing?.includes(event) ?? false;
     if (closing) await Promise.all(valid.map((c) => this.closingCase(event, c, failures)));
     else await this.phase(event, spec, valid, true, failures);
-    target.server.settle();
     await target.probe();
     for (const [name, args] of this.received.splice(0)) {
       const serverSpec = target.contract.serverToClient[name];
