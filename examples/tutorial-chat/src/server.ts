@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ChatwireError } from '@chatwire/protocol';
-import { type ChatwireServer, createServer, type Logger, silentLogger } from '@chatwire/server';
+import { type ChatwireServer, type ChatwireServerOptions, createServer, silentLogger } from '@chatwire/server';
 import { build } from 'esbuild';
 import { type TutorialContract, tutorialContract } from './contract.js';
 
@@ -35,11 +35,14 @@ async function bundlePage(): Promise<string> {
   return result.outputFiles[0]?.text ?? '';
 }
 
+/** Options of {@link createTutorialServer}: those of `createServer` (logger, limits…) but the HTTP server. */
+export type TutorialServerOptions = Omit<ChatwireServerOptions<TutorialContract>, 'httpServer' | 'io'>;
+
 /**
  * The seed tutorial's chat on chatwire: serves the page at `/` and the typed socket.io server.
  * @example const app = await createTutorialServer(); await app.listen(3000);
  */
-export async function createTutorialServer(options: { logger?: Logger } = {}): Promise<TutorialServer> {
+export async function createTutorialServer(options: TutorialServerOptions = {}): Promise<TutorialServer> {
   const logger = options.logger ?? silentLogger;
   const [html, script] = await Promise.all([readFile(new URL('index.html', pageDir), 'utf8'), bundlePage()]);
   const httpServer = createHttpServer((req, res) => {
@@ -52,7 +55,7 @@ export async function createTutorialServer(options: { logger?: Logger } = {}): P
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
     }
   });
-  const chat = createServer(tutorialContract, { httpServer, logger });
+  const chat = createServer(tutorialContract, { ...options, httpServer, logger });
 
   chat.on('login', ({ payload, socket }) => {
     socket.data.user = payload;
