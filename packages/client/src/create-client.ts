@@ -1,4 +1,5 @@
 import {
+  type AckInput,
   type AckOutput,
   type AnyContract,
   type AuthInput,
@@ -9,18 +10,21 @@ import {
   type ErrorEventPayload,
   errorEventSchema,
   errorPayloadSchema,
+  isChatwireError,
   isRetryable,
   type PayloadArgs,
   type PayloadOutput,
   parsePayload,
   type RequestEventName,
   type Result,
+  type ServerEmitEventName,
   type ServerEvent,
-  type ServerEventName,
+  type ServerEventSpec,
+  type ServerRequestEventName,
 } from '@chatwire/protocol';
 import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { backoffDelayMs } from './backoff.js';
-import { callListeners, type ListenerErrorHandler, rethrowLater } from './emitter.js';
+import { callListeners, type ListenerErrorHandler, reportListenerError, rethrowLater } from './emitter.js';
 import type { TypedClientSocket } from './types.js';
 
 /**
@@ -83,7 +87,15 @@ export interface ChatwireClientOptions<C extends AnyContract>
 /** The arguments of `request`: the payload (if the event has one), then options. */
 export type RequestArgs<Spec> = [...PayloadArgs<Spec>, options?: RequestOptions];
 
+/**
+ * Answers a server request (`socket.request` on the server): returns the ack data, sync or async, or
+ * throws a {@link ChatwireError} to answer with its code.
+ */
+export type RequestHandler<Spec> = (payload: PayloadOutput<Spec>) => AckInput<Spec> | Promise<AckInput<Spec>>;
+
 type Listener = (payload: unknown) => void;
+type AnyRequestHandler = (payload: unknown) => unknown;
+type Ack = (result: Result<unknown>) => void;
 type StatusListener = (status: ConnectionStatus, error: ChatwireError | undefined) => void;
 type ConnectError = Error & { data?: unknown };
 
@@ -106,6 +118,7 @@ export class ChatwireClient<C extends AnyContract> {
   private readonly onListenerError: ListenerErrorHandler;
   private readonly random: () => number;
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly handlers = new Map<string, AnyRequestHandler>();
   private readonly errorListeners = new Set<(error: ErrorEventPayload) => void>();
   private readonly statusListeners = new Set<StatusListener>();
   private readonly pending = new Set<(result: Result<never>) => void>();
@@ -144,6 +157,7 @@ export class ChatwireClient<C extends AnyContract> {
     this.socket = io(url, socketOptions) as TypedClientSocket<C>;
     this.currentStatus = ioOptions.autoConnect === false ? 'disconnected' : 'connecting';
     this.watchConnection();
+    this.answerServerRequests();
   }
 
   /** The socket id while connected. */
@@ -211,7 +225,7 @@ export class ChatwireClient<C extends AnyContract> {
   }
 
   /** Calls `listener` with each valid `event` from the server; returns a function that removes it. */
-  on<E extends ServerEventName<C>>(
+  on<E extends ServerEmitEventName<C>>(
     event: E,
     listener: (payload: PayloadOutput<ServerEvent<C, E>>) => void,
   ): () => void {
@@ -234,6 +248,101 @@ export class ChatwireClient<C extends AnyContract> {
     return () => {
       set.delete(listener as Listener);
     };
+  }
+
+  /**
+   * Answers the server's requests for `event` (an event with an ack) with `handler`'s return value,
+   * checked by the ack schema before it leaves. The payload is checked first (invalid: the server gets
+   * `VALIDATION_FAILED` and `onInvalid` is told); a thrown {@link ChatwireError} answers its code, any
+   * other throw `INTERNAL`; an invalid answer is refused with `VALIDATION_FAILED` (both go to `onError`
+   * too). A request with no handler is answered `NOT_FOUND`. One handler per event; returns a function
+   * that removes it.
+   * @example
+   * client.handle('confirm', async ({ text }) => ({ yes: window.confirm(text) }));
+   */
+  handle<E extends ServerRequestEventName<C>>(event: E, handler: RequestHandler<ServerEvent<C, E>>): () => void {
+    if (this.contract.serverToClient[event]?.ack === undefined) {
+      throw new TypeError(`"${event}" is not a server → client event with an ack in this contract`);
+    }
+    if (this.handlers.has(event)) throw new Error(`"${event}" already has a handler`);
+    const anyHandler = handler as AnyRequestHandler;
+    this.handlers.set(event, anyHandler);
+    return () => {
+      if (this.handlers.get(event) === anyHandler) this.handlers.delete(event);
+    };
+  }
+
+  /** Listens to every server event with an ack, so that none is left unanswered. */
+  private answerServerRequests(): void {
+    for (const [event, spec] of Object.entries(this.contract.serverToClient as Record<string, ServerEventSpec>)) {
+      if (spec.ack === undefined) continue;
+      (this.socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(
+        event,
+        (...args: unknown[]) => {
+          const ack = args.at(-1);
+          if (typeof ack !== 'function') {
+            this.invalid(
+              event,
+              args,
+              new ChatwireError('VALIDATION_FAILED', `Server request "${event}" came without an ack`),
+            );
+            return;
+          }
+          void this.answerServerRequest(event, spec, args.slice(0, -1), ack as Ack);
+        },
+      );
+    }
+  }
+
+  private async answerServerRequest(event: string, spec: ServerEventSpec, args: unknown[], ack: Ack): Promise<void> {
+    const handler = this.handlers.get(event);
+    if (handler === undefined) {
+      ack({ ok: false, error: { code: 'NOT_FOUND', message: `No handler for "${event}" on this client` } });
+      return;
+    }
+    const payload = this.parseRequestPayload(event, spec, args);
+    if (!payload.ok) {
+      this.invalid(event, args, payload.error);
+      ack({ ok: false, error: payload.error.toPayload() });
+      return;
+    }
+    let data: unknown;
+    try {
+      data = await handler(payload.data);
+    } catch (error) {
+      if (isChatwireError(error)) {
+        ack({ ok: false, error: error.toPayload() });
+        return;
+      }
+      reportListenerError(this.onListenerError, error, event);
+      ack({ ok: false, error: { code: 'INTERNAL', message: `The handler of "${event}" failed` } });
+      return;
+    }
+    const parsed = parsePayload(spec.ack as ZodLike, data, `answer to "${event}"`);
+    if (!parsed.ok) {
+      reportListenerError(this.onListenerError, parsed.error, event);
+      ack({ ok: false, error: parsed.error.toPayload() });
+      return;
+    }
+    ack({ ok: true, data });
+  }
+
+  private parseRequestPayload(event: string, spec: ServerEventSpec, args: unknown[]) {
+    if (spec.payload === undefined) {
+      return args.length === 0
+        ? { ok: true as const, data: undefined }
+        : {
+            ok: false as const,
+            error: new ChatwireError('VALIDATION_FAILED', `Server request "${event}" takes no payload`),
+          };
+    }
+    if (args.length !== 1) {
+      return {
+        ok: false as const,
+        error: new ChatwireError('VALIDATION_FAILED', `Server request "${event}" takes one payload`),
+      };
+    }
+    return parsePayload(spec.payload, args[0], `payload of server request "${event}"`);
   }
 
   /** Calls `listener` when the server refuses an event that had no ack (`chatwire:error`). */

@@ -25,13 +25,18 @@ export function callListeners<A extends unknown[]>(
     try {
       listener(...args);
     } catch (error) {
-      try {
-        onListenerError(error, event);
-      } catch (reportError) {
-        // The handler itself threw: still never the caller's problem.
-        rethrowLater(reportError, event);
-      }
+      reportListenerError(onListenerError, error, event);
     }
+  }
+}
+
+/** Hands a listener's `error` to `onListenerError`; never throws to the caller. */
+export function reportListenerError(onListenerError: ListenerErrorHandler, error: unknown, event: string): void {
+  try {
+    onListenerError(error, event);
+  } catch (reportError) {
+    // The handler itself threw: still never the caller's problem.
+    rethrowLater(reportError, event);
   }
 }
 

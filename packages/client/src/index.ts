@@ -12,6 +12,7 @@ export {
   createClient,
   type InvalidMessage,
   type RequestArgs,
+  type RequestHandler,
   type RequestOptions,
 } from './create-client.js';
 export type { ListenerErrorHandler } from './emitter.js';

@@ -41,8 +41,10 @@ export type {
   PayloadInput,
   PayloadOutput,
   RequestEventName,
+  ServerEmitEventName,
   ServerEvent,
   ServerEventName,
+  ServerRequestEventName,
   ServerToClientEvents,
   SocketDataOf,
 } from './contract/types.js';
@@ -64,4 +66,4 @@ export {
   validationIssueSchema,
 } from './errors.js';
 export { err, ok, type Result, resultSchema } from './result.js';
-export { type ParseOutcome, parsePayload } from './validate.js';
+export { type ParseOutcome, parsePayload, parseResultEnvelope } from './validate.js';

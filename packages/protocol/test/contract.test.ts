@@ -13,7 +13,10 @@ import {
   type PayloadOutput,
   type RequestEventName,
   type Result,
+  type ServerEmitEventName,
   type ServerEvent,
+  type ServerRequestEventName,
+  type ServerToClientEvents,
   type SocketDataOf,
 } from '../src/index.js';
 
@@ -30,6 +33,11 @@ const contract = defineContract({
   serverToClient: {
     login: { payload: z.string() },
     tick: {},
+    confirm: {
+      payload: z.object({ text: z.string() }),
+      ack: z.object({ yes: z.boolean(), note: z.string().default('') }),
+    },
+    ready: { ack: z.literal(true) },
   },
   auth: z.object({ token: z.string() }),
   socketData: z.object({ userId: z.string() }),
@@ -57,9 +65,10 @@ describe('defineContract', () => {
     ).toThrow(/not a zod schema/);
   });
 
-  it('refuses an ack on a server → client event', () => {
-    expect(() => defineContract({ clientToServer: {}, serverToClient: { a: { ack: z.string() } as never } })).toThrow(
-      /cannot have an ack/,
+  it('takes an ack on a server → client event (a server request), and refuses one that is not a schema', () => {
+    expect(contract.serverToClient.ready.ack).toBeDefined();
+    expect(() => defineContract({ clientToServer: {}, serverToClient: { a: { ack: 'yes' as never } } })).toThrow(
+      /server → client event "a" has a ack that is not a zod schema/,
     );
   });
 });
@@ -91,6 +100,20 @@ describe('contract types', () => {
     expectTypeOf<Parameters<ClientToServerEvents<C>['ping']>[0]>().toEqualTypeOf<
       ((result: Result<'pong'>) => void) | undefined
     >();
+  });
+
+  it('types server requests: sent with zod input, answered with zod input, received as zod output', () => {
+    expectTypeOf<ServerRequestEventName<C>>().toEqualTypeOf<'confirm' | 'ready'>();
+    expectTypeOf<ServerEmitEventName<C>>().toEqualTypeOf<'login' | 'tick'>();
+    type Confirm = ServerEvent<C, 'confirm'>;
+    expectTypeOf<AckInput<Confirm>>().toEqualTypeOf<{ yes: boolean; note?: string | undefined }>();
+    expectTypeOf<AckOutput<Confirm>>().toEqualTypeOf<{ yes: boolean; note: string }>();
+    // socket.io's map: an event with an ack takes the answer callback last, one without takes none.
+    expectTypeOf<Parameters<ServerToClientEvents<C>['confirm']>>().toEqualTypeOf<
+      [payload: { text: string }, ack: (result: Result<{ yes: boolean; note?: string | undefined }>) => void]
+    >();
+    expectTypeOf<Parameters<ServerToClientEvents<C>['ready']>>().toEqualTypeOf<[ack: (result: Result<true>) => void]>();
+    expectTypeOf<Parameters<ServerToClientEvents<C>['login']>>().toEqualTypeOf<[payload: string]>();
   });
 
   it('falls back to a plain record for socket data and undefined auth', () => {

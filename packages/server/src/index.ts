@@ -37,7 +37,13 @@ export type { AllowedOrigins } from './limits/allowed-origins.js';
 export type { RateLimit, RateLimiter } from './limits/rate-limiter.js';
 export { type Logger, silentLogger } from './logger.js';
 export type { Emitter, Operator, Room } from './operator.js';
-export type { ServerEmitArgs } from './outgoing.js';
+export type {
+  BroadcastAnswers,
+  ServerAnswer,
+  ServerEmitArgs,
+  ServerRequestArgs,
+  ServerRequestOptions,
+} from './outgoing.js';
 export type { ChatwireSocket } from './socket.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
 export type { Handshake, NoServerSideEvents, TypedIoServer, TypedIoSocket } from './types.js';

@@ -1,6 +1,21 @@
-import type { AnyContract, ServerEventName, ServerToClientEvents, SocketDataOf } from '@chatwire/protocol';
+import type {
+  AnyContract,
+  Result,
+  ServerEmitEventName,
+  ServerRequestEventName,
+  ServerToClientEvents,
+  SocketDataOf,
+} from '@chatwire/protocol';
 import type { BroadcastOperator, RemoteSocket } from 'socket.io';
-import type { OutgoingEmitter, RawEmitter, ServerEmitArgs } from './outgoing.js';
+import type {
+  BroadcastAnswers,
+  OutgoingEmitter,
+  RawEmitter,
+  RawRequester,
+  ServerAnswer,
+  ServerEmitArgs,
+  ServerRequestArgs,
+} from './outgoing.js';
 
 /** A room name, or a socket id (every socket is in a room named after its id). */
 export type Room = string;
@@ -8,7 +23,7 @@ export type Room = string;
 /** Something that sends typed, validated server events. */
 export interface Emitter<C extends AnyContract> {
   /** Sends `event` to every target; the payload is checked against the contract first. */
-  emit<E extends ServerEventName<C>>(event: E, ...args: ServerEmitArgs<C, E>): void;
+  emit<E extends ServerEmitEventName<C>>(event: E, ...args: ServerEmitArgs<C, E>): void;
 }
 
 /**
@@ -16,6 +31,18 @@ export interface Emitter<C extends AnyContract> {
  * then `emit` once. Works across nodes when the server runs on a shared adapter.
  */
 export interface Operator<C extends AnyContract> extends Emitter<C> {
+  /**
+   * Sends a request (an event with an ack) to every target, once, and collects each socket's answer,
+   * parsed by the ack schema: one socket's invalid answer does not spoil the others. Never rejects;
+   * sockets that do not answer within `timeoutMs` leave `timedOut: true` and the answers that came.
+   * @example
+   * const result = await server.to('room:1').request('confirm', { text: 'Still there?' }, { timeoutMs: 5000 });
+   * if (result.ok) result.data.answers.filter((answer) => answer.ok).length;
+   */
+  request<E extends ServerRequestEventName<C>>(
+    event: E,
+    ...args: ServerRequestArgs<C, E>
+  ): Promise<Result<BroadcastAnswers<ServerAnswer<C, E>>>>;
   /** Also targets these rooms or socket ids. */
   to(room: Room | Room[]): Operator<C>;
   /** Same as {@link Operator.to}. */
@@ -46,8 +73,17 @@ export class BroadcastOperatorView<C extends AnyContract> implements Operator<C>
     private readonly outgoing: OutgoingEmitter<C>,
   ) {}
 
-  emit<E extends ServerEventName<C>>(event: E, ...args: ServerEmitArgs<C, E>): void {
+  emit<E extends ServerEmitEventName<C>>(event: E, ...args: ServerEmitArgs<C, E>): void {
     this.outgoing.emit(this.op as unknown as RawEmitter, event, args);
+  }
+
+  request<E extends ServerRequestEventName<C>>(
+    event: E,
+    ...args: ServerRequestArgs<C, E>
+  ): Promise<Result<BroadcastAnswers<ServerAnswer<C, E>>>> {
+    return this.outgoing.broadcastRequest(this.op as unknown as RawRequester, event, args) as Promise<
+      Result<BroadcastAnswers<ServerAnswer<C, E>>>
+    >;
   }
 
   to(room: Room | Room[]): Operator<C> {

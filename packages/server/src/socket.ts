@@ -1,6 +1,19 @@
-import type { AnyContract, ServerEventName, SocketDataOf } from '@chatwire/protocol';
+import type {
+  AnyContract,
+  Result,
+  ServerEmitEventName,
+  ServerRequestEventName,
+  SocketDataOf,
+} from '@chatwire/protocol';
 import { BroadcastOperatorView, type Emitter, type Operator, type Room } from './operator.js';
-import type { OutgoingEmitter, RawEmitter, ServerEmitArgs } from './outgoing.js';
+import type {
+  OutgoingEmitter,
+  RawEmitter,
+  RawSocketRequester,
+  ServerAnswer,
+  ServerEmitArgs,
+  ServerRequestArgs,
+} from './outgoing.js';
 import type { Handshake, TypedIoSocket } from './types.js';
 
 /** One connected client, as a handler sees it: typed `emit`, rooms, and the socket's data. */
@@ -15,6 +28,19 @@ export interface ChatwireSocket<C extends AnyContract> extends Emitter<C> {
   readonly rooms: ReadonlySet<Room>;
   /** False once the socket has disconnected. */
   readonly connected: boolean;
+  /**
+   * Asks this client (an event with an ack, answered by its `client.handle`) and resolves with the
+   * answer parsed by the ack schema. Never rejects: an invalid payload or answer gives
+   * `VALIDATION_FAILED`, no handler on the client `NOT_FOUND`, no answer in time `TIMEOUT`
+   * (default 10 s), a socket gone before the answer `DISCONNECTED`.
+   * @example
+   * const result = await socket.request('confirm', { text: 'Delete the room?' }, { timeoutMs: 5000 });
+   * if (result.ok && result.data.yes) await deleteRoom();
+   */
+  request<E extends ServerRequestEventName<C>>(
+    event: E,
+    ...args: ServerRequestArgs<C, E>
+  ): Promise<Result<ServerAnswer<C, E>>>;
   /** Everyone but this socket. */
   readonly broadcast: Operator<C>;
   /** Everyone in these rooms but this socket. */
@@ -59,8 +85,17 @@ export class ServerSocket<C extends AnyContract> implements ChatwireSocket<C> {
     return this.raw.connected;
   }
 
-  emit<E extends ServerEventName<C>>(event: E, ...args: ServerEmitArgs<C, E>): void {
+  emit<E extends ServerEmitEventName<C>>(event: E, ...args: ServerEmitArgs<C, E>): void {
     this.outgoing.emit(this.raw as unknown as RawEmitter, event, args);
+  }
+
+  request<E extends ServerRequestEventName<C>>(
+    event: E,
+    ...args: ServerRequestArgs<C, E>
+  ): Promise<Result<ServerAnswer<C, E>>> {
+    return this.outgoing.request(this.raw as unknown as RawSocketRequester, event, args) as Promise<
+      Result<ServerAnswer<C, E>>
+    >;
   }
 
   get broadcast(): Operator<C> {

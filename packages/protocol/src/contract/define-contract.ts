@@ -8,10 +8,12 @@ export interface ClientEventSpec {
   ack?: z.ZodType;
 }
 
-/** A server → client event: an optional payload schema. */
+/** A server → client event: an optional payload schema and an optional ack (the client's answer) schema. */
 export interface ServerEventSpec {
   /** Schema of the one payload argument; leave out for an event sent without a payload. */
   payload?: z.ZodType;
+  /** Schema of the client's answer; an event with one is sent with `socket.request` and answered by `client.handle`. */
+  ack?: z.ZodType;
 }
 
 /** What {@link defineContract} takes. */
@@ -50,7 +52,7 @@ function isZodSchema(value: unknown): value is z.ZodType {
   );
 }
 
-function checkEvents(side: string, events: Record<string, ClientEventSpec>): void {
+function checkEvents(side: string, events: Record<string, ClientEventSpec | ServerEventSpec>): void {
   for (const [name, spec] of Object.entries(events)) {
     if (RESERVED_EVENTS.includes(name)) {
       throw new TypeError(`defineContract: "${name}" is reserved and cannot be a ${side} event`);
@@ -75,11 +77,6 @@ function checkEvents(side: string, events: Record<string, ClientEventSpec>): voi
  */
 export function defineContract<const S extends ContractSpec>(spec: S): Contract<S> {
   checkEvents('client → server', spec.clientToServer);
-  for (const [name, event] of Object.entries(spec.serverToClient)) {
-    if ('ack' in event) {
-      throw new TypeError(`defineContract: server → client event "${name}" cannot have an ack`);
-    }
-  }
   checkEvents('server → client', spec.serverToClient);
   for (const key of ['auth', 'socketData'] as const) {
     if (spec[key] !== undefined && !isZodSchema(spec[key])) {

@@ -45,6 +45,14 @@ export type RequestEventName<C extends AnyContract> = {
 /** Client events sent without an ack (what `client.emit` takes). */
 export type EmitEventName<C extends AnyContract> = Exclude<ClientEventName<C>, RequestEventName<C>>;
 
+/** Server events that are answered by the client (what `socket.request` takes and `client.handle` answers). */
+export type ServerRequestEventName<C extends AnyContract> = {
+  [E in ServerEventName<C>]: HasAck<ServerEvent<C, E>> extends true ? E : never;
+}[ServerEventName<C>];
+
+/** Server events sent without an ack (what the server's `emit` takes and `client.on` listens to). */
+export type ServerEmitEventName<C extends AnyContract> = Exclude<ServerEventName<C>, ServerRequestEventName<C>>;
+
 /** The handshake `auth` a client sends (zod input type); `undefined` when the contract has none. */
 export type AuthInput<C extends AnyContract> = C extends { auth: infer S extends z.ZodType } ? z.input<S> : undefined;
 
@@ -63,9 +71,16 @@ export type ClientToServerEvents<C extends AnyContract> = {
   ) => void;
 };
 
-/** socket.io's `ServerToClientEvents` map derived from a contract (wire types). */
+/**
+ * socket.io's `ServerToClientEvents` map derived from a contract (wire types). An event with an ack
+ * takes the client's answer callback last, so `socket.timeout(ms).emitWithAck` is typed.
+ */
 export type ServerToClientEvents<C extends AnyContract> = {
-  [E in ServerEventName<C>]: (...args: PayloadArgs<ServerEvent<C, E>>) => void;
+  [E in ServerEventName<C>]: (
+    ...args: HasAck<ServerEvent<C, E>> extends true
+      ? [...PayloadArgs<ServerEvent<C, E>>, ack: (result: Result<AckInput<ServerEvent<C, E>>>) => void]
+      : PayloadArgs<ServerEvent<C, E>>
+  ) => void;
 } & {
   'chatwire:error': (error: ErrorEventPayload) => void;
 };
