@@ -209,12 +209,27 @@ describe('server → client requests', () => {
     expect(() => socket.emit('confirm', { text: 'x' })).toThrow(/send it with request/);
     // @ts-expect-error an event with an ack is sent with request()
     expect(() => server.to('room').emit('ready')).toThrow(/send it with request/);
+    // @ts-expect-error an event with an ack is sent with request()
+    expect(() => server.emit('confirm', { text: 'x' })).toThrow(/send it with request/);
     // @ts-expect-error an event without an ack cannot be requested
     expect(await socket.request('news', 'hello')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     // @ts-expect-error requests are answered with handle(), not listened to
     client.on('confirm', () => {});
     // @ts-expect-error only events with an ack have a handler
     expect(() => client.handle('news', () => undefined)).toThrow(/not a server → client event with an ack/);
+  });
+
+  it('keeps the socket.io escape hatch typed: emitWithAck on the server, an ack callback on the client', async () => {
+    const { join } = await setup();
+    const { client, socket } = await join('a');
+    client.socket.on('confirm', (payload, ack) => {
+      expectTypeOf(payload).toEqualTypeOf<{ text: string }>();
+      expectTypeOf(ack).toEqualTypeOf<(result: Result<{ yes: boolean; note?: string | undefined }>) => void>();
+    });
+    const answer = socket.raw.timeout(1000).emitWithAck('ready');
+    expectTypeOf(answer).toEqualTypeOf<Promise<Result<true>>>();
+    client.handle('ready', () => true);
+    expect(await answer).toEqual({ ok: true, data: true });
   });
 
   it('collects one answer per socket from a room: an invalid one does not spoil the others, a slow one times out', async () => {
