@@ -2,6 +2,7 @@ import {
   type AckOutput,
   type AnyContract,
   ChatwireError,
+  type HasAck,
   type PayloadArgs,
   parsePayload,
   parseResultEnvelope,
@@ -34,7 +35,7 @@ export interface RawSocketRequester extends RawRequester {
  * with an ack, which is sent with `request`.
  */
 export type ServerEmitArgs<C extends AnyContract, E extends ServerEventName<C>> =
-  ServerEvent<C, E> extends { ack: unknown } ? never : PayloadArgs<ServerEvent<C, E>>;
+  HasAck<ServerEvent<C, E>> extends true ? never : PayloadArgs<ServerEvent<C, E>>;
 
 /** Options of a server's `request`. */
 export interface ServerRequestOptions {
