@@ -247,7 +247,7 @@ describe('server → client requests', () => {
       return { yes: false, note: 'slow' };
     });
 
-    const partial = await server.to('room').request('confirm', { text: 'all there?' }, { timeoutMs: 1000 });
+    const partial = await server.to('room').request('confirm', { text: 'all there?' }, { timeoutMs: 2000 });
     expectTypeOf(partial).toEqualTypeOf<Result<BroadcastAnswers<ConfirmAnswer>>>();
     expect(partial.ok).toBe(true);
     if (!partial.ok) return;
