@@ -53,6 +53,13 @@ export interface ChatwireClientOptions<C extends AnyContract>
    * give a function when credentials expire (tokens), so that each reconnect gets fresh ones.
    */
   auth?: AuthInput<C> | (() => AuthInput<C> | Promise<AuthInput<C>>);
+  /**
+   * Connect at once. With false the status starts `disconnected` and nothing is sent until
+   * `connect()`: emits and requests made meanwhile wait in socket.io's buffer (a request until its
+   * timeout).
+   * @default true
+   */
+  autoConnect?: boolean;
   /** socket.io's first wait before reconnecting; it doubles per failed attempt. @default 1000 */
   reconnectionDelay?: number;
   /**
