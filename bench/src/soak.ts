@@ -239,7 +239,7 @@ async function main(): Promise<number> {
       if (!running) break;
       const victim = pick(clients);
       // Cuts the transport under the client: socket.io-client reconnects, ChatClient resumes.
-      victim.chat.client.socket.io.engine?.close();
+      victim.chat.client.raw.io.engine?.close();
       counts.drops += 1;
     }
   })();

@@ -40,9 +40,9 @@ async function startHookedChat(syncLimit: number) {
   };
   let anaMayConnect: Promise<void> = Promise.resolve();
   const dev = devAuthenticator();
-  const authenticate: ChatAuthenticator = async (auth, handshake) => {
-    if (auth.userId === 'ana') await anaMayConnect;
-    return dev(auth, handshake);
+  const authenticate: ChatAuthenticator = async (context) => {
+    if (context.auth.userId === 'ana') await anaMayConnect;
+    return dev(context);
   };
   const { url, chat } = await startChat({ store, authenticate, syncLimit, rateLimit: false });
   return {

@@ -212,7 +212,7 @@ describe('ChatClient', () => {
 
   it('answers join refusals as a result, and drops a room the server no longer lets us back into', async () => {
     let open = true;
-    const { url, chat } = await startChat({ authorizeRoom: (_user, roomId) => roomId !== 'vip' && open });
+    const { url, chat } = await startChat({ authorizeRoom: ({ roomId }) => roomId !== 'vip' && open });
     const ana = chatClient(url, 'ana');
     expect(await ana.join('vip')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(ana.rooms.has('vip')).toBe(false);

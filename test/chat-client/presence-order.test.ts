@@ -13,7 +13,7 @@ describe('member changes (presence:diff)', () => {
     const { presenceVersion } = await join(ben, 'r');
     await eventually(() => expect(room.members.map((m) => m.userId)).toEqual(['ana', 'ben']));
     let joins = 0;
-    ana.client.socket.onAnyOutgoing((event) => {
+    ana.client.raw.onAnyOutgoing((event) => {
       if (event === 'room:join') joins += 1;
     });
     return { ...started, ana, room, ben, version: presenceVersion, joins: () => joins };

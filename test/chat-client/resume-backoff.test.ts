@@ -15,7 +15,7 @@ async function flakyJoins(failures: number, error: () => ChatwireError) {
   let armed = false;
   let left = failures;
   const started = await startChat({
-    authorizeRoom: (_user, _roomId, action) => {
+    authorizeRoom: ({ action }) => {
       if (armed && action === 'join') {
         attempts.push(performance.now());
         if (left > 0) {
@@ -107,12 +107,12 @@ describe("socket.io's own reconnection", () => {
     const client = createClient(chatContract, 'http://127.0.0.1:9', { autoConnect: false });
     onTestFinished(() => client.close());
     expect([
-      client.socket.io.reconnectionDelay(),
-      client.socket.io.reconnectionDelayMax(),
-      client.socket.io.randomizationFactor(),
+      client.raw.io.reconnectionDelay(),
+      client.raw.io.reconnectionDelayMax(),
+      client.raw.io.randomizationFactor(),
     ]).toEqual([1000, 10_000, 0.5]);
     const tuned = createClient(chatContract, 'http://127.0.0.1:9', { autoConnect: false, reconnectionDelayMax: 2000 });
     onTestFinished(() => tuned.close());
-    expect(tuned.socket.io.reconnectionDelayMax()).toBe(2000);
+    expect(tuned.raw.io.reconnectionDelayMax()).toBe(2000);
   });
 });

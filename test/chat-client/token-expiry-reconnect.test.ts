@@ -15,8 +15,8 @@ const base = Date.UTC(2030, 0, 1) + 950;
 async function tokenChat(clock: () => number) {
   const handshakes = new Map<string, number>();
   const tokens = tokenAuthenticator({ secret, now: clock });
-  const authenticate: ChatAuthenticator = async (auth, handshake) => {
-    const user = await tokens(auth, handshake);
+  const authenticate: ChatAuthenticator = async (context) => {
+    const user = await tokens(context);
     handshakes.set(user.userId, (handshakes.get(user.userId) ?? 0) + 1);
     return user;
   };
@@ -90,6 +90,6 @@ describe('ChatClient when its token expires', () => {
     ]);
     expect(anaChat.client.error).toMatchObject({ code: 'UNAUTHORIZED', message: 'Token expired' });
     expect(handshakes.get('ana')).toBe(1);
-    expect(anaChat.client.socket.active).toBe(false);
+    expect(anaChat.client.raw.active).toBe(false);
   });
 });

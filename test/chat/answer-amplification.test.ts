@@ -84,7 +84,7 @@ describe('answers fit maxAnswerBytes', () => {
   it('a ChatClient that missed 500 long messages follows the continuation by itself: all 500 once, in order', async () => {
     const { url, store, chat } = await startChat({ maxAnswerBytes });
     const ana = chatClient(url, 'ana');
-    const frames = frameSizes(ana.client.socket.io);
+    const frames = frameSizes(ana.client.raw.io);
     const room = await joinRoom(ana, roomId);
     const texts = await fill(store as MemoryStore);
     const ready = nextValue<void>((fn) => ana.on('ready', fn), 20_000);

@@ -176,7 +176,10 @@ describe('token handshake (tokenAuthenticator + signToken)', () => {
       'eyJzdWIiOiJhbmEiLCJuYW1lIjoiQW5hIiwiZXhwIjoxNzY3MjI5MjAwfQ.gMGCcL6s4XSsD7ctjKpltlyZczgdGRaygcq9COdKbLM',
     );
     const authenticate = tokenAuthenticator({ secret: vectorSecret, now: () => issuedAt });
-    expect(await authenticate({ token }, undefined as never)).toEqual({ ...ana, expiresAt: 1_767_229_200_000 });
+    expect(await authenticate({ auth: { token }, handshake: undefined as never })).toEqual({
+      ...ana,
+      expiresAt: 1_767_229_200_000,
+    });
   });
 
   it('refuses secrets shorter than 32 bytes', () => {

@@ -1,5 +1,4 @@
-import type { ChatUser } from '@chatwire/protocol';
-import type { ChatServerOptions } from '@chatwire/server';
+import type { ChatServerOptions, RoomAuthorization } from '@chatwire/server';
 import { describe, expect, it } from 'vitest';
 import { sleep } from '../support/harness.js';
 import { connectUser, join, nextEvent, ok, record, send, startChat, unchecked } from './support.js';
@@ -99,8 +98,8 @@ describe('message:delete', () => {
 
   it("by a moderator that authorizeRoom allows to 'moderate': deleted", async () => {
     const calls: [string, string, string][] = [];
-    const authorizeRoom = (user: ChatUser, room: string, action: string) => {
-      calls.push([user.userId, room, action]);
+    const authorizeRoom = ({ user, roomId, action }: RoomAuthorization) => {
+      calls.push([user.userId, roomId, action]);
       return action !== 'moderate' || user.userId === 'bob';
     };
     const { ana, bob, url } = await lobby({ authorizeRoom });

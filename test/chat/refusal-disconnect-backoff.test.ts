@@ -22,9 +22,9 @@ describe('a client disconnected for too many refused events', () => {
     const logger: Logger = { debug() {}, info() {}, error() {}, warn };
     const handshakes: boolean[] = [];
     const dev = devAuthenticator();
-    const authenticate: ChatAuthenticator = (auth, handshake) => {
+    const authenticate: ChatAuthenticator = (context) => {
       handshakes.push(waits.at(-1)?.waited ?? true);
-      return dev(auth, handshake);
+      return dev(context);
     };
     const { url } = await startChat({ authenticate, logger, refusalLimit: { burst: 5, ratePerSecond: 0.01 } });
     const client = openClient(url, {
@@ -34,7 +34,7 @@ describe('a client disconnected for too many refused events', () => {
       reconnectionDelayMax: 10_000,
       random: () => random,
     });
-    const raw = client.socket as unknown as { emit(event: string): void };
+    const raw = client.raw as unknown as { emit(event: string): void };
 
     for (let kick = 1; kick <= 3; kick++) {
       await connected(client);

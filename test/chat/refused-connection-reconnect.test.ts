@@ -79,10 +79,10 @@ describe('a connection refused at the handshake', () => {
   it('with UNAVAILABLE (authenticate failing) retries until it is let in', async () => {
     let calls = 0;
     const dev = devAuthenticator();
-    const authenticate: ChatAuthenticator = (auth, handshake) => {
+    const authenticate: ChatAuthenticator = (context) => {
       calls += 1;
       if (calls <= 2) throw new ChatwireError('UNAVAILABLE', 'Token store unavailable', { retryAfterMs: 10 });
-      return dev(auth, handshake);
+      return dev(context);
     };
     const { url } = await startChat({ authenticate });
     const client = openClient(url, { auth: userOf('ana'), reconnection: true, random: () => 0 });

@@ -50,7 +50,7 @@ describe('room boundaries (regressions)', () => {
 describe('a delete racing an edit (regression)', () => {
   it('the edit answers CONFLICT and the message stays deleted for everyone', async () => {
     const { url, store } = await startChat({
-      authorizeRoom: (user, _roomId, action) => action !== 'moderate' || user.userId === 'mod',
+      authorizeRoom: ({ user, action }) => action !== 'moderate' || user.userId === 'mod',
       // A slow moderation check holds the edit between its checks and its write.
       moderate: async ({ text, kind }) => {
         if (kind === 'edit') await sleep(200);

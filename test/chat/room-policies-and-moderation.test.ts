@@ -1,11 +1,10 @@
-import type { ChatUser } from '@chatwire/protocol';
-import type { MessageDraft, ModerationResult, RoomAction } from '@chatwire/server';
+import type { MessageDraft, ModerationResult, RoomAuthorization } from '@chatwire/server';
 import { describe, expect, it, vi } from 'vitest';
 import { sleep } from '../support/harness.js';
 import { connectUser, join, nextEvent, ok, record, send, startChat } from './support.js';
 
 describe('authorizeRoom', () => {
-  const staffOnly = async (user: ChatUser, roomId: string, action: RoomAction) => {
+  const staffOnly = async ({ user, roomId, action }: RoomAuthorization) => {
     if (roomId === 'staff') return user.userId === 'boss';
     if (roomId === 'announcements' && action === 'send') return user.userId === 'boss';
     return action !== 'moderate';

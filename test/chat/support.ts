@@ -130,7 +130,7 @@ export function nextEvent<E extends ChatEvent>(
  * resolves with the server's result envelope: for testing what the server itself accepts.
  */
 export function unchecked(client: ChatTestClient, event: string, ...args: unknown[]): Promise<Result<unknown>> {
-  const socket = client.socket as unknown as {
+  const socket = client.raw as unknown as {
     timeout(ms: number): { emit(event: string, ...args: unknown[]): void };
   };
   return new Promise((resolve, reject) => {

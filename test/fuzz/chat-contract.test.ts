@@ -33,7 +33,7 @@ describe('fuzzing the chat contract (ChatServer)', () => {
         [roomIdSchema, fc.oneof(fc.constantFrom(...rooms), arbitraryOf(roomIdSchema))],
         [serialSchema, fc.oneof(fc.integer({ min: 1, max: 30 }), arbitraryOf(serialSchema))],
       ]),
-      bystander: bystander.socket as never,
+      bystander: bystander.raw as never,
       prepare: async (fuzz) => {
         for (const roomId of rooms) {
           await new Promise((resolve) => fuzz.timeout(10_000).emit('room:join', { roomId }, resolve));

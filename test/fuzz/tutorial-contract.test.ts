@@ -19,7 +19,7 @@ describe('fuzzing the tutorial contract (examples/tutorial-chat)', () => {
     fuzzer = new Fuzzer({
       contract: tutorialContract,
       server,
-      bystander: bystander.socket as never,
+      bystander: bystander.raw as never,
       // Logged in, so that valid `chat` cases are broadcast.
       prepare: async (fuzz) => {
         await new Promise((resolve) => fuzz.timeout(10_000).emit('login', { name: 'fuzz', userid: 'fuzz' }, resolve));

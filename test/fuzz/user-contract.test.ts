@@ -79,7 +79,7 @@ describe('fuzzing an app contract (unions, optionals, arrays, bounds, no payload
     fuzzer = new Fuzzer({
       contract: userContract,
       server,
-      bystander: bystander.socket as never,
+      bystander: bystander.raw as never,
       probe: async () => {
         const clock = await bystander.request('clock:get');
         expect(clock.ok).toBe(true);

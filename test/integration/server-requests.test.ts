@@ -222,7 +222,7 @@ describe('server → client requests', () => {
   it('keeps the socket.io escape hatch typed: emitWithAck on the server, an ack callback on the client', async () => {
     const { join } = await setup();
     const { client, socket } = await join('a');
-    client.socket.on('confirm', (payload, ack) => {
+    client.raw.on('confirm', (payload, ack) => {
       expectTypeOf(payload).toEqualTypeOf<{ text: string }>();
       expectTypeOf(ack).toEqualTypeOf<(result: Result<{ yes: boolean; note?: string | undefined }>) => void>();
     });

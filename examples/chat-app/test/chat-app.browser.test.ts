@@ -27,7 +27,9 @@ async function send(page: Page, text: string): Promise<void> {
 }
 
 describe('chat app in Chromium', () => {
-  it('two users chat live, lose nothing across a dropped connection, and never run message HTML', async () => {
+  it('two users chat live, lose nothing across a dropped connection, and never run message HTML', {
+    timeout: 40_000,
+  }, async () => {
     const store = new MemoryStore();
     for (let i = 1; i <= 60; i++) {
       const author = { userId: 'old', name: 'Old Timer' };
@@ -125,6 +127,16 @@ describe('chat app in Chromium', () => {
     ].map((text, i) => ({ serial: String(i + 1), text }));
     expect(await listed(ben)).toEqual(expected);
     expect(await listed(ana)).toEqual(expected);
+
+    // The server closes Ben's connection for good: the page offers Reconnect, which calls
+    // ChatClient.connect(); Ben comes back with his rooms re-joined and what he missed.
+    await app.chat.disconnectUser('ben');
+    await ben.locator('#status[data-status="disconnected"]').waitFor();
+    await send(ana, 'while Ben was away');
+    await ben.locator('#reconnect').click();
+    await ben.locator('#status[data-status="connected"]').waitFor();
+    expect(await ben.locator('#reconnect').isHidden()).toBe(true);
+    await message(ben, 10).getByText('while Ben was away').waitFor();
 
     // Scroll-back: a room with 60 messages shows the latest 50; scrolling to the top loads the rest.
     await ana.fill('#room-name', '#History');

@@ -3,7 +3,7 @@ import { launchBrowser } from '../../../test/support/browser.js';
 import { createTutorialServer } from '../src/server.js';
 
 describe('tutorial chat in Chromium', () => {
-  it('two tabs log in and chat; HTML in a message is shown as text', async () => {
+  it('two tabs log in and chat; HTML in a message is shown as text', { timeout: 40_000 }, async () => {
     const app = await createTutorialServer();
     const port = await app.listen(0, '127.0.0.1');
     onTestFinished(() => app.close());
@@ -36,6 +36,10 @@ describe('tutorial chat in Chromium', () => {
     expect(await line.textContent()).toBe(`Ben: ${payload}`);
     expect(await ana.locator('#messages img, #messages b').count()).toBe(0);
     expect(await ana.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
+    // An empty message breaks the contract: emit sends nothing and its refusal shows through onError.
+    await ana.fill('#msg', '');
+    await ana.press('#msg', 'Enter');
+    await ana.locator('#messages li.error', { hasText: 'refused (VALIDATION_FAILED)' }).waitFor();
     expect(await ana.locator('#messages li.me').allTextContents()).toEqual(['me: hello Ben']);
   });
 });

@@ -5,7 +5,7 @@ import {
   type AuthInput,
   ChatwireError,
   type ClientEvent,
-  type ClientEventName,
+  type EmitEventName,
   ERROR_EVENT,
   type ErrorEventPayload,
   errorEventSchema,
@@ -57,6 +57,13 @@ export interface ChatwireClientOptions<C extends AnyContract>
    * give a function when credentials expire (tokens), so that each reconnect gets fresh ones.
    */
   auth?: AuthInput<C> | (() => AuthInput<C> | Promise<AuthInput<C>>);
+  /**
+   * Connect at once. With false the status starts `disconnected` and nothing is sent until
+   * `connect()`: emits and requests made meanwhile wait in socket.io's buffer (a request until its
+   * timeout).
+   * @default true
+   */
+  autoConnect?: boolean;
   /** socket.io's first wait before reconnecting; it doubles per failed attempt. @default 1000 */
   reconnectionDelay?: number;
   /**
@@ -111,7 +118,7 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
  */
 export class ChatwireClient<C extends AnyContract> {
   /** The socket.io-client socket underneath, typed by the contract (escape hatch). */
-  readonly socket: TypedClientSocket<C>;
+  readonly raw: TypedClientSocket<C>;
   private readonly contract: C;
   private readonly requestTimeoutMs: number;
   private readonly onInvalid: ((message: InvalidMessage) => void) | undefined;
@@ -154,7 +161,7 @@ export class ChatwireClient<C extends AnyContract> {
         );
       };
     }
-    this.socket = io(url, socketOptions) as TypedClientSocket<C>;
+    this.raw = io(url, socketOptions) as TypedClientSocket<C>;
     this.currentStatus = ioOptions.autoConnect === false ? 'disconnected' : 'connecting';
     this.watchConnection();
     this.answerServerRequests();
@@ -162,7 +169,7 @@ export class ChatwireClient<C extends AnyContract> {
 
   /** The socket id while connected. */
   get id(): string | undefined {
-    return this.socket.id;
+    return this.raw.id;
   }
 
   /** Where the connection stands. */
@@ -176,14 +183,24 @@ export class ChatwireClient<C extends AnyContract> {
   }
 
   /**
-   * Sends an event without waiting for an answer. The payload is checked first; an invalid one
-   * throws a `VALIDATION_FAILED` {@link ChatwireError} and nothing is sent. Refusals from the server
-   * arrive through {@link ChatwireClient.onError}.
+   * Sends an event that has no ack, without waiting (an event with an ack goes through `request`).
+   * Never throws: a call that breaks the contract sends nothing and answers `{ ok: false, error }`
+   * (`VALIDATION_FAILED` for an invalid payload or an event with an ack, `NOT_FOUND` for an event the
+   * contract lacks), also told to the
+   * {@link ChatwireClient.onError} listeners, where the server's refusals of sent events arrive.
    */
-  emit<E extends ClientEventName<C>>(event: E, ...args: PayloadArgs<ClientEvent<C, E>>): void {
-    const error = this.checkOutgoing(event, args);
-    if (error !== undefined) throw error;
-    (this.socket as unknown as { emit(event: string, ...args: unknown[]): void }).emit(event, ...args);
+  emit<E extends EmitEventName<C>>(event: E, ...args: PayloadArgs<ClientEvent<C, E>>): Result<void> {
+    const error =
+      this.contract.clientToServer[event]?.ack === undefined
+        ? this.checkOutgoing(event, args)
+        : new ChatwireError('VALIDATION_FAILED', `"${event}" is answered with an ack: send it with request`);
+    if (error !== undefined) {
+      const payload = error.toPayload();
+      callListeners(this.errorListeners, [{ event, ...payload }], ERROR_EVENT, this.onListenerError);
+      return { ok: false, error: payload };
+    }
+    (this.raw as unknown as { emit(event: string, ...args: unknown[]): void }).emit(event, ...args);
+    return { ok: true, data: undefined };
   }
 
   /**
@@ -207,13 +224,13 @@ export class ChatwireClient<C extends AnyContract> {
         resolve(result);
       };
       this.pending.add(settle);
-      const timed = this.socket.timeout(options?.timeoutMs ?? this.requestTimeoutMs) as unknown as {
+      const timed = this.raw.timeout(options?.timeoutMs ?? this.requestTimeoutMs) as unknown as {
         emit(event: string, ...args: unknown[]): void;
       };
       timed.emit(event, ...payloadArgs, (error: Error | null, response: unknown) => {
         if (error) {
           settle(
-            this.socket.connected
+            this.raw.connected
               ? failure('TIMEOUT', `No answer to "${event}" in time`)
               : failure('DISCONNECTED', `The connection was lost before "${event}" was answered`),
           );
@@ -235,7 +252,7 @@ export class ChatwireClient<C extends AnyContract> {
       set = listeners;
       this.listeners.set(event, listeners);
       const spec = this.contract.serverToClient[event];
-      (this.socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(
+      (this.raw as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(
         event,
         (...args: unknown[]) => {
           const payload = this.parseIncoming(event, spec?.payload, args);
@@ -276,7 +293,7 @@ export class ChatwireClient<C extends AnyContract> {
   private answerServerRequests(): void {
     for (const [event, spec] of Object.entries(this.contract.serverToClient as Record<string, ServerEventSpec>)) {
       if (spec.ack === undefined) continue;
-      (this.socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(
+      (this.raw as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(
         event,
         (...args: unknown[]) => {
           const ack = args.at(-1);
@@ -345,7 +362,10 @@ export class ChatwireClient<C extends AnyContract> {
     return parsePayload(spec.payload, args[0], `payload of server request "${event}"`);
   }
 
-  /** Calls `listener` when the server refuses an event that had no ack (`chatwire:error`). */
+  /**
+   * Calls `listener` when an event without an ack is refused: by the server (`chatwire:error`), or
+   * by `emit` itself before sending.
+   */
   onError(listener: (error: ErrorEventPayload) => void): () => void {
     this.errorListeners.add(listener);
     return () => {
@@ -366,25 +386,25 @@ export class ChatwireClient<C extends AnyContract> {
     if (this.currentStatus === 'connected') return;
     clearTimeout(this.reconnectTimer);
     this.setStatus(this.everConnected ? 'reconnecting' : 'connecting', undefined);
-    this.socket.connect();
+    this.raw.connect();
   }
 
   /** Closes the connection for good; pending requests answer `DISCONNECTED`. */
   close(): void {
     clearTimeout(this.reconnectTimer);
     this.setStatus('closed', undefined);
-    this.socket.disconnect();
+    this.raw.disconnect();
     for (const settle of [...this.pending]) settle(failure('DISCONNECTED', 'The client was closed'));
   }
 
   private watchConnection(): void {
-    this.socket.on('connect', () => {
+    this.raw.on('connect', () => {
       this.everConnected = true;
       this.lastNotice = undefined;
       this.retries = 0;
       this.setStatus('connected', undefined);
     });
-    this.socket.on('disconnect', (reason) => {
+    this.raw.on('disconnect', (reason) => {
       const notice = this.lastNotice;
       this.lastNotice = undefined;
       if (this.currentStatus === 'closed') return;
@@ -400,7 +420,7 @@ export class ChatwireClient<C extends AnyContract> {
       const error = byServer ? new ChatwireError('DISCONNECTED', 'The server closed the connection') : undefined;
       this.setStatus(byServer || !this.willRetry() ? 'disconnected' : 'reconnecting', error);
     });
-    this.socket.on('connect_error', (raw: ConnectError) => {
+    this.raw.on('connect_error', (raw: ConnectError) => {
       if (this.currentStatus === 'closed') return;
       const parsed = errorPayloadSchema.safeParse(raw.data);
       if (!parsed.success) {
@@ -411,21 +431,21 @@ export class ChatwireClient<C extends AnyContract> {
       const error = ChatwireError.fromPayload(parsed.data, raw);
       // Refused by the server for a passing reason (connection cap, a dependency down): socket.io
       // itself would not try again.
-      if (!this.socket.active && isRetryable(parsed.data)) {
+      if (!this.raw.active && isRetryable(parsed.data)) {
         this.reconnectLater(error, this.retries++, parsed.data.retryAfterMs);
         return;
       }
       this.setStatus(this.willRetry() ? 'reconnecting' : 'disconnected', error);
     });
     // Any other event means the last notice was not about a disconnect to come.
-    this.socket.onAny(() => {
+    this.raw.onAny(() => {
       this.lastNotice = undefined;
     });
-    this.socket.io.on('reconnect_failed', () => {
+    this.raw.io.on('reconnect_failed', () => {
       if (this.currentStatus === 'closed') return;
       this.setStatus('disconnected', new ChatwireError('DISCONNECTED', 'Gave up reconnecting'));
     });
-    (this.socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(
+    (this.raw as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(
       ERROR_EVENT,
       (...args: unknown[]) => {
         const payload = this.parseIncoming(ERROR_EVENT, errorEventSchema, args) as ErrorEventPayload | typeof invalid;
@@ -443,7 +463,7 @@ export class ChatwireClient<C extends AnyContract> {
    * A final refusal then ends it (`connect_error` UNAUTHORIZED): no loop with an expired static token.
    */
   private reconnectLater(error: ChatwireError, attempt: number, retryAfterMs?: number): void {
-    const { io } = this.socket;
+    const { io } = this.raw;
     if (!io.reconnection() || attempt >= io.reconnectionAttempts()) {
       this.setStatus('disconnected', error);
       return;
@@ -452,7 +472,7 @@ export class ChatwireClient<C extends AnyContract> {
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(
       () => {
-        if (this.currentStatus === 'reconnecting') this.socket.connect();
+        if (this.currentStatus === 'reconnecting') this.raw.connect();
       },
       backoffDelayMs(attempt, backoff, retryAfterMs),
     );
@@ -461,7 +481,7 @@ export class ChatwireClient<C extends AnyContract> {
 
   /** socket.io retries unless the server refused us (the socket is no longer active) or retries are off. */
   private willRetry(): boolean {
-    return this.socket.active && this.socket.io.reconnection();
+    return this.raw.active && this.raw.io.reconnection();
   }
 
   private setStatus(status: ConnectionStatus, error: ChatwireError | undefined): void {

@@ -12,6 +12,7 @@ export {
   type MessageDraft,
   type ModerationResult,
   type RoomAction,
+  type RoomAuthorization,
 } from './chat/chat-server.js';
 export type { ConnectionCap } from './chat/connection-cap.js';
 export { type Limits, memoryLimits } from './chat/limits.js';

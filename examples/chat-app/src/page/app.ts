@@ -541,7 +541,7 @@ ui.loginForm.addEventListener('submit', (event) => {
   void start(name);
 });
 ui.logout.addEventListener('click', logout);
-ui.reconnect.addEventListener('click', () => session?.client.client.connect());
+ui.reconnect.addEventListener('click', () => session?.client.connect());
 document.addEventListener('visibilitychange', () => {
   const tab = activeTab();
   if (!document.hidden && tab !== undefined && tab.unread > 0) {

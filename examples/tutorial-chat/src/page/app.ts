@@ -34,24 +34,17 @@ element<HTMLFormElement>('login').addEventListener('submit', (event) => {
   event.preventDefault();
   const name = element<HTMLInputElement>('name').value;
   const userid = element<HTMLInputElement>('userid').value;
-  try {
-    client.emit('login', { name, userid });
-    msgInput.disabled = false;
-    sendButton.disabled = false;
-    msgInput.focus();
-  } catch (error) {
-    show(error instanceof Error ? error.message : String(error), 'error');
-  }
+  // A refused payload is shown by the onError listener above.
+  if (!client.emit('login', { name, userid }).ok) return;
+  msgInput.disabled = false;
+  sendButton.disabled = false;
+  msgInput.focus();
 });
 
 element<HTMLFormElement>('chat').addEventListener('submit', (event) => {
   event.preventDefault();
   const msg = msgInput.value;
-  try {
-    client.emit('chat', { msg });
-    show(`me: ${msg}`, 'me');
-    msgInput.value = '';
-  } catch (error) {
-    show(error instanceof Error ? error.message : String(error), 'error');
-  }
+  if (!client.emit('chat', { msg }).ok) return;
+  show(`me: ${msg}`, 'me');
+  msgInput.value = '';
 });

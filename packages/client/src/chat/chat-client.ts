@@ -101,8 +101,10 @@ function gate(): Gate {
  * if (joined.ok) joined.data.on('change', () => render(joined.data.messages));
  */
 export class ChatClient extends Emitter<ChatClientEvents> {
-  /** The typed client underneath. */
+  /** The typed chatwire client underneath (requests and events of the chat contract). */
   readonly client: ChatwireClient<ChatContract>;
+  /** The socket.io-client socket underneath (escape hatch); the same as `client.raw`. */
+  readonly raw: ChatwireClient<ChatContract>['raw'];
   private readonly joinedRooms = new Map<string, ChatRoom>();
   private readonly joining = new Map<string, Promise<Result<ChatRoom>>>();
   private readonly settings: RoomSettings;
@@ -152,6 +154,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       backoff: this.backoff,
     };
     this.client = createClient(chatContract, url, { ...clientOptions, random: this.backoff.random, onError });
+    this.raw = this.client.raw;
     const self = this;
     this.host = {
       client: this.client,
@@ -222,7 +225,18 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     return this.gate.promise;
   }
 
-  /** Disconnects for good; pending sends fail with `DISCONNECTED`. */
+  /**
+   * Connects: needed only when made with `autoConnect: false` (otherwise the client connects at once
+   * and reconnects by itself), or to try again once the status is `disconnected` (refused for good,
+   * or given up reconnecting). Rooms joined before are re-joined and caught up. Does nothing when
+   * connected or after `close()`.
+   */
+  connect(): void {
+    if (this.isClosed) return;
+    this.client.connect();
+  }
+
+  /** Disconnects for good; pending sends fail with `DISCONNECTED`. A closed client cannot connect again. */
   close(): void {
     this.isClosed = true;
     clearTimeout(this.syncTimer);

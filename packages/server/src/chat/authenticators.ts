@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { type ChatUser, ChatwireError, chatUserSchema } from '@chatwire/protocol';
+import { type ChatContract, type ChatUser, ChatwireError, chatUserSchema } from '@chatwire/protocol';
 import { z } from 'zod';
-import type { Handshake } from '../types.js';
+import type { AuthenticateContext } from '../create-server.js';
 
 /**
  * The user a handshake proves, and until when (ms since the epoch): a socket still open then is
@@ -9,10 +9,12 @@ import type { Handshake } from '../types.js';
  */
 export type AuthenticatedUser = ChatUser & { expiresAt?: number };
 
-/** Maps the handshake `auth` object to the user, or throws a {@link ChatwireError} to refuse. */
+/**
+ * Maps the handshake `auth` object to the user, or throws a {@link ChatwireError} to refuse. Takes
+ * the same `{ auth, handshake }` as `createServer`'s `authenticate`.
+ */
 export type ChatAuthenticator = (
-  auth: Record<string, unknown>,
-  handshake: Handshake,
+  context: AuthenticateContext<ChatContract>,
 ) => AuthenticatedUser | Promise<AuthenticatedUser>;
 
 function unauthorized(message: string): ChatwireError {
@@ -60,7 +62,7 @@ export function signToken(user: ChatUser, options: TokenOptions & { expiresInSec
 export function tokenAuthenticator(options: TokenOptions): ChatAuthenticator {
   checkSecret(options.secret);
   const now = options.now ?? Date.now;
-  return (auth) => {
+  return ({ auth }) => {
     const token = auth.token;
     if (typeof token !== 'string') throw unauthorized('auth.token is missing');
     const [body, signature, extra] = token.split('.');

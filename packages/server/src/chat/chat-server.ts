@@ -32,6 +32,13 @@ import type { Store } from './store.js';
 /** What a user asks to do in a room, for {@link ChatServerOptions.authorizeRoom}. */
 export type RoomAction = 'join' | 'send' | 'moderate';
 
+/** What {@link ChatServerOptions.authorizeRoom} is asked: may `user` do `action` in `roomId`? */
+export interface RoomAuthorization {
+  user: ChatUser;
+  roomId: string;
+  action: RoomAction;
+}
+
 /** A message about to be stored (sent or edited), for {@link ChatServerOptions.moderate}. */
 export interface MessageDraft {
   roomId: string;
@@ -53,7 +60,7 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
    * May `user` do `action` in `roomId`? `moderate` means deleting other people's messages.
    * @default join and send: yes; moderate: no
    */
-  authorizeRoom?: (user: ChatUser, roomId: string, action: RoomAction) => boolean | Promise<boolean>;
+  authorizeRoom?: (request: RoomAuthorization) => boolean | Promise<boolean>;
   /** Checks each message before it is stored: keep, rewrite or reject it. */
   moderate?: (draft: MessageDraft) => ModerationResult | Promise<ModerationResult>;
   /** Per-user limit on `message:send`, or false for none. @default { ratePerSecond: 10, burst: 20 } */
@@ -89,7 +96,7 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
 
 type ChatSocket = ChatwireSocket<ChatContract>;
 
-const defaultAuthorize = (_user: ChatUser, _roomId: string, action: RoomAction) => action !== 'moderate';
+const defaultAuthorize = ({ action }: RoomAuthorization) => action !== 'moderate';
 
 /**
  * A self-hosted chat server over the chat contract: rooms, history, edit/delete, reactions, typing,
@@ -167,7 +174,7 @@ export class ChatServer {
       ...serverOptions,
       now: this.now,
       authenticate: async ({ auth, handshake }) => {
-        const { expiresAt, ...user } = await authenticate(auth, handshake);
+        const { expiresAt, ...user } = await authenticate({ auth, handshake });
         if (expiresAt !== undefined) {
           if (expiresAt <= this.now()) throw new ChatwireError('UNAUTHORIZED', 'Token expired');
           this.expiries.set(handshake, expiresAt);
@@ -496,7 +503,7 @@ export class ChatServer {
   }
 
   private async authorize(user: ChatUser, roomId: string, action: RoomAction): Promise<void> {
-    if (!(await this.authorizeRoom(user, roomId, action))) {
+    if (!(await this.authorizeRoom({ user, roomId, action }))) {
       throw new ChatwireError('FORBIDDEN', `Not allowed to ${action} in room "${roomId}"`);
     }
   }

@@ -29,7 +29,7 @@ function refuseInProduction(options: DevAuthenticatorOptions): void {
  */
 export function devAuthenticator(options: DevAuthenticatorOptions = {}): ChatAuthenticator {
   refuseInProduction(options);
-  return (auth) => {
+  return ({ auth }) => {
     // Checked again at each use: NODE_ENV may be set after the server was made (dotenv, say).
     refuseInProduction(options);
     const parsed = parsePayload(chatUserSchema, auth, 'auth { name, userId }');
