@@ -13,9 +13,10 @@ import {
   type PresenceDiff,
   parsePayload,
 } from '@chatwire/protocol';
-import { type ChatwireServer, type ChatwireServerOptions, createServer, type Handler } from '../create-server.js';
+import { type ChatwireServer, type ChatwireServerOptions, createServer } from '../create-server.js';
 import type { RateLimit, RateLimiter } from '../limits/rate-limiter.js';
 import { type Logger, silentLogger } from '../logger.js';
+import type { Handler } from '../namespace.js';
 import type { Operator } from '../operator.js';
 import type { ChatwireSocket } from '../socket.js';
 import type { Handshake, TypedIoServer } from '../types.js';
