@@ -58,24 +58,7 @@ export class ChatwireServer<C extends AnyContract> extends ChatwireNamespace<C> 
   private readonly namespaces = new Map<string, ChatwireNamespace<AnyContract>>();
 
   constructor(contract: C, options: ChatwireServerOptions<C> = {}) {
-    const {
-      httpServer,
-      io,
-      maxHttpBufferSize,
-      connectTimeout,
-      maxAttachments,
-      allowedOrigins,
-      authenticate,
-      logger,
-      validateOutgoing,
-      eventRateLimit,
-      errorReplyRateLimit,
-      refusalLimit,
-      unknownEvents,
-      now,
-      ...ioOptions
-    } = options;
-    super(attach<C>(ioOptions, options).sockets, contract, options);
+    super(attach(options).sockets, contract, options);
     this.io = this.raw.server;
     const { authenticate: _serverOnly, ...defaults } = options;
     this.defaults = defaults as ChatwireNamespaceOptions<AnyContract>;
@@ -107,22 +90,40 @@ export class ChatwireServer<C extends AnyContract> extends ChatwireNamespace<C> 
   }
 
   /** Disconnects every client and closes socket.io and the HTTP server it is attached to. */
-  async close(): Promise<void> {
-    // Never attached to an HTTP server: socket.io has no engine, and its close() would throw.
-    if ((this.io as { engine?: unknown }).engine === undefined) return;
-    await new Promise<void>((resolve) => {
-      // An HTTP server that was never listening answers with an error: closed is closed.
-      this.io.close(() => resolve()).catch(() => resolve());
-    });
+  close(): Promise<void> {
+    return closeIo(this.io);
   }
 }
 
+/** Disconnects every client and closes socket.io and the HTTP server it is attached to. */
+export async function closeIo(io: Pick<IoServer, 'close'>): Promise<void> {
+  // Never attached to an HTTP server: socket.io has no engine, and its close() would throw.
+  if ((io as { engine?: unknown }).engine === undefined) return;
+  await new Promise<void>((resolve) => {
+    // An HTTP server that was never listening answers with an error: closed is closed.
+    io.close(() => resolve()).catch(() => resolve());
+  });
+}
+
 /** The socket.io server: the one given (attached to `httpServer` if any), or a new one with transport limits. */
-function attach<C extends AnyContract>(
-  ioOptions: Partial<IoServerOptions>,
-  attachment: ChatwireServerOptions<C>,
-): TypedIoServer<C> {
-  const { httpServer, io, maxHttpBufferSize, connectTimeout, maxAttachments, allowedOrigins } = attachment;
+export function attach<C extends AnyContract>(options: ChatwireServerOptions<C>): TypedIoServer<C> {
+  const {
+    httpServer,
+    io,
+    maxHttpBufferSize,
+    connectTimeout,
+    maxAttachments,
+    allowedOrigins,
+    authenticate,
+    logger,
+    validateOutgoing,
+    eventRateLimit,
+    errorReplyRateLimit,
+    refusalLimit,
+    unknownEvents,
+    now,
+    ...ioOptions
+  } = options;
   if (io !== undefined) {
     if (allowedOrigins !== undefined || maxAttachments !== undefined) {
       // They are transport options: silently ignoring them would leave a server open that looks closed.
