@@ -1,6 +1,6 @@
 import { type ChatClient, type ChatClientOptions, type ChatRoom, createChatClient } from '@chatwire/client';
 import type { ChatContract } from '@chatwire/protocol';
-import type { ChatwireServer } from '@chatwire/server';
+import type { ChatwireNamespace } from '@chatwire/server';
 import { expect, onTestFinished, vi } from 'vitest';
 import { userOf } from '../chat/support.js';
 
@@ -36,7 +36,7 @@ export function expectGapless(room: ChatRoom, count: number): void {
 }
 
 /** Cuts the transport of every socket of `userId` (like a network drop: the client reconnects). */
-export async function dropConnections(server: ChatwireServer<ChatContract>, userId: string): Promise<void> {
+export async function dropConnections(server: ChatwireNamespace<ChatContract>, userId: string): Promise<void> {
   const sockets = await server.in(`user/${userId}`).fetchSockets();
   for (const socket of sockets) server.socket(socket.id)?.raw.conn.close();
 }

@@ -423,6 +423,12 @@ export class ChatwireClient<C extends AnyContract> {
     this.raw.on('connect_error', (raw: ConnectError) => {
       if (this.currentStatus === 'closed') return;
       const parsed = errorPayloadSchema.safeParse(raw.data);
+      // socket.io's answer to a namespace the server does not serve; final, as the socket is destroyed.
+      if (!parsed.success && raw.message === 'Invalid namespace') {
+        const error = new ChatwireError('NOT_FOUND', 'The server has no such namespace', { cause: raw });
+        this.setStatus('disconnected', error);
+        return;
+      }
       if (!parsed.success) {
         const error = new ChatwireError('DISCONNECTED', raw.message, { cause: raw });
         this.setStatus(this.willRetry() ? 'reconnecting' : 'disconnected', error);

@@ -24,19 +24,22 @@ export {
   type PresenceSnapshot,
 } from './chat/presence.js';
 export type { AppendResult, HistoryQuery, NewMessage, Store } from './chat/store.js';
-export {
-  type AuthenticateContext,
-  ChatwireServer,
-  type ChatwireServerOptions,
-  createServer,
-  type DisconnectHook,
-  type Handler,
-  type HandlerContext,
-  type Middleware,
-} from './create-server.js';
+export { ChatwireServer, type ChatwireServerOptions, createServer } from './create-server.js';
 export type { AllowedOrigins } from './limits/allowed-origins.js';
 export type { RateLimit, RateLimiter } from './limits/rate-limiter.js';
 export { type Logger, silentLogger } from './logger.js';
+export {
+  type AuthenticateContext,
+  ChatwireNamespace,
+  type ChatwireNamespaceOptions,
+  type DisconnectHook,
+  type EventContext,
+  type EventMiddleware,
+  type EventOutcome,
+  type Handler,
+  type HandlerContext,
+  type Middleware,
+} from './namespace.js';
 export type { Emitter, Operator, Room } from './operator.js';
 export type {
   BroadcastAnswers,
@@ -47,4 +50,4 @@ export type {
 } from './outgoing.js';
 export type { ChatwireSocket } from './socket.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
-export type { Handshake, NoServerSideEvents, TypedIoServer, TypedIoSocket } from './types.js';
+export type { Handshake, NoServerSideEvents, TypedIoNamespace, TypedIoServer, TypedIoSocket } from './types.js';

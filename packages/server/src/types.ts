@@ -1,5 +1,5 @@
 import type { AnyContract, ClientToServerEvents, ServerToClientEvents, SocketDataOf } from '@chatwire/protocol';
-import type { Server, Socket } from 'socket.io';
+import type { Namespace, Server, Socket } from 'socket.io';
 
 /** No server-to-server events: chatwire leaves socket.io's `serverSideEmit` untyped. */
 export type NoServerSideEvents = Record<never, never>;
@@ -22,3 +22,11 @@ export type TypedIoSocket<C extends AnyContract> = Socket<
 
 /** The handshake of a connecting client: headers, query, address, and the raw `auth`. */
 export type Handshake = Socket['handshake'];
+
+/** The socket.io `Namespace` a chatwire namespace wraps, typed by its contract. */
+export type TypedIoNamespace<C extends AnyContract> = Namespace<
+  ClientToServerEvents<C>,
+  ServerToClientEvents<C>,
+  NoServerSideEvents,
+  SocketDataOf<C>
+>;

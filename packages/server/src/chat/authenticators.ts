@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { type ChatContract, type ChatUser, ChatwireError, chatUserSchema } from '@chatwire/protocol';
 import { z } from 'zod';
-import type { AuthenticateContext } from '../create-server.js';
+import type { AuthenticateContext } from '../namespace.js';
 
 /**
  * The user a handshake proves, and until when (ms since the epoch): a socket still open then is

@@ -1,4 +1,5 @@
 import {
+  type AnyContract,
   type ChatContract,
   type ChatUser,
   ChatwireError,
@@ -13,12 +14,13 @@ import {
   type PresenceDiff,
   parsePayload,
 } from '@chatwire/protocol';
-import { type ChatwireServer, type ChatwireServerOptions, createServer, type Handler } from '../create-server.js';
+import { attach, type ChatwireServer, type ChatwireServerOptions, closeIo } from '../create-server.js';
 import type { RateLimit, RateLimiter } from '../limits/rate-limiter.js';
 import { type Logger, silentLogger } from '../logger.js';
+import { ChatwireNamespace, type ChatwireNamespaceOptions, type Handler } from '../namespace.js';
 import type { Operator } from '../operator.js';
 import type { ChatwireSocket } from '../socket.js';
-import type { Handshake, TypedIoServer } from '../types.js';
+import type { Handshake, TypedIoNamespace, TypedIoServer } from '../types.js';
 import { AnswerBudget, jsonBytes } from './answer-budget.js';
 import type { ChatAuthenticator } from './authenticators.js';
 import { clipReactions } from './clip-reactions.js';
@@ -92,6 +94,17 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
   presence?: Presence;
   /** Clock. @default Date.now */
   now?: () => number;
+  /**
+   * The namespace the chat runs on; clients connect to `url + namespace`.
+   * @default '/'
+   */
+  namespace?: string;
+  /**
+   * A chatwire server to run the chat on, as its namespace `namespace`, beside the app's own
+   * namespaces (then `httpServer` and `io` are the server's business, and `close()` leaves it open).
+   * @default undefined (the chat makes its own, or uses `io`)
+   */
+  server?: ChatwireServer<AnyContract>;
 }
 
 type ChatSocket = ChatwireSocket<ChatContract>;
@@ -105,8 +118,10 @@ const defaultAuthorize = ({ action }: RoomAuthorization) => action !== 'moderate
  * const chat = createChatServer({ httpServer, store: new SqliteStore({ path: 'chat.db' }), authenticate: tokenAuthenticator({ secret }) });
  */
 export class ChatServer {
-  /** The generic typed server underneath. */
-  readonly server: ChatwireServer<ChatContract>;
+  /** The generic typed namespace the chat runs on (the server itself at `/`). */
+  readonly server: ChatwireNamespace<ChatContract>;
+  /** The socket.io server the chat made or was given with `io`: closed with the chat. */
+  private readonly ownIo: TypedIoServer<ChatContract> | undefined;
   private readonly store: Store;
   private readonly presence: Presence;
   private readonly logger: Logger;
@@ -150,6 +165,8 @@ export class ChatServer {
       maxAnswerBytes,
       presence,
       now,
+      namespace = '/',
+      server,
       ...serverOptions
     } = options;
     this.store = store;
@@ -170,7 +187,7 @@ export class ChatServer {
     this.typingTimeoutMs = typingTimeoutMs ?? 6000;
     this.syncLimit = syncLimit ?? 500;
     this.maxAnswerBytes = maxAnswerBytes ?? 1_048_576;
-    this.server = createServer(chatContract, {
+    const namespaceOptions: ChatwireNamespaceOptions<ChatContract> = {
       ...serverOptions,
       now: this.now,
       authenticate: async ({ auth, handshake }) => {
@@ -181,7 +198,22 @@ export class ChatServer {
         }
         return { user };
       },
-    });
+    };
+    if (server !== undefined) {
+      if (serverOptions.httpServer !== undefined || serverOptions.io !== undefined) {
+        throw new TypeError('createChatServer: give server, or httpServer/io, not both');
+      }
+      this.ownIo = undefined;
+      this.server = server.of(namespace, chatContract, namespaceOptions);
+    } else {
+      const io = attach<ChatContract>(serverOptions);
+      this.ownIo = io;
+      this.server = new ChatwireNamespace(
+        io.of(namespace) as TypedIoNamespace<ChatContract>,
+        chatContract,
+        namespaceOptions,
+      );
+    }
     if (maxConnectionsPerUser !== false) {
       const max = maxConnectionsPerUser ?? 16;
       this.connectionCap = limits.connectionCap(max);
@@ -193,7 +225,7 @@ export class ChatServer {
 
   /** The socket.io server underneath (escape hatch). */
   get io(): TypedIoServer<ChatContract> {
-    return this.server.io;
+    return this.server.raw.server as TypedIoServer<ChatContract>;
   }
 
   /** Sends to everyone in chat room `roomId` (on every node), e.g. a system announcement. */
@@ -209,7 +241,7 @@ export class ChatServer {
    */
   async disconnectUser(userId: string): Promise<void> {
     const room = userRoom(userId);
-    const adapter = this.io.sockets.adapter;
+    const adapter = this.server.raw.adapter;
     if (!publishesDisconnect(adapter)) {
       this.server.in(room).disconnectSockets(true);
       return;
@@ -233,7 +265,7 @@ export class ChatServer {
     for (const timer of this.expiryTimers.values()) clearTimeout(timer);
     this.expiryTimers.clear();
     this.closing = true;
-    await this.server.close();
+    if (this.ownIo !== undefined) await closeIo(this.ownIo);
     await this.connectionCap?.close();
     await this.presence.close();
     await this.store.close();

@@ -1,6 +1,6 @@
 import { type ChatContract, ChatwireError } from '@chatwire/protocol';
-import type { ChatwireServer } from '../create-server.js';
 import type { Logger } from '../logger.js';
+import type { ChatwireNamespace } from '../namespace.js';
 
 /** Counts each user's connections, wherever the count lives, and refuses past a maximum. */
 export interface ConnectionCap {
@@ -63,7 +63,7 @@ export class MemoryConnectionCap implements ConnectionCap {
  * `disconnect`, e.g. when a later middleware refuses it or the client goes away meanwhile).
  */
 export function capConnections(
-  server: ChatwireServer<ChatContract>,
+  server: ChatwireNamespace<ChatContract>,
   cap: ConnectionCap,
   max: number,
   logger: Logger,

@@ -1,0 +1,545 @@
+import {
+  type AckInput,
+  type AnyContract,
+  type AuthOutput,
+  ChatwireError,
+  type ClientEvent,
+  type ClientEventName,
+  ERROR_EVENT,
+  type ErrorCode,
+  type ErrorPayload,
+  isChatwireError,
+  type PayloadOutput,
+  parsePayload,
+  type Result,
+  type ServerEventName,
+  type SocketDataOf,
+} from '@chatwire/protocol';
+import {
+  ConnectionBudget,
+  DEFAULT_ERROR_REPLY_RATE_LIMIT,
+  DEFAULT_EVENT_RATE_LIMIT,
+  DEFAULT_REFUSAL_LIMIT,
+  type EventLimits,
+  limitOption,
+} from './limits/connection-budget.js';
+import { echoedEventName } from './limits/echoed-event-name.js';
+import type { RateLimit } from './limits/rate-limiter.js';
+import { type Logger, silentLogger } from './logger.js';
+import { BroadcastOperatorView, type Operator, type Room } from './operator.js';
+import { OutgoingEmitter, type RawEmitter, type ServerEmitArgs } from './outgoing.js';
+import { type ChatwireSocket, ServerSocket } from './socket.js';
+import type { Handshake, TypedIoNamespace, TypedIoSocket } from './types.js';
+
+/** What an event handler receives. */
+export interface HandlerContext<C extends AnyContract, E extends ClientEventName<C>> {
+  /** The payload, parsed by the contract's schema (zod output type). */
+  payload: PayloadOutput<ClientEvent<C, E>>;
+  /** The socket that sent the event. */
+  socket: ChatwireSocket<C>;
+}
+
+/** Handles one client event; what it returns (or resolves to) is the ack's data. */
+export type Handler<C extends AnyContract, E extends ClientEventName<C>> = (
+  context: HandlerContext<C, E>,
+) => AckInput<ClientEvent<C, E>> | Promise<AckInput<ClientEvent<C, E>>>;
+
+/** What `authenticate` receives. */
+export interface AuthenticateContext<C extends AnyContract> {
+  /** The handshake `auth`, parsed by the contract's `auth` schema. */
+  auth: AuthOutput<C>;
+  handshake: Handshake;
+}
+
+/** Runs when a socket has disconnected, with socket.io's reason and the rooms the socket was in. */
+export type DisconnectHook<C extends AnyContract> = (
+  socket: ChatwireSocket<C>,
+  reason: string,
+  rooms: ReadonlySet<Room>,
+) => void | Promise<void>;
+
+/** Runs for each connecting socket after authentication; throw a {@link ChatwireError} to refuse it. */
+export type Middleware<C extends AnyContract> = (socket: ChatwireSocket<C>) => void | Promise<void>;
+
+/** What a per-event middleware sees: the event's name, its sender and its parsed payload. */
+export type EventContext<C extends AnyContract> = {
+  [E in ClientEventName<C>]: {
+    /** The event's name. */
+    event: E;
+    /** The payload, parsed by the contract's schema (zod output type). */
+    payload: PayloadOutput<ClientEvent<C, E>>;
+    /** The socket that sent the event. */
+    socket: ChatwireSocket<C>;
+  };
+}[ClientEventName<C>];
+
+/** How an event ended, as `next()` resolves it: handled, or answered with an error code; `durationMs` by the namespace's clock. */
+export type EventOutcome = { ok: true; durationMs: number } | { ok: false; code: ErrorCode; durationMs: number };
+
+/**
+ * Wraps every valid event: `await next()` runs the later middlewares and the handler and resolves to
+ * the outcome (it never rejects); throw a {@link ChatwireError} to refuse the event with that error.
+ */
+export type EventMiddleware<C extends AnyContract> = (
+  context: EventContext<C>,
+  next: () => Promise<EventOutcome>,
+) => void | Promise<void>;
+
+/** Options of a namespace ({@link ChatwireServer.of}); limits, clock and logger default to the server's. */
+export interface ChatwireNamespaceOptions<C extends AnyContract> {
+  /**
+   * Turns the parsed handshake `auth` into the socket's data, or refuses the connection by throwing
+   * a {@link ChatwireError} (the client gets `connect_error` with its code in `data.code`).
+   */
+  authenticate?: (context: AuthenticateContext<C>) => SocketDataOf<C> | Promise<SocketDataOf<C>>;
+  /** Where the server reports refused input, handler failures and connections. @default silent */
+  logger?: Logger;
+  /**
+   * Check outgoing payloads and ack data against the contract. Cheap, and it catches server bugs;
+   * it can be turned off in production.
+   * @default process.env.NODE_ENV !== 'production'
+   */
+  validateOutgoing?: boolean;
+  /**
+   * Per-connection budget of incoming events, charged before anything else looks at an event (unknown
+   * and invalid ones too). Over it the event is not validated or handled: its sender gets
+   * `RATE_LIMITED` with `retryAfterMs`. Roomy enough for a reconnect that re-joins 50 rooms and syncs.
+   * @default { ratePerSecond: 100, burst: 300 }
+   */
+  eventRateLimit?: Partial<RateLimit> | false;
+  /** Per-connection budget of error replies; past it, errors are dropped (and counted). @default { ratePerSecond: 10, burst: 100 } */
+  errorReplyRateLimit?: Partial<RateLimit> | false;
+  /**
+   * Refused events (over `eventRateLimit`, unknown, or invalid) a connection may accumulate: `burst`
+   * of them, forgiven at `ratePerSecond`. One more, and the socket gets a last `chatwire:error`
+   * (`RATE_LIMITED`) and is disconnected.
+   * @default { ratePerSecond: 5, burst: 250 }
+   */
+  refusalLimit?: Partial<RateLimit> | false;
+  /**
+   * An event that is not in the contract: `'refuse'` answers it `NOT_FOUND` (and counts it against
+   * `refusalLimit`); `'ignore'` leaves it to listeners added on the raw socket.io socket, unanswered.
+   * Either way it is charged to `eventRateLimit`.
+   * @default 'refuse'
+   */
+  unknownEvents?: 'refuse' | 'ignore';
+  /** Clock of the per-connection budgets and of {@link EventOutcome.durationMs}. @default Date.now */
+  now?: () => number;
+}
+
+type AnyHandler = (context: { payload: unknown; socket: ChatwireSocket<AnyContract> }) => unknown;
+type Ack = (result: Result<unknown>) => void;
+
+type AnyEventMiddleware = (
+  context: { event: string; payload: unknown; socket: ChatwireSocket<AnyContract> },
+  next: () => Promise<EventOutcome>,
+) => void | Promise<void>;
+
+/**
+ * One namespace of a server, typed and validated by its own contract: handlers, authentication,
+ * middleware, per-connection budgets and addressing (socket.io's `Namespace`).
+ * @example
+ * const admin = server.of('/admin', adminContract, { authenticate: ({ auth }) => ({ role: check(auth.token) }) });
+ * admin.on('kick', ({ payload }) => chat.disconnectUser(payload.userId));
+ */
+export class ChatwireNamespace<C extends AnyContract> {
+  /** The socket.io namespace underneath, typed by the contract (escape hatch). */
+  readonly raw: TypedIoNamespace<C>;
+  /** The namespace's path, e.g. `/` or `/admin`. */
+  readonly name: string;
+  protected readonly contract: C;
+  protected readonly logger: Logger;
+  private readonly outgoing: OutgoingEmitter<C>;
+  private readonly validateOutgoing: boolean;
+  private readonly handlers = new Map<string, AnyHandler>();
+  private readonly eventMiddlewares: AnyEventMiddleware[] = [];
+  private readonly sockets = new WeakMap<TypedIoSocket<C>, ServerSocket<C>>();
+  private readonly connectionHooks = new Set<(socket: ChatwireSocket<C>) => void | Promise<void>>();
+  private readonly disconnectHooks = new Set<DisconnectHook<C>>();
+  private readonly eventLimits: EventLimits;
+  private readonly unknownEvents: 'refuse' | 'ignore';
+  private readonly now: () => number;
+
+  constructor(raw: TypedIoNamespace<C>, contract: C, options: ChatwireNamespaceOptions<C> = {}) {
+    const {
+      authenticate,
+      logger,
+      validateOutgoing,
+      eventRateLimit,
+      errorReplyRateLimit,
+      refusalLimit,
+      unknownEvents,
+      now,
+    } = options;
+    this.raw = raw;
+    this.name = raw.name;
+    this.contract = contract;
+    this.logger = logger ?? silentLogger;
+    this.validateOutgoing = validateOutgoing ?? process.env.NODE_ENV !== 'production';
+    this.outgoing = new OutgoingEmitter(contract, this.validateOutgoing);
+    this.now = now ?? Date.now;
+    this.unknownEvents = unknownEvents ?? 'refuse';
+    this.eventLimits = {
+      events: limitOption(eventRateLimit, DEFAULT_EVENT_RATE_LIMIT),
+      errorReplies: limitOption(errorReplyRateLimit, DEFAULT_ERROR_REPLY_RATE_LIMIT),
+      refusals: limitOption(refusalLimit, DEFAULT_REFUSAL_LIMIT),
+    };
+    if (authenticate === undefined && contract.socketData?.safeParse({}).success === false) {
+      // Without authenticate, socket.data starts as {}: the contract's type would be a lie.
+      throw new TypeError(
+        `namespace "${raw.name}": the contract declares socketData that {} does not satisfy; give authenticate`,
+      );
+    }
+    raw.use((socket, next) => {
+      this.admit(socket, authenticate).then(
+        () => next(),
+        (error: unknown) => next(this.connectError(error, 'authenticate')),
+      );
+    });
+    raw.on('connection', (socket) => this.connected(socket));
+  }
+
+  /**
+   * Handles client event `event`. The payload is validated before the handler runs; the handler's
+   * return value is the ack; a thrown {@link ChatwireError} reaches the sender as that error, any
+   * other throw as `INTERNAL` (and is logged).
+   */
+  on<E extends ClientEventName<C>>(event: E, handler: Handler<C, E>): this {
+    if (!Object.hasOwn(this.contract.clientToServer, event)) {
+      throw new TypeError(`"${event}" is not a client → server event of this contract`);
+    }
+    if (this.handlers.has(event)) throw new TypeError(`"${event}" already has a handler`);
+    this.handlers.set(event, handler as unknown as AnyHandler);
+    return this;
+  }
+
+  /** Runs `middleware` for every connecting socket, after authentication. */
+  use(middleware: Middleware<C>): this {
+    this.raw.use((raw, next) => {
+      Promise.resolve()
+        .then(() => middleware(this.wrap(raw)))
+        .then(
+          () => next(),
+          (error: unknown) => next(this.connectError(error, 'middleware')),
+        );
+    });
+    return this;
+  }
+
+  /**
+   * Wraps every event that passed validation, in registration order (the first registered is the
+   * outermost): for request logs, metrics, tracing or per-event checks.
+   * @example
+   * server.useEvent(async ({ event, socket }, next) => {
+   *   const outcome = await next();
+   *   logger.info(event, { socketId: socket.id, ...outcome });
+   * });
+   */
+  useEvent(middleware: EventMiddleware<C>): this {
+    this.eventMiddlewares.push(middleware as unknown as AnyEventMiddleware);
+    return this;
+  }
+
+  /** Calls `hook` for each socket that connects; returns a function that removes it. */
+  onConnection(hook: (socket: ChatwireSocket<C>) => void | Promise<void>): () => void {
+    this.connectionHooks.add(hook);
+    return () => this.connectionHooks.delete(hook);
+  }
+
+  /**
+   * Calls `hook` for each socket that disconnects, with socket.io's reason and the rooms it was in
+   * (by then `socket.rooms` is empty); returns a function that removes it.
+   */
+  onDisconnect(hook: DisconnectHook<C>): () => void {
+    this.disconnectHooks.add(hook);
+    return () => this.disconnectHooks.delete(hook);
+  }
+
+  /** Sends `event` to every connected client. */
+  emit<E extends ServerEventName<C>>(event: E, ...args: ServerEmitArgs<C, E>): void {
+    this.outgoing.emit(this.raw as unknown as RawEmitter, event, args);
+  }
+
+  /** Targets the sockets in these rooms (or with these ids). */
+  to(room: Room | Room[]): Operator<C> {
+    return this.operator().to(room);
+  }
+
+  /** Same as {@link ChatwireNamespace.to}. */
+  in(room: Room | Room[]): Operator<C> {
+    return this.operator().in(room);
+  }
+
+  /** Targets everyone but the sockets in these rooms (or with these ids). */
+  except(room: Room | Room[]): Operator<C> {
+    return this.operator().except(room);
+  }
+
+  /** Everyone, allowing the event to be dropped for clients that are not ready. */
+  get volatile(): Operator<C> {
+    return this.operator().volatile;
+  }
+
+  /** Everyone on this node only. */
+  get local(): Operator<C> {
+    return this.operator().local;
+  }
+
+  /** Everyone, choosing whether to compress. */
+  compress(compress: boolean): Operator<C> {
+    return this.operator().compress(compress);
+  }
+
+  /** The connected socket of this node with this id. */
+  socket(id: string): ChatwireSocket<C> | undefined {
+    const raw = this.raw.sockets.get(id);
+    return raw === undefined ? undefined : this.wrap(raw);
+  }
+
+  private operator(): Operator<C> {
+    return new BroadcastOperatorView(this.raw as never, this.outgoing);
+  }
+
+  private wrap(raw: TypedIoSocket<C>): ServerSocket<C> {
+    let socket = this.sockets.get(raw);
+    if (socket === undefined) {
+      socket = new ServerSocket(raw, this.outgoing);
+      this.sockets.set(raw, socket);
+    }
+    return socket;
+  }
+
+  private async admit(raw: TypedIoSocket<C>, authenticate: ChatwireNamespaceOptions<C>['authenticate']): Promise<void> {
+    let auth: unknown;
+    if (this.contract.auth !== undefined) {
+      const parsed = parsePayload(this.contract.auth, raw.handshake.auth, 'handshake auth');
+      if (!parsed.ok) {
+        throw new ChatwireError('UNAUTHORIZED', parsed.error.message, { issues: parsed.error.issues });
+      }
+      auth = parsed.data;
+    }
+    if (authenticate === undefined) return;
+    const data = await authenticate({ auth: auth as AuthOutput<C>, handshake: raw.handshake });
+    if (this.contract.socketData !== undefined) {
+      const parsed = parsePayload(this.contract.socketData, data, 'socket data from authenticate');
+      if (!parsed.ok) throw parsed.error;
+      raw.data = parsed.data as SocketDataOf<C>;
+    } else {
+      raw.data = data;
+    }
+  }
+
+  private connectError(error: unknown, stage: string): Error & { data: ErrorPayload } {
+    const payload = this.toErrorPayload(error, `${stage} failed`, {});
+    return Object.assign(new Error(payload.message), { data: payload });
+  }
+
+  private connected(raw: TypedIoSocket<C>): void {
+    const socket = this.wrap(raw);
+    const budget = new ConnectionBudget(this.eventLimits, this.now);
+    // Runs for every incoming event before any listener: the budget is charged before validation.
+    raw.use(([event, ...args], next) => {
+      if (!raw.connected) return;
+      const waitMs = budget.chargeEvent();
+      if (waitMs > 0) {
+        const error = new ChatwireError('RATE_LIMITED', 'Too many events', { retryAfterMs: waitMs });
+        return this.reject(socket, budget, event, pickAck(args), error);
+      }
+      if (typeof event !== 'string' || !Object.hasOwn(this.contract.clientToServer, event)) {
+        if (this.unknownEvents === 'ignore') return next();
+        const error = new ChatwireError('NOT_FOUND', `Unknown event "${echoedEventName(event)}"`);
+        return this.reject(socket, budget, event, pickAck(args), error);
+      }
+      next();
+    });
+    for (const event of Object.keys(this.contract.clientToServer)) {
+      raw.on(
+        event as never,
+        ((...args: unknown[]) => {
+          // Last line of defence: nothing a client sends may end in an unhandled rejection.
+          this.dispatch(socket, budget, event, args).catch((error: unknown) =>
+            this.logger.error(`chatwire: answering "${event}" failed`, { socketId: raw.id, error }),
+          );
+        }) as never,
+      );
+    }
+    let rooms: ReadonlySet<Room> = new Set();
+    raw.on('disconnecting', () => {
+      rooms = new Set(raw.rooms);
+    });
+    raw.on('disconnect', (reason) => {
+      this.logger.debug('chatwire: disconnected', {
+        socketId: raw.id,
+        reason,
+        refused: budget.refused,
+        droppedReplies: budget.droppedReplies,
+      });
+      for (const hook of this.disconnectHooks) this.runHook(() => hook(socket, reason, rooms), 'onDisconnect');
+    });
+    this.logger.debug('chatwire: connected', { socketId: raw.id });
+    for (const hook of this.connectionHooks) this.runHook(() => hook(socket), 'onConnection');
+  }
+
+  private runHook(hook: () => void | Promise<void>, name: string): void {
+    Promise.resolve()
+      .then(hook)
+      .catch((error: unknown) => this.logger.error(`chatwire: ${name} hook threw`, { error }));
+  }
+
+  private async dispatch(
+    socket: ServerSocket<C>,
+    budget: ConnectionBudget,
+    event: string,
+    args: unknown[],
+  ): Promise<void> {
+    const ack = pickAck(args);
+    const values = ack === undefined ? args : args.slice(0, -1);
+    const spec = this.contract.clientToServer[event];
+    let payload: unknown;
+    if (spec?.payload === undefined) {
+      if (values.length !== 0) {
+        return this.refuse(socket, budget, event, ack, `Event "${event}" takes no payload`);
+      }
+    } else {
+      if (values.length !== 1) {
+        return this.refuse(socket, budget, event, ack, `Event "${event}" takes exactly one payload argument`);
+      }
+      const parsed = parsePayload(spec.payload, values[0], `payload of "${event}"`);
+      if (!parsed.ok) return this.reject(socket, budget, event, ack, parsed.error);
+      payload = parsed.data;
+    }
+    let data: unknown;
+    const handle = async (): Promise<void> => {
+      const handler = this.handlers.get(event);
+      // The server's gap, not the client's fault: answered, not counted as a refusal.
+      if (handler === undefined) throw new ChatwireError('NOT_FOUND', `Event "${event}" has no handler`);
+      data = await handler({ payload, socket: socket as unknown as ChatwireSocket<AnyContract> });
+      if (ack === undefined || !this.validateOutgoing || spec?.ack === undefined) return;
+      const parsed = parsePayload(spec.ack, data, `ack data of "${event}"`);
+      if (!parsed.ok) {
+        this.logger.error('chatwire: handler returned invalid ack data', { event, issues: parsed.error.issues });
+        throw new ChatwireError('INTERNAL', 'Internal server error');
+      }
+    };
+    try {
+      if (this.eventMiddlewares.length === 0) await handle();
+      else
+        await this.wrapEvent(0, { event, payload, socket: socket as unknown as ChatwireSocket<AnyContract> }, handle);
+    } catch (error) {
+      return this.reply(
+        socket,
+        budget,
+        event,
+        ack,
+        this.toErrorPayload(error, `handler of "${event}" threw`, { socketId: socket.id }),
+      );
+    }
+    if (ack === undefined) return;
+    try {
+      ack({ ok: true, data });
+    } catch (error) {
+      // socket.io could not encode the data (a BigInt, a cycle): the handler's bug, the sender's INTERNAL.
+      ack({
+        ok: false,
+        error: this.toErrorPayload(error, `ack data of "${event}" cannot be sent`, { socketId: socket.id }),
+      });
+    }
+  }
+
+  /** Runs event middleware `index` around the rest of the chain; rejects with what refused the event. */
+  private async wrapEvent(
+    index: number,
+    context: Parameters<AnyEventMiddleware>[0],
+    handle: () => Promise<void>,
+  ): Promise<void> {
+    const middleware = this.eventMiddlewares[index];
+    if (middleware === undefined) return handle();
+    let inner: Promise<EventOutcome> | undefined;
+    let failure: unknown;
+    const next = (): Promise<EventOutcome> => {
+      inner ??= (async () => {
+        const start = this.now();
+        try {
+          await this.wrapEvent(index + 1, context, handle);
+          return { ok: true, durationMs: this.now() - start };
+        } catch (error) {
+          failure = error;
+          const code = isChatwireError(error) ? error.code : 'INTERNAL';
+          return { ok: false, code, durationMs: this.now() - start };
+        }
+      })();
+      return inner;
+    };
+    await middleware(context, next);
+    if (inner === undefined) throw new Error(`an event middleware returned without calling next()`);
+    if (!(await inner).ok) throw failure;
+  }
+
+  private refuse(
+    socket: ServerSocket<C>,
+    budget: ConnectionBudget,
+    event: string,
+    ack: Ack | undefined,
+    message: string,
+  ): void {
+    this.reject(socket, budget, event, ack, new ChatwireError('VALIDATION_FAILED', message));
+  }
+
+  /** Refuses the client's event; a connection refused past `refusalLimit` is disconnected. */
+  private reject(
+    socket: ServerSocket<C>,
+    budget: ConnectionBudget,
+    event: unknown,
+    ack: Ack | undefined,
+    error: ChatwireError,
+  ): void {
+    const name = echoedEventName(event);
+    if (budget.refuse()) {
+      if (!socket.connected) return;
+      this.logger.warn('chatwire: too many refused events, disconnecting', {
+        socketId: socket.id,
+        refused: budget.refused,
+        droppedReplies: budget.droppedReplies,
+      });
+      const last: ErrorPayload = { code: 'RATE_LIMITED', message: 'Too many refused events: disconnected' };
+      (socket.raw as unknown as RawEmitter).emit(ERROR_EVENT, { event: name, ...last });
+      socket.raw.disconnect(true);
+      return;
+    }
+    this.logger.debug('chatwire: event refused', {
+      event: name,
+      socketId: socket.id,
+      code: error.code,
+      message: error.message,
+    });
+    this.reply(socket, budget, name, ack, error.toPayload());
+  }
+
+  /** Sends an error reply, unless the connection's reply budget is spent (then it is dropped and counted). */
+  private reply(
+    socket: ServerSocket<C>,
+    budget: ConnectionBudget,
+    event: string,
+    ack: Ack | undefined,
+    error: ErrorPayload,
+  ): void {
+    if (!budget.allowReply()) return;
+    if (ack !== undefined) {
+      ack({ ok: false, error });
+    } else if (socket.connected) {
+      (socket.raw as unknown as RawEmitter).emit(ERROR_EVENT, { event, ...error });
+    }
+  }
+
+  /** A ChatwireError keeps its code; anything else is logged and hidden behind `INTERNAL`. */
+  private toErrorPayload(error: unknown, what: string, meta: Record<string, unknown>): ErrorPayload {
+    if (isChatwireError(error)) return error.toPayload();
+    this.logger.error(`chatwire: ${what}`, { ...meta, error });
+    return { code: 'INTERNAL', message: 'Internal server error' };
+  }
+}
+
+function pickAck(args: unknown[]): Ack | undefined {
+  const last = args[args.length - 1];
+  return typeof last === 'function' ? (last as Ack) : undefined;
+}
