@@ -1,16 +1,16 @@
-import { defaultClientConditions, defaultServerConditions } from 'vite';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, mergeConfig } from 'vitest/config';
+import shared from './vitest.shared.js';
 
-// Tests import each package's source through the "@chatwire/source" export condition: no build needed.
-const source = '@chatwire/source';
-
-export default defineConfig({
-  resolve: { conditions: [source, ...defaultClientConditions] },
-  ssr: { resolve: { conditions: [source, ...defaultServerConditions] } },
-  test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
-  },
-});
+// Each package runs its own unit tests (`pnpm --filter @chatwire/<name> test`); the root project holds
+// what crosses packages (integration, chaos, cluster, browser, pack, fuzz) and the examples.
+export default mergeConfig(
+  shared,
+  defineConfig({
+    test: {
+      projects: [
+        'packages/*/vitest.config.ts',
+        { extends: true, test: { name: 'root', include: ['test/**/*.test.ts', 'examples/*/test/**/*.test.ts'] } },
+      ],
+    },
+  }),
+);

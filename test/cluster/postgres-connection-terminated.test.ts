@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { createTestDatabase, POSTGRES_URL } from '../../packages/server/test/support/postgres.js';
 import { chatClient, joinRoom } from '../chat-client/support.js';
 import { startNode } from '../support/cluster.js';
-import { createTestDatabase, POSTGRES_URL } from '../support/postgres.js';
 import { closeAll } from './support.js';
 
 const SENDERS = ['ana', 'ben', 'cai'];

@@ -5,10 +5,10 @@ import { createChatServer } from '@chatwire/server';
 import { devAuthenticator } from '@chatwire/server/dev';
 import { PostgresStore } from '@chatwire/server/postgres';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { createTestDatabase } from '../../packages/server/test/support/postgres.js';
 import { chatClient, eventually, joinRoom } from '../chat-client/support.js';
 import { startLoadBalancer } from '../support/cluster.js';
 import { connectClient, connected } from '../support/harness.js';
-import { createTestDatabase } from '../support/postgres.js';
 import { expectComplete, storedTexts } from './support.js';
 
 describe('PostgreSQL unavailable for a moment', { timeout: 60_000 }, () => {

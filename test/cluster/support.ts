@@ -1,8 +1,8 @@
 import type { ChatClient, ChatRoom } from '@chatwire/client';
 import { PostgresStore } from '@chatwire/server/postgres';
 import { expect, onTestFinished } from 'vitest';
+import { createTestDatabase } from '../../packages/server/test/support/postgres.js';
 import { startRedis } from '../support/cluster.js';
-import { createTestDatabase } from '../support/postgres.js';
 
 /** A Redis and a PostgreSQL database of the test's own, and the env that points chat nodes at them. */
 export async function clusterServices() {

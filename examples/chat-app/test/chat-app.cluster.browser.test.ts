@@ -2,9 +2,9 @@ import { PostgresStore } from '@chatwire/server/postgres';
 import { redisCluster } from '@chatwire/server/redis';
 import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { createTestDatabase } from '../../../packages/server/test/support/postgres.js';
 import { launchBrowser } from '../../../test/support/browser.js';
 import { startRedis } from '../../../test/support/cluster.js';
-import { createTestDatabase } from '../../../test/support/postgres.js';
 import { createChatApp } from '../src/server.js';
 
 /** One demo node on the shared Redis and PostgreSQL, as `pnpm demo:cluster` starts them. */

@@ -1,5 +1,5 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { MemoryRateLimiter } from '../src/limits/rate-limiter.js';
+import { MemoryRateLimiter } from '../../src/limits/rate-limiter.js';
 
 /** Counts the entries every Map iteration visits, from now until the test ends. */
 function countMapSteps(): () => number {

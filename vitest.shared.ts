@@ -1,0 +1,16 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
+import { defineConfig } from 'vitest/config';
+
+// Tests import each package's source through the "@chatwire/source" export condition: no build needed.
+const source = '@chatwire/source';
+
+/** What every project shares: the root config and each package's own vitest.config.ts. */
+export default defineConfig({
+  resolve: { conditions: [source, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [source, ...defaultServerConditions] } },
+  test: {
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
