@@ -211,7 +211,7 @@ async function main() {
   const broadcast = await heard;
   const invalidRequest = await alice.request('add', { a: 'two', b: 3 });
   // The client checks payloads before sending; the raw socket shows that the server checks them too.
-  const refusedByServer = await alice.socket.timeout(5_000).emitWithAck('add', { a: 'two', b: 3 });
+  const refusedByServer = await alice.raw.timeout(5_000).emitWithAck('add', { a: 'two', b: 3 });
   const thrownByHandler = await alice.request('secret');
 
   alice.close();
