@@ -7,6 +7,12 @@ const token = process.env.ADMIN_TOKEN;
 // ADMIN_URL for a demo elsewhere; else this machine's PORT, as `pnpm demo` listens.
 const url = process.env.ADMIN_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}/admin`;
 if (!token) fail('Set ADMIN_TOKEN to the token the demo was started with');
+if (
+  !['rooms', 'members', 'kick', 'metrics'].includes(command ?? '') ||
+  (!argument && /^(members|kick)$/.test(command ?? ''))
+) {
+  fail(usage);
+}
 
 const client = createClient(adminContract, url, { auth: { token }, reconnection: false });
 try {
@@ -18,27 +24,24 @@ try {
       off();
     });
   });
-  const result = await run();
-  if (!result.ok) fail(`${result.error.code}: ${result.error.message}`);
-  console.log(JSON.stringify(result.data, null, 2));
 } catch (error) {
   fail(`cannot connect to ${url}: ${error instanceof Error ? error.message : String(error)}`);
-} finally {
-  client.close();
 }
+const result = await run(argument ?? '');
+client.close();
+if (!result.ok) fail(`${result.error.code}: ${result.error.message}`);
+console.log(JSON.stringify(result.data, null, 2));
 
-function run() {
+function run(argument: string) {
   switch (command) {
     case 'rooms':
       return client.request('rooms:list');
     case 'members':
-      return argument ? client.request('room:members', { roomId: argument }) : fail(usage);
+      return client.request('room:members', { roomId: argument });
     case 'kick':
-      return argument ? client.request('user:kick', { userId: argument }) : fail(usage);
-    case 'metrics':
-      return client.request('metrics:get');
+      return client.request('user:kick', { userId: argument });
     default:
-      return fail(usage);
+      return client.request('metrics:get');
   }
 }
 

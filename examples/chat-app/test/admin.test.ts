@@ -53,6 +53,13 @@ describe('the /admin namespace of the demo', () => {
     await expect(connected(adminClient(off.url, ''))).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });
 
+  it('chat.of refuses a path that is taken (the chat itself, /admin) or not a path', async () => {
+    const { app } = await startApp(adminToken);
+    for (const path of ['/', '/admin', 'admin']) {
+      expect(() => app.chat.of(path, adminContract)).toThrow(TypeError);
+    }
+  });
+
   it('lists rooms and members, logs and counts the joins, and kicks a user while the chat keeps working', async () => {
     const logged: Record<string, unknown>[] = [];
     const { url } = await startApp(adminToken, {
