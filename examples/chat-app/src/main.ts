@@ -13,6 +13,7 @@ const cluster = process.env.REDIS_URL ? redisCluster({ redis: process.env.REDIS_
 const app = await createChatApp({
   store,
   logger: console,
+  adminToken: process.env.ADMIN_TOKEN,
   ...(cluster ? { adapter: cluster.adapter, presence: cluster.presence, limits: cluster.limits } : {}),
 });
 let listening: number;

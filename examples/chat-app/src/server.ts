@@ -1,19 +1,33 @@
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ChatServer, type ChatServerOptions, createChatServer, MemoryStore, type Store } from '@chatwire/server';
+import {
+  type ChatServer,
+  type ChatServerOptions,
+  type ChatwireNamespace,
+  createChatServer,
+  MemoryStore,
+  type Store,
+  silentLogger,
+} from '@chatwire/server';
 import { devAuthenticator } from '@chatwire/server/dev';
 import { build } from 'esbuild';
+import { addAdmin } from './admin.js';
+import type { AdminContract } from './admin-contract.js';
 
 /** Options of {@link createChatApp}: any ChatServer option but the HTTP server and the authenticator. */
 export interface ChatAppOptions
   extends Partial<Omit<ChatServerOptions, 'httpServer' | 'io' | 'store' | 'authenticate'>> {
   /** Where history lives. @default a new MemoryStore */
   store?: Store;
+  /** The token of the `/admin` namespace (`ADMIN_TOKEN`). @default undefined (the admin namespace refuses everyone) */
+  adminToken?: string | undefined;
 }
 
 export interface ChatApp {
   chat: ChatServer;
+  /** The `/admin` namespace beside the chat (see admin-contract.ts). */
+  admin: ChatwireNamespace<AdminContract>;
   httpServer: HttpServer;
   /**
    * Listens on `port` (0 picks a free one) and resolves with the port. Only this machine can connect
@@ -52,11 +66,11 @@ const securityHeaders = {
 };
 
 /**
- * The chatwire demo: serves the chat page at `/` and a ChatServer on the same port.
+ * The chatwire demo: serves the chat page at `/`, a ChatServer and its `/admin` namespace on the same port.
  * @example const app = await createChatApp({ store: new SqliteStore({ path: 'chat.db' }) }); await app.listen(3000);
  */
 export async function createChatApp(options: ChatAppOptions = {}): Promise<ChatApp> {
-  const { store = new MemoryStore(), ...chatOptions } = options;
+  const { store = new MemoryStore(), adminToken, ...chatOptions } = options;
   const [html, script] = await Promise.all([readFile(new URL('index.html', pageDir), 'utf8'), bundlePage()]);
   const httpServer = createHttpServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -76,9 +90,11 @@ export async function createChatApp(options: ChatAppOptions = {}): Promise<ChatA
     // Production: tokenAuthenticator + signToken behind your login (see README.md).
     authenticate: devAuthenticator(),
   });
+  const admin = addAdmin(chat, { adminToken, logger: chatOptions.logger ?? silentLogger });
 
   return {
     chat,
+    admin,
     httpServer,
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {

@@ -122,6 +122,10 @@ export class ChatServer {
   readonly server: ChatwireNamespace<ChatContract>;
   /** The socket.io server the chat made or was given with `io`: closed with the chat. */
   private readonly ownIo: TypedIoServer<ChatContract> | undefined;
+  /** The chatwire server given with `server`, which adds the namespaces of {@link ChatServer.of}. */
+  private readonly host: ChatwireServer<AnyContract> | undefined;
+  /** What a namespace added with {@link ChatServer.of} inherits: logger, clock, budgets. */
+  private readonly namespaceDefaults: ChatwireNamespaceOptions<AnyContract>;
   private readonly store: Store;
   private readonly presence: Presence;
   private readonly logger: Logger;
@@ -187,6 +191,7 @@ export class ChatServer {
     this.typingTimeoutMs = typingTimeoutMs ?? 6000;
     this.syncLimit = syncLimit ?? 500;
     this.maxAnswerBytes = maxAnswerBytes ?? 1_048_576;
+    this.namespaceDefaults = { ...serverOptions, now: this.now } as ChatwireNamespaceOptions<AnyContract>;
     const namespaceOptions: ChatwireNamespaceOptions<ChatContract> = {
       ...serverOptions,
       now: this.now,
@@ -204,10 +209,12 @@ export class ChatServer {
         throw new TypeError('createChatServer: give server, or httpServer/io, not both');
       }
       this.ownIo = undefined;
+      this.host = server;
       this.server = server.of(namespace, chatContract, namespaceOptions);
     } else {
       const io = attach<ChatContract>(serverOptions);
       this.ownIo = io;
+      this.host = undefined;
       this.server = new ChatwireNamespace(
         io.of(namespace) as TypedIoNamespace<ChatContract>,
         chatContract,
@@ -226,6 +233,27 @@ export class ChatServer {
   /** The socket.io server underneath (escape hatch). */
   get io(): TypedIoServer<ChatContract> {
     return this.server.raw.server as TypedIoServer<ChatContract>;
+  }
+
+  /**
+   * Adds namespace `path` beside the chat, on the same socket.io server and port, with its own contract
+   * and authentication, as {@link ChatwireServer.of} does; logger, clock and budgets default to the chat's.
+   * @example const admin = chat.of('/admin', adminContract, { authenticate: ({ auth }) => checkAdmin(auth.token) });
+   */
+  of<N extends AnyContract>(
+    path: string,
+    contract: N,
+    options: ChatwireNamespaceOptions<N> = {},
+  ): ChatwireNamespace<N> {
+    if (this.host !== undefined) return this.host.of(path, contract, options);
+    const io = this.io;
+    if (!path.startsWith('/') || io._nsps.has(path)) {
+      throw new TypeError(`chat.of: "${path}" is not a free namespace path (like "/admin")`);
+    }
+    return new ChatwireNamespace(io.of(path) as unknown as TypedIoNamespace<N>, contract, {
+      ...this.namespaceDefaults,
+      ...options,
+    } as ChatwireNamespaceOptions<N>);
   }
 
   /** Sends to everyone in chat room `roomId` (on every node), e.g. a system announcement. */

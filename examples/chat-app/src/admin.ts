@@ -1,0 +1,63 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ChatwireError } from '@chatwire/protocol';
+import type { ChatServer, ChatwireNamespace, Logger } from '@chatwire/server';
+import { type AdminContract, adminContract, type ChatMetrics } from './admin-contract.js';
+
+/**
+ * Logs every chat event (name, outcome code, durationMs) at debug level and counts each event's
+ * outcomes; also remembers the rooms joined, for `rooms:list`. Returns what the admin namespace reads.
+ */
+export function instrumentChat(chat: ChatServer, logger: Logger): { metrics: ChatMetrics; rooms: Set<string> } {
+  const metrics: ChatMetrics = { events: {} };
+  const rooms = new Set<string>();
+  chat.server.useEvent(async (context, next) => {
+    const outcome = await next();
+    const code = outcome.ok ? 'ok' : outcome.code;
+    logger.debug('chat event', { event: context.event, code, durationMs: outcome.durationMs });
+    const counts = metrics.events[context.event] ?? {};
+    counts[code] = (counts[code] ?? 0) + 1;
+    metrics.events[context.event] = counts;
+    if (outcome.ok && context.event === 'room:join') rooms.add(context.payload.roomId);
+  });
+  return { metrics, rooms };
+}
+
+/** True when `given` is `expected`, in time independent of where they differ (both hashed first, so of any length). */
+function sameToken(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/**
+ * Adds the `/admin` namespace beside the chat: only clients whose `auth.token` is `adminToken` get in;
+ * without an `adminToken` nobody does (`UNAUTHORIZED`).
+ */
+export function addAdmin(
+  chat: ChatServer,
+  { adminToken, logger }: { adminToken: string | undefined; logger: Logger },
+): ChatwireNamespace<AdminContract> {
+  const { metrics, rooms } = instrumentChat(chat, logger);
+  const admin = chat.of('/admin', adminContract, {
+    authenticate: ({ auth }) => {
+      if (!adminToken) throw new ChatwireError('UNAUTHORIZED', 'The admin namespace is off (no ADMIN_TOKEN)');
+      if (!sameToken(auth.token, adminToken)) throw new ChatwireError('UNAUTHORIZED', 'Wrong admin token');
+      return {};
+    },
+  });
+  admin.on('rooms:list', async () => {
+    const listed = await Promise.all(
+      [...rooms].map(async (roomId) => ({ roomId, members: (await chat.members(roomId)).length })),
+    );
+    // Forget the rooms everyone left, so that the set stays as small as the rooms in use.
+    for (const room of listed) if (room.members === 0) rooms.delete(room.roomId);
+    return listed.filter((room) => room.members > 0);
+  });
+  admin.on('room:members', ({ payload }) => chat.members(payload.roomId));
+  admin.on('user:kick', async ({ payload }) => {
+    logger.info('admin kicked a user', { userId: payload.userId });
+    await chat.disconnectUser(payload.userId);
+    return { kicked: true as const };
+  });
+  admin.on('metrics:get', () => metrics);
+  return admin;
+}

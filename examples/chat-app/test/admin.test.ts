@@ -1,0 +1,113 @@
+import { type ChatClient, createChatClient, createClient } from '@chatwire/client';
+import { type ChatwireNamespace, type Logger, MemoryStore, silentLogger } from '@chatwire/server';
+import { describe, expect, expectTypeOf, it, onTestFinished } from 'vitest';
+import { connected } from '../../../test/support/harness.js';
+import { type AdminContract, adminContract } from '../src/admin-contract.js';
+import { createChatApp } from '../src/server.js';
+
+const adminToken = 'admin-secret-for-tests';
+
+async function startApp(token: string | undefined, logger: Logger = silentLogger) {
+  const app = await createChatApp({ store: new MemoryStore(), adminToken: token, logger });
+  const port = await app.listen(0, '127.0.0.1');
+  onTestFinished(() => app.close());
+  return { app, url: `http://127.0.0.1:${port}` };
+}
+
+/** An admin client with `token`; closed when the test finishes. */
+function adminClient(url: string, token: string) {
+  const client = createClient(adminContract, `${url}/admin`, {
+    auth: { token },
+    transports: ['websocket'],
+    reconnection: false,
+  });
+  onTestFinished(() => client.close());
+  return client;
+}
+
+/** A ChatClient logged in (dev auth) as `name`; closed when the test finishes. */
+function user(url: string, name: string): ChatClient {
+  const chat = createChatClient(url, {
+    auth: { name, userId: name.toLowerCase() },
+    transports: ['websocket'],
+    reconnection: false,
+  });
+  onTestFinished(() => chat.close());
+  return chat;
+}
+
+async function join(chat: ChatClient, roomId: string) {
+  const joined = await chat.join(roomId);
+  if (!joined.ok) throw new Error(`join refused: ${joined.error.code}`);
+  return joined.data;
+}
+
+describe('the /admin namespace of the demo', () => {
+  it('refuses a wrong token, and everyone when no ADMIN_TOKEN is set, with UNAUTHORIZED', async () => {
+    const { url } = await startApp(adminToken);
+    await expect(connected(adminClient(url, 'wrong'))).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(connected(adminClient(url, ''))).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+
+    const off = await startApp(undefined);
+    await expect(connected(adminClient(off.url, adminToken))).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(connected(adminClient(off.url, ''))).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+
+  it('chat.of adds a typed namespace, and refuses a path that is taken (the chat itself, /admin) or not a path', async () => {
+    const { app } = await startApp(adminToken);
+    for (const path of ['/', '/admin', 'admin']) {
+      expect(() => app.chat.of(path, adminContract)).toThrow(TypeError);
+    }
+    const typed = app.chat.of('/typed', adminContract);
+    expectTypeOf(typed).toEqualTypeOf<ChatwireNamespace<AdminContract>>();
+    typed.on('room:members', ({ payload }) => {
+      expectTypeOf(payload).toEqualTypeOf<{ roomId: string }>();
+      return [];
+    });
+  });
+
+  it('lists rooms and members, logs and counts the joins, and kicks a user while the chat keeps working', async () => {
+    const logged: Record<string, unknown>[] = [];
+    const { url } = await startApp(adminToken, {
+      ...silentLogger,
+      debug: (message, meta) => logged.push({ message, ...meta }),
+    });
+    const ana = user(url, 'Ana');
+    const bob = user(url, 'Bob');
+    await join(ana, 'general');
+    await join(bob, 'general');
+    await join(bob, 'random');
+    const admin = adminClient(url, adminToken);
+    await connected(admin);
+
+    const rooms = await admin.request('rooms:list');
+    expect(rooms.ok && [...rooms.data].sort((a, b) => a.roomId.localeCompare(b.roomId))).toEqual([
+      { roomId: 'general', members: 2 },
+      { roomId: 'random', members: 1 },
+    ]);
+    const members = await admin.request('room:members', { roomId: 'general' });
+    expect(members.ok && members.data.map((m) => m.userId).sort()).toEqual(['ana', 'bob']);
+    const metrics = await admin.request('metrics:get');
+    expect(metrics.ok && metrics.data.events['room:join']).toEqual({ ok: 3 });
+    const joins = logged.filter((entry) => entry.event === 'room:join');
+    expect(joins).toHaveLength(3);
+    expect(joins[0]).toMatchObject({ message: 'chat event', code: 'ok', durationMs: expect.any(Number) });
+
+    const bobGone = new Promise<void>((resolve) => {
+      bob.on('status', (status) => {
+        if (status !== 'connected') resolve();
+      });
+    });
+    expect(await admin.request('user:kick', { userId: 'bob' })).toEqual({ ok: true, data: { kicked: true } });
+    await bobGone;
+    expect(bob.status).not.toBe('connected');
+
+    // The chat keeps working beside it: Ana still sends, and Bob's kick shows in the rooms.
+    const sent = await ana.rooms.get('general')?.send('still here');
+    expect(sent?.ok).toBe(true);
+    const after = await admin.request('room:members', { roomId: 'general' });
+    expect(after.ok && after.data.map((m) => m.userId)).toEqual(['ana']);
+    const left = await admin.request('rooms:list');
+    expect(left.ok && left.data).toEqual([{ roomId: 'general', members: 1 }]);
+  });
+});
