@@ -118,7 +118,7 @@ describe('connection hooks and close', () => {
   it('calls connection and disconnect hooks with the socket and reason', async () => {
     const { url, server } = await startTestServer();
     const disconnected = nextValue<[string, string]>((fn) =>
-      server.onDisconnect((socket, reason) => fn([socket.data.userId, reason])),
+      server.onDisconnect(({ socket, reason }) => fn([socket.data.userId, reason])),
     );
     const a = await connectAs(url, 'a');
     a.close();

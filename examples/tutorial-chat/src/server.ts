@@ -73,7 +73,7 @@ export async function createTutorialServer(options: TutorialServerOptions = {}):
     socket.disconnect();
   });
 
-  chat.onDisconnect((socket) => {
+  chat.onDisconnect(({ socket }) => {
     logger.info(`user disconnected: ${socket.data.user?.name ?? socket.id}`);
   });
 

@@ -32,6 +32,7 @@ export {
   type AuthenticateContext,
   ChatwireNamespace,
   type ChatwireNamespaceOptions,
+  type DisconnectContext,
   type DisconnectHook,
   type EventContext,
   type EventMiddleware,

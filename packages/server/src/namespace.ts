@@ -52,11 +52,16 @@ export interface AuthenticateContext<C extends AnyContract> {
 }
 
 /** Runs when a socket has disconnected, with socket.io's reason and the rooms the socket was in. */
-export type DisconnectHook<C extends AnyContract> = (
-  socket: ChatwireSocket<C>,
-  reason: string,
-  rooms: ReadonlySet<Room>,
-) => void | Promise<void>;
+export type DisconnectHook<C extends AnyContract> = (context: DisconnectContext<C>) => void | Promise<void>;
+
+/** What a {@link DisconnectHook} receives. */
+export interface DisconnectContext<C extends AnyContract> {
+  socket: ChatwireSocket<C>;
+  /** socket.io's reason, e.g. `transport close`, `client namespace disconnect`, `server namespace disconnect`. */
+  reason: string;
+  /** The rooms the socket was in (by then `socket.rooms` is empty). */
+  rooms: ReadonlySet<Room>;
+}
 
 /** Runs for each connecting socket after authentication; throw a {@link ChatwireError} to refuse it. */
 export type Middleware<C extends AnyContract> = (socket: ChatwireSocket<C>) => void | Promise<void>;
@@ -374,7 +379,7 @@ export class ChatwireNamespace<C extends AnyContract> {
         refused: budget.refused,
         droppedReplies: budget.droppedReplies,
       });
-      for (const hook of this.disconnectHooks) this.runHook(() => hook(socket, reason, rooms), 'onDisconnect');
+      for (const hook of this.disconnectHooks) this.runHook(() => hook({ socket, reason, rooms }), 'onDisconnect');
     });
     this.logger.debug('chatwire: connected', { socketId: raw.id });
     for (const hook of this.connectionHooks) this.runHook(() => hook(socket), 'onConnection');

@@ -315,7 +315,7 @@ export class ChatServer {
       socket.emit('session', { user: socket.data.user });
     });
 
-    server.onDisconnect(async (socket) => {
+    server.onDisconnect(async ({ socket }) => {
       clearTimeout(this.expiryTimers.get(socket.id));
       this.expiryTimers.delete(socket.id);
       // Every room presence was told about, also one whose join was still under way.
