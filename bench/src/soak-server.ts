@@ -32,7 +32,7 @@ process.on('message', (request: Request) => {
     gc();
     gc();
     const { heapUsed, rss } = process.memoryUsage();
-    reply({ type: 'heap', heapUsed, rss, sockets: chat.io.engine.clientsCount });
+    reply({ type: 'heap', heapUsed, rss, sockets: chat.raw.server.engine.clientsCount });
   } else if (request.type === 'lastSerials') {
     Promise.all(request.rooms.map(async (roomId) => [roomId, await store.lastSerial(roomId)] as const)).then(
       (serials) => reply({ type: 'lastSerials', serials: Object.fromEntries(serials) }),

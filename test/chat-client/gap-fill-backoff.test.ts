@@ -25,7 +25,7 @@ describe('a gap fill refused for a passing reason', () => {
     // the refusal is sent; a client that waits that long comes back after it has fired.
     const attempts: { waited: boolean }[] = [];
     let waited = true;
-    chat.io.sockets.sockets.get(ana.client.id ?? '')?.onAny((event: string) => {
+    chat.raw.server.sockets.sockets.get(ana.client.id ?? '')?.onAny((event: string) => {
       if (event !== 'history:fetch') return;
       attempts.push({ waited });
       // The 1st to 3rd are refused; the 4th goes through.

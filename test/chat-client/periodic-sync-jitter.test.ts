@@ -6,7 +6,7 @@ describe('the periodic sync', () => {
   it('is jittered: clients with the same syncIntervalMs do not sync in lockstep', async () => {
     const { url, chat } = await startChat();
     const syncs = new Map<string, number>();
-    chat.io.on('connection', (socket) => {
+    chat.raw.server.on('connection', (socket) => {
       socket.onAny((event: string) => {
         const { userId } = socket.data.user;
         if (event === 'sync') syncs.set(userId, (syncs.get(userId) ?? 0) + 1);

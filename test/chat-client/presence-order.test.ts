@@ -39,9 +39,9 @@ describe('member changes (presence:diff)', () => {
     const { chat, url, room, ben } = await lobby();
     // ana misses ben's leave (as if the event were lost), then gets carol's join.
     const anaSocket = (await chat.server.in('user/ana').fetchSockets())[0];
-    await chat.io.in(anaSocket?.id ?? '').socketsLeave('room/r');
+    await chat.raw.server.in(anaSocket?.id ?? '').socketsLeave('room/r');
     ok(await ben.request('room:leave', { roomId: 'r' }));
-    await chat.io.in(anaSocket?.id ?? '').socketsJoin('room/r');
+    await chat.raw.server.in(anaSocket?.id ?? '').socketsJoin('room/r');
     const carol = await connectUser(url, 'carol');
     await join(carol, 'r');
     await eventually(() => expect(room.members.map((m) => m.userId).sort()).toEqual(['ana', 'carol']));

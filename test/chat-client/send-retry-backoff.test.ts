@@ -15,7 +15,7 @@ describe('a send refused for a passing reason', () => {
     // the refusal is sent; a client that waits that long comes back after it has fired.
     const attempts: { waited: boolean }[] = [];
     let waited = true;
-    chat.io.on('connection', (socket) => {
+    chat.raw.server.on('connection', (socket) => {
       socket.onAny((event: string) => {
         if (event !== 'message:send') return;
         attempts.push({ waited });

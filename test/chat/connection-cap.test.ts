@@ -33,7 +33,7 @@ describe('connections per user', () => {
     const { url, chat } = await startChat({ maxConnectionsPerUser: 2 });
     const { accepted } = await connectAtOnce(url, 'ana', 2);
     expect((await attempt(url, 'ana')).error?.code).toBe('RATE_LIMITED');
-    await disconnect(accepted[0]!, () => chat.io.sockets.sockets.size === 1);
+    await disconnect(accepted[0]!, () => chat.raw.server.sockets.sockets.size === 1);
     expect((await attempt(url, 'ana')).error).toBeUndefined();
     expect((await attempt(url, 'ana')).error?.code).toBe('RATE_LIMITED');
   });
@@ -75,7 +75,7 @@ describe('connections per user', () => {
     await counted;
     leaving.close();
     // The server has seen the transport close before the count is taken.
-    await expect.poll(() => chat.io.engine.clientsCount).toBe(0);
+    await expect.poll(() => chat.raw.server.engine.clientsCount).toBe(0);
     gate();
     await expect.poll(() => released).toBe(1);
     expect((await attempt(url, 'ana')).error).toBeUndefined();

@@ -64,7 +64,7 @@ describe('a connection refused at the handshake', () => {
 
     accepted[0]!.close();
     await connected(extra);
-    expect(chat.io.sockets.sockets.size).toBe(16);
+    expect(chat.raw.server.sockets.sockets.size).toBe(16);
     const refused = attempts.length - 1;
     expect(attempts.slice(0, refused).every((a) => !a.admitted)).toBe(true);
     expect(attempts.at(-1)?.admitted).toBe(true);

@@ -11,7 +11,7 @@ describe('a failure inside a timer of the chat server', () => {
     ana.emit('typing:set', { roomId: 'lobby', isTyping: true });
     await typing;
     // From now on the adapter fails to broadcast, as a broken adapter plug-in would.
-    const broadcast = vi.spyOn(chat.io.of('/').adapter, 'broadcast').mockImplementation(() => {
+    const broadcast = vi.spyOn(chat.raw.server.of('/').adapter, 'broadcast').mockImplementation(() => {
       throw new Error('adapter broke');
     });
     onTestFinished(() => broadcast.mockRestore());

@@ -29,7 +29,7 @@ describe('a token that expires while its socket is open', () => {
     expect(await dropped).toBe('disconnected');
     expect(client.error).toMatchObject({ code: 'UNAUTHORIZED', message: 'Token expired' });
     expect(errors).toEqual([{ event: 'connect', code: 'UNAUTHORIZED', message: 'Token expired' }]);
-    expect(await chat.io.fetchSockets()).toHaveLength(0);
+    expect(await chat.raw.server.fetchSockets()).toHaveLength(0);
   });
 
   it("refuses at the handshake a token the server's clock says has expired", async () => {

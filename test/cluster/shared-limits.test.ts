@@ -73,9 +73,9 @@ describe('limits shared by two nodes through Redis', { timeout: 60_000 }, () => 
     );
     // A disconnect on one node frees a place for a connect on the other, one place only.
     const [leaving, server] = atOne.accepted.length > 0 ? [atOne.accepted[0]!, one] : [atTwo.accepted[0]!, two];
-    const before = server.chat.io.sockets.sockets.size;
+    const before = server.chat.raw.server.sockets.sockets.size;
     leaving.close();
-    await expect.poll(() => server.chat.io.sockets.sockets.size).toBe(before - 1);
+    await expect.poll(() => server.chat.raw.server.sockets.sockets.size).toBe(before - 1);
     const other = server === one ? two : one;
     await expect.poll(async () => (await attempt(other.url, 'ana')).error).toBeUndefined();
     expect((await attempt(other.url, 'ana')).error?.code).toBe('RATE_LIMITED');

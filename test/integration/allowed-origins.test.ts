@@ -30,7 +30,7 @@ describe('allowedOrigins', () => {
     it(`refuses a foreign Origin on a ${transport}-only client before any socket exists`, async () => {
       const { server, url } = await startTestServer({ allowedOrigins: ['https://chat.example.com'] });
       await expect(connectFrom(url, transport, 'https://evil.example')).rejects.toThrow();
-      expect(server.io.engine.clientsCount).toBe(0);
+      expect(server.raw.server.engine.clientsCount).toBe(0);
       const socket = await connectFrom(url, transport, 'https://chat.example.com');
       expect(socket.connected).toBe(true);
     });

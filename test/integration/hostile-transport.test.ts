@@ -62,7 +62,7 @@ describe('hostile transports (before any namespace or authentication)', () => {
     const dropped = new Promise<string>((resolve) => socket.once('disconnect', resolve));
     socket.emit('say', { text: Buffer.from('binary') });
     expect(await dropped).toBe('transport close');
-    expect(server.io.sockets.sockets.size).toBe(0);
+    expect(server.raw.server.sockets.sockets.size).toBe(0);
   });
 
   it('with maxAttachments, binary reaches validation like any payload', async () => {
@@ -95,9 +95,9 @@ describe('hostile transports (before any namespace or authentication)', () => {
 
   it('closes a transport that does not connect a namespace within connectTimeout (default 5 s)', async () => {
     const defaults = await startTestServer();
-    expect(defaults.server.io.connectTimeout()).toBe(5000);
+    expect(defaults.server.raw.server.connectTimeout()).toBe(5000);
     const { server } = await startTestServer({ connectTimeout: 100 });
-    const address = server.io.httpServer.address();
+    const address = server.raw.server.httpServer.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     const ws = await openTransport(port);
     expect(await closed(ws)).toBeGreaterThan(0);

@@ -44,8 +44,8 @@ describe('namespaces', () => {
     await connected(admin);
     expect(await admin.request('kick', { userId: 'alice' })).toEqual({ ok: true, data: { kicked: 'alice' } });
     expect(await user.request('echo', { n: 1 })).toEqual({ ok: true, data: { n: 1, by: 'alice' } });
-    expect(server.io.of('/admin').sockets.size).toBe(1);
-    expect(server.io.sockets.sockets.size).toBe(1);
+    expect(server.raw.server.of('/admin').sockets.size).toBe(1);
+    expect(server.raw.server.sockets.sockets.size).toBe(1);
   });
 
   it("refuses a connection with the namespace's own auth schema and authenticate", async () => {

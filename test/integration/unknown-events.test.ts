@@ -12,7 +12,7 @@ describe('unknownEvents option', () => {
 
   it("'ignore' leaves it to raw socket.io listeners, answered once", async () => {
     const { url, server } = await startTestServer({ unknownEvents: 'ignore' });
-    server.io.on('connection', (socket) => {
+    server.raw.server.on('connection', (socket) => {
       (socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(
         'custom',
         (payload: unknown, ack: unknown) => {

@@ -45,7 +45,7 @@ const chat = createChatServer({
   logger,
 });
 // Events nobody listens to, sent only to go through the adapter.
-const io = chat.io as unknown as import('socket.io').Server;
+const io = chat.raw.server as unknown as import('socket.io').Server;
 
 async function run(operation: IpcOperation): Promise<unknown> {
   switch (operation.op) {

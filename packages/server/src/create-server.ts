@@ -52,8 +52,7 @@ export interface ChatwireServerOptions<C extends AnyContract>
  * server.on('chat', ({ payload, socket }) => socket.broadcast.emit('chat', { from: socket.id, msg: payload.msg }));
  */
 export class ChatwireServer<C extends AnyContract> extends ChatwireNamespace<C> {
-  /** The socket.io server underneath, typed by the contract (escape hatch). */
-  readonly io: TypedIoServer<C>;
+  private readonly io: TypedIoServer<C>;
   private readonly defaults: ChatwireNamespaceOptions<AnyContract>;
   private readonly namespaces = new Map<string, ChatwireNamespace<AnyContract>>();
 

@@ -230,9 +230,12 @@ export class ChatServer {
     this.wire();
   }
 
-  /** The socket.io server underneath (escape hatch). */
-  get io(): TypedIoServer<ChatContract> {
-    return this.server.raw.server as TypedIoServer<ChatContract>;
+  /**
+   * The socket.io namespace the chat runs on (escape hatch), typed by the chat contract; its `server`
+   * is the socket.io `Server`.
+   */
+  get raw(): TypedIoNamespace<ChatContract> {
+    return this.server.raw;
   }
 
   /**
@@ -246,7 +249,7 @@ export class ChatServer {
     options: ChatwireNamespaceOptions<N> = {},
   ): ChatwireNamespace<N> {
     if (this.host !== undefined) return this.host.of(path, contract, options);
-    const io = this.io;
+    const io = this.raw.server;
     if (!path.startsWith('/') || io._nsps.has(path)) {
       throw new TypeError(`chat.of: "${path}" is not a free namespace path (like "/admin")`);
     }
