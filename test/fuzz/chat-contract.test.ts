@@ -1,10 +1,10 @@
 import { createClient } from '@chatwire/client';
 import { chatContract, roomIdSchema, serialSchema } from '@chatwire/protocol';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import type { z } from 'zod';
 import { connected } from '../support/harness.js';
-import { FUZZ_RUNS, FUZZ_TIMEOUT_MS, Fuzzer, type FuzzServer, fuzzedEvents, startFuzzServer } from './support.js';
+import { Fuzzer, type FuzzServer, fuzzEveryEvent, startFuzzServer } from './support.js';
 import { arbitraryOf } from './zod-arbitrary.js';
 
 /** Rooms the bystander is in and the fuzz client re-joins before each batch. */
@@ -46,20 +46,5 @@ describe('fuzzing the chat contract (ChatServer)', () => {
     });
   });
 
-  afterAll(async () => {
-    fuzzer?.close();
-    bystander?.close();
-    await server?.close();
-  });
-
-  for (const event of fuzzedEvents(chatContract)) {
-    it(
-      `"${event}": ${FUZZ_RUNS} cases, each answered as the contract says`,
-      async () => {
-        await fuzzer.check(event);
-        expect(fuzzer.counts.get(event)).toBeGreaterThanOrEqual(FUZZ_RUNS);
-      },
-      FUZZ_TIMEOUT_MS,
-    );
-  }
+  fuzzEveryEvent(chatContract, () => ({ fuzzer, bystander, server }));
 });

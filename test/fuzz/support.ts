@@ -21,7 +21,7 @@ import {
 import { devAuthenticator } from '@chatwire/server/dev';
 import fc from 'fast-check';
 import { type Socket as RawSocket, io as rawIo } from 'socket.io-client';
-import { vi } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
 import { tutorialContract } from '../../examples/tutorial-chat/src/contract.js';
 import { createTutorialServer } from '../../examples/tutorial-chat/src/server.js';
 import { type Overrides, validArbitrary } from './zod-arbitrary.js';
@@ -626,4 +626,31 @@ export function fuzzedEvents(contract: AnyContract): string[] {
 /** FUZZ_SEED replays a failure this fuzzer reported. */
 function seed(): { seed?: number } {
   return process.env.FUZZ_SEED === undefined ? {} : { seed: Number(process.env.FUZZ_SEED) };
+}
+
+/**
+ * One test per fuzzed event of `contract`, each running FUZZ_RUNS cases through the fuzzer made in the
+ * suite's `beforeAll`; after the suite, the fuzzer, the bystander and the server are closed.
+ */
+export function fuzzEveryEvent(
+  contract: AnyContract,
+  suite: () => { fuzzer: Fuzzer | undefined; bystander: { close(): void } | undefined; server: FuzzServer | undefined },
+): void {
+  afterAll(async () => {
+    const { fuzzer, bystander, server } = suite();
+    fuzzer?.close();
+    bystander?.close();
+    await server?.close();
+  });
+  for (const event of fuzzedEvents(contract)) {
+    it(
+      `"${event}": ${FUZZ_RUNS} cases, each answered as the contract says`,
+      async () => {
+        const { fuzzer } = suite();
+        await fuzzer?.check(event);
+        expect(fuzzer?.counts.get(event)).toBeGreaterThanOrEqual(FUZZ_RUNS);
+      },
+      FUZZ_TIMEOUT_MS,
+    );
+  }
 }

@@ -1,8 +1,8 @@
 import { createClient } from '@chatwire/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import { tutorialContract } from '../../examples/tutorial-chat/src/contract.js';
 import { connected, nextValue } from '../support/harness.js';
-import { FUZZ_RUNS, FUZZ_TIMEOUT_MS, Fuzzer, type FuzzServer, fuzzedEvents, startFuzzServer } from './support.js';
+import { Fuzzer, type FuzzServer, fuzzEveryEvent, startFuzzServer } from './support.js';
 
 /** The bystander's login name: its own `login` broadcast is the probe's answer. */
 const probeName = 'bystander-probe';
@@ -38,20 +38,5 @@ describe('fuzzing the tutorial contract (examples/tutorial-chat)', () => {
     });
   });
 
-  afterAll(async () => {
-    fuzzer?.close();
-    bystander?.close();
-    await server?.close();
-  });
-
-  for (const event of fuzzedEvents(tutorialContract)) {
-    it(
-      `"${event}": ${FUZZ_RUNS} cases, each answered as the contract says`,
-      async () => {
-        await fuzzer.check(event);
-        expect(fuzzer.counts.get(event)).toBeGreaterThanOrEqual(FUZZ_RUNS);
-      },
-      FUZZ_TIMEOUT_MS,
-    );
-  }
+  fuzzEveryEvent(tutorialContract, () => ({ fuzzer, bystander, server }));
 });

@@ -1,9 +1,9 @@
 import { createClient } from '@chatwire/client';
 import { ChatwireError, defineContract } from '@chatwire/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import { z } from 'zod';
 import { connected } from '../support/harness.js';
-import { FUZZ_RUNS, FUZZ_TIMEOUT_MS, Fuzzer, type FuzzServer, fuzzedEvents, startFuzzServer } from './support.js';
+import { Fuzzer, type FuzzServer, fuzzEveryEvent, startFuzzServer } from './support.js';
 
 const Shape = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('circle'), r: z.number().positive().max(1000) }),
@@ -87,20 +87,5 @@ describe('fuzzing an app contract (unions, optionals, arrays, bounds, no payload
     });
   });
 
-  afterAll(async () => {
-    fuzzer?.close();
-    bystander?.close();
-    await server?.close();
-  });
-
-  for (const event of fuzzedEvents(userContract)) {
-    it(
-      `"${event}": ${FUZZ_RUNS} cases, each answered as the contract says`,
-      async () => {
-        await fuzzer.check(event);
-        expect(fuzzer.counts.get(event)).toBeGreaterThanOrEqual(FUZZ_RUNS);
-      },
-      FUZZ_TIMEOUT_MS,
-    );
-  }
+  fuzzEveryEvent(userContract, () => ({ fuzzer, bystander, server }));
 });
