@@ -1,17 +1,15 @@
-import { type ChatClient, createChatClient, createClient } from '@chatwire/client';
-import { type ChatwireNamespace, type Logger, MemoryStore, silentLogger } from '@chatwire/server';
+import { type ChatClient, createClient } from '@chatwire/client';
+import { type ChatwireNamespace, type Logger, silentLogger } from '@chatwire/server';
 import { describe, expect, expectTypeOf, it, onTestFinished } from 'vitest';
 import { connected } from '../../../test/support/harness.js';
 import { type AdminContract, adminContract } from '../src/admin-contract.js';
-import { createChatApp } from '../src/server.js';
+import { startApp, user } from './support.js';
 
 const adminToken = 'admin-secret-for-tests';
 
-async function startApp(token: string | undefined, logger: Logger = silentLogger) {
-  const app = await createChatApp({ store: new MemoryStore(), adminToken: token, logger });
-  const port = await app.listen(0, '127.0.0.1');
-  onTestFinished(() => app.close());
-  return { app, url: `http://127.0.0.1:${port}` };
+/** The demo with `token` as its admin token; closed when the test finishes. */
+function startAdminApp(token: string | undefined, logger: Logger = silentLogger) {
+  return startApp({ adminToken: token, logger });
 }
 
 /** An admin client with `token`; closed when the test finishes. */
@@ -25,17 +23,6 @@ function adminClient(url: string, token: string) {
   return client;
 }
 
-/** A ChatClient logged in (dev auth) as `name`; closed when the test finishes. */
-function user(url: string, name: string): ChatClient {
-  const chat = createChatClient(url, {
-    auth: { name, userId: name.toLowerCase() },
-    transports: ['websocket'],
-    reconnection: false,
-  });
-  onTestFinished(() => chat.close());
-  return chat;
-}
-
 async function join(chat: ChatClient, roomId: string) {
   const joined = await chat.join(roomId);
   if (!joined.ok) throw new Error(`join refused: ${joined.error.code}`);
@@ -44,17 +31,17 @@ async function join(chat: ChatClient, roomId: string) {
 
 describe('the /admin namespace of the demo', () => {
   it('refuses a wrong token, and everyone when no ADMIN_TOKEN is set, with UNAUTHORIZED', async () => {
-    const { url } = await startApp(adminToken);
+    const { url } = await startAdminApp(adminToken);
     await expect(connected(adminClient(url, 'wrong'))).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     await expect(connected(adminClient(url, ''))).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
 
-    const off = await startApp(undefined);
+    const off = await startAdminApp(undefined);
     await expect(connected(adminClient(off.url, adminToken))).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     await expect(connected(adminClient(off.url, ''))).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });
 
   it('chat.of adds a typed namespace, and refuses a path that is taken (the chat itself, /admin) or not a path', async () => {
-    const { app } = await startApp(adminToken);
+    const { app } = await startAdminApp(adminToken);
     for (const path of ['/', '/admin', 'admin']) {
       expect(() => app.chat.of(path, adminContract)).toThrow(TypeError);
     }
@@ -68,7 +55,7 @@ describe('the /admin namespace of the demo', () => {
 
   it('lists rooms and members, logs and counts the joins, and kicks a user while the chat keeps working', async () => {
     const logged: Record<string, unknown>[] = [];
-    const { url } = await startApp(adminToken, {
+    const { url } = await startAdminApp(adminToken, {
       ...silentLogger,
       debug: (message, meta) => logged.push({ message, ...meta }),
     });

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ChatClient, type ChatRoom, createChatClient } from '@chatwire/client';
+import type { ChatClient, ChatRoom } from '@chatwire/client';
 import type { ChatUser, Message } from '@chatwire/protocol';
 import { MemoryStore } from '@chatwire/server';
 import { SqliteStore } from '@chatwire/server/sqlite';
@@ -11,26 +11,9 @@ import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { nextValue } from '../../../test/support/harness.js';
 import { createChatApp } from '../src/server.js';
 import { DEFAULT_DB_PATH, storeFromEnv } from '../src/store-from-env.js';
+import { startApp, user } from './support.js';
 
 const exampleDir = fileURLToPath(new URL('..', import.meta.url));
-
-async function startApp() {
-  const app = await createChatApp({ store: new MemoryStore() });
-  const port = await app.listen(0, '127.0.0.1');
-  onTestFinished(() => app.close());
-  return { app, url: `http://127.0.0.1:${port}` };
-}
-
-/** A ChatClient logged in (dev auth) as `name`; closed when the test finishes. */
-function user(url: string, name: string): ChatClient {
-  const chat = createChatClient(url, {
-    auth: { name, userId: name.toLowerCase() },
-    transports: ['websocket'],
-    reconnection: false,
-  });
-  onTestFinished(() => chat.close());
-  return chat;
-}
 
 async function joinRoom(chat: ChatClient, roomId: string): Promise<ChatRoom> {
   const joined = await chat.join(roomId);
