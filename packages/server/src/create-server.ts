@@ -5,7 +5,7 @@ import type { AnyContract } from '@chatwire/protocol';
 import { Server as IoServer, type ServerOptions as IoServerOptions } from 'socket.io';
 import type { AllowedOrigins } from './limits/allowed-origins.js';
 import { withTransportLimits } from './limits/transport-limits.js';
-import { ChatwireNamespace, type ChatwireNamespaceOptions } from './namespace.js';
+import { ChatwireNamespace, type ChatwireNamespaceOptions, withoutNamespaceOptions } from './namespace.js';
 import type { TypedIoNamespace, TypedIoServer } from './types.js';
 
 /** Options of {@link createServer}: the default namespace's and the attachment's; any other socket.io server option is passed through. */
@@ -106,23 +106,7 @@ export async function closeIo(io: Pick<IoServer, 'close'>): Promise<void> {
 
 /** The socket.io server: the one given (attached to `httpServer` if any), or a new one with transport limits. */
 export function attach<C extends AnyContract>(options: ChatwireServerOptions<C>): TypedIoServer<C> {
-  const {
-    httpServer,
-    io,
-    maxHttpBufferSize,
-    connectTimeout,
-    maxAttachments,
-    allowedOrigins,
-    authenticate,
-    logger,
-    validateOutgoing,
-    eventRateLimit,
-    errorReplyRateLimit,
-    refusalLimit,
-    unknownEvents,
-    now,
-    ...ioOptions
-  } = options;
+  const { httpServer, io, maxHttpBufferSize, connectTimeout, maxAttachments, allowedOrigins, ...rest } = options;
   if (io !== undefined) {
     if (allowedOrigins !== undefined || maxAttachments !== undefined) {
       // They are transport options: silently ignoring them would leave a server open that looks closed.
@@ -131,7 +115,12 @@ export function attach<C extends AnyContract>(options: ChatwireServerOptions<C>)
     if (httpServer !== undefined) io.attach(httpServer);
     return io;
   }
-  const limited = withTransportLimits(ioOptions, { maxHttpBufferSize, connectTimeout, maxAttachments, allowedOrigins });
+  const limited = withTransportLimits(withoutNamespaceOptions(rest), {
+    maxHttpBufferSize,
+    connectTimeout,
+    maxAttachments,
+    allowedOrigins,
+  });
   return (httpServer === undefined ? new IoServer(limited) : new IoServer(httpServer, limited)) as TypedIoServer<C>;
 }
 

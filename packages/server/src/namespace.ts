@@ -132,6 +132,28 @@ export interface ChatwireNamespaceOptions<C extends AnyContract> {
   now?: () => number;
 }
 
+/** Every namespace option, checked complete by the compiler: what is not passed on to socket.io. */
+const NAMESPACE_OPTIONS: Record<keyof ChatwireNamespaceOptions<AnyContract>, true> = {
+  authenticate: true,
+  logger: true,
+  validateOutgoing: true,
+  eventRateLimit: true,
+  errorReplyRateLimit: true,
+  refusalLimit: true,
+  unknownEvents: true,
+  now: true,
+};
+
+/** `options` without the namespace options: what is left for socket.io. */
+export function withoutNamespaceOptions<O extends object>(
+  options: O,
+): Omit<O, keyof ChatwireNamespaceOptions<AnyContract>> {
+  return Object.fromEntries(Object.entries(options).filter(([key]) => !Object.hasOwn(NAMESPACE_OPTIONS, key))) as Omit<
+    O,
+    keyof ChatwireNamespaceOptions<AnyContract>
+  >;
+}
+
 type AnyHandler = (context: { payload: unknown; socket: ChatwireSocket<AnyContract> }) => unknown;
 type Ack = (result: Result<unknown>) => void;
 
