@@ -382,6 +382,11 @@ export class ChatServer {
     server.on('message:send', async ({ payload, socket }) => {
       const { roomId } = payload;
       const user = this.member(socket, roomId);
+      // A retry of a stored send answers the original: no token, and no policy run again on it.
+      const stored = await this.stored(() =>
+        this.store.findByClientMessageId(roomId, user.userId, payload.clientMessageId),
+      );
+      if (stored !== undefined) return clipReactions(stored);
       await throttle(this.limiter, user.userId, 'Sending too fast');
       await this.authorize(user, roomId, 'send');
       const text = await this.moderated({ roomId, author: user, text: payload.text, kind: 'send' });

@@ -34,6 +34,11 @@ export interface Store {
    * `clientMessageId` in this room, returns the stored one with `created: false`.
    */
   append(message: NewMessage): Promise<AppendResult>;
+  /**
+   * The message `authorId` stored in `roomId` with this `clientMessageId`, if any (deleted ones
+   * included): what a retry of that send answers, without storing anything.
+   */
+  findByClientMessageId(roomId: string, authorId: string, clientMessageId: string): Promise<Message | undefined>;
   /** The message with this serial, if any (deleted ones included, as tombstones). */
   get(roomId: string, serial: number): Promise<Message | undefined>;
   /** Replaces the text and sets `editedAt`; a deleted message is returned unchanged; undefined when missing. */

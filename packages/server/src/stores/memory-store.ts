@@ -55,6 +55,13 @@ export class MemoryStore implements Store {
     return { message: structuredClone(message), created: true };
   }
 
+  async findByClientMessageId(roomId: string, authorId: string, clientMessageId: string): Promise<Message | undefined> {
+    const room = this.rooms.get(roomId);
+    const serial = room?.byClientId.get(clientKey(authorId, clientMessageId));
+    const message = serial === undefined ? undefined : this.find(room, serial);
+    return message && structuredClone(message);
+  }
+
   async get(roomId: string, serial: number): Promise<Message | undefined> {
     const message = this.find(this.rooms.get(roomId), serial);
     return message && structuredClone(message);

@@ -154,6 +154,10 @@ export class PostgresStore implements Store {
     });
   }
 
+  async findByClientMessageId(roomId: string, authorId: string, clientMessageId: string): Promise<Message | undefined> {
+    return this.byClientId(this.pool, { roomId, author: { userId: authorId }, clientMessageId });
+  }
+
   async get(roomId: string, serial: number): Promise<Message | undefined> {
     return this.one(`SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND serial = $2`, [roomId, serial]);
   }
@@ -263,7 +267,10 @@ export class PostgresStore implements Store {
     if (this.ownsPool && !this.pool.ended) await this.pool.end();
   }
 
-  private async byClientId(db: pg.Pool | pg.PoolClient, input: NewMessage): Promise<Message | undefined> {
+  private async byClientId(
+    db: pg.Pool | pg.PoolClient,
+    input: { roomId: string; clientMessageId: string; author: { userId: string } },
+  ): Promise<Message | undefined> {
     const { rows } = await db.query<MessageRow>(
       `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND author_id = $2 AND client_message_id = $3`,
       [input.roomId, input.author.userId, input.clientMessageId],

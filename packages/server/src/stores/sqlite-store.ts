@@ -146,6 +146,11 @@ export class SqliteStore implements Store {
     return this.appendTx.immediate(message);
   }
 
+  async findByClientMessageId(roomId: string, authorId: string, clientMessageId: string): Promise<Message | undefined> {
+    const row = this.statements.byClientId.get(roomId, authorId, clientMessageId);
+    return row && toMessage(row);
+  }
+
   async get(roomId: string, serial: number): Promise<Message | undefined> {
     const row = this.statements.get.get(roomId, serial);
     return row && toMessage(row);

@@ -66,6 +66,19 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.lastSerial('r')).toBe(2);
     });
 
+    it('finds a stored send by room, author and clientMessageId, in its current state', async () => {
+      const store = await fresh();
+      expect(await store.findByClientMessageId('r', 'ana', 'same')).toBeUndefined();
+      const { message } = await store.append(draft('r', ana, 'original', 'same'));
+      await store.append(draft('r', ben, 'other author', 'same'));
+      expect(await store.findByClientMessageId('r', 'ana', 'same')).toEqual(message);
+      expect(await store.findByClientMessageId('r', 'ben', 'same')).toMatchObject({ text: 'other author' });
+      expect(await store.findByClientMessageId('r2', 'ana', 'same')).toBeUndefined();
+      expect(await store.findByClientMessageId('r', 'ana', 'other')).toBeUndefined();
+      await store.delete('r', message.serial, 1_800_000_000_000);
+      expect(await store.findByClientMessageId('r', 'ana', 'same')).toMatchObject({ serial: 1, text: '', deletedAt: 1_800_000_000_000 });
+    });
+
     it('keeps serials gapless and unique under concurrent appends, retries included', async () => {
       const store = await fresh();
       const sends = Array.from({ length: 60 }, (_, i) =>
