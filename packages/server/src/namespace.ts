@@ -24,6 +24,7 @@ import {
   limitOption,
 } from './limits/connection-budget.js';
 import { echoedEventName } from './limits/echoed-event-name.js';
+import { malformedAuth } from './limits/malformed-auth.js';
 import type { RateLimit } from './limits/rate-limiter.js';
 import { type Logger, silentLogger } from './logger.js';
 import { BroadcastOperatorView, type Operator, type Room } from './operator.js';
@@ -337,6 +338,10 @@ export class ChatwireNamespace<C extends AnyContract> {
   }
 
   private async admit(raw: TypedIoSocket<C>, authenticate: ChatwireNamespaceOptions<C>['authenticate']): Promise<void> {
+    const malformed = malformedAuth(raw.handshake.auth);
+    if (malformed !== undefined) {
+      throw new ChatwireError('UNAUTHORIZED', `The handshake auth must be a JSON object, not ${malformed}`);
+    }
     let auth: unknown;
     if (this.contract.auth !== undefined) {
       const parsed = parsePayload(this.contract.auth, raw.handshake.auth, 'handshake auth');

@@ -1,6 +1,7 @@
 import type { ServerOptions as IoServerOptions } from 'socket.io';
 import { Decoder, Encoder } from 'socket.io-parser';
 import { type AllowedOrigins, originAllowed } from './allowed-origins.js';
+import { malformedConnect } from './malformed-auth.js';
 
 /** Largest Engine.IO frame (and HTTP long-polling body) chatwire accepts by default: 64 KiB. */
 export const DEFAULT_MAX_HTTP_BUFFER_SIZE = 64 * 1024;
@@ -46,11 +47,19 @@ export function withTransportLimits(
 /**
  * socket.io-parser with at most `maxAttachments` binary attachments per packet. A packet announcing
  * more makes the decoder throw, and socket.io closes that connection before buffering any of them.
+ * A CONNECT whose `auth` is not a JSON object is passed on with a stand-in `auth`, for the namespace
+ * to refuse with a CONNECT_ERROR (socket.io-parser would close the connection without a word).
  */
 function attachmentLimitedParser(maxAttachments: number) {
   class AttachmentLimitedDecoder extends Decoder {
     constructor() {
       super({ maxAttachments });
+    }
+
+    override add(chunk: unknown): void {
+      const malformed = malformedConnect(chunk);
+      if (malformed === undefined) return super.add(chunk);
+      this.emitReserved('decoded', malformed);
     }
   }
   return { Encoder, Decoder: AttachmentLimitedDecoder };
