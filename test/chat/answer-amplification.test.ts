@@ -68,7 +68,9 @@ describe('answers fit maxAnswerBytes', () => {
     let answers = 0;
     for (let more = true; more; answers++) {
       const last = received.at(-1)?.serial ?? 0;
-      const answer = await request<SyncAnswer>(socket, 'sync', { rooms: { [roomId]: last }, updatedSince: Date.now() });
+      const answer = await request<SyncAnswer>(socket, 'sync', {
+        rooms: { [roomId]: { after: last, updatedSince: Date.now() } },
+      });
       const part = answer.rooms[roomId];
       expect(part?.discontinuity).toBe(false);
       received.push(...(part?.messages ?? []));

@@ -144,7 +144,7 @@ describe('sync with updatedSince', () => {
     await sendMany(ana, roomId, 4);
     ok(await ana.request('message:edit', { roomId, serial: 1, text: 'long ago' }));
     clock += 60_000; // well past the 5 s allowed for clock differences between nodes
-    const before = ok(await ana.request('sync', { rooms: { [roomId]: 4 }, updatedSince: joinedAt }));
+    const before = ok(await ana.request('sync', { rooms: { [roomId]: { after: 4, updatedSince: joinedAt } } }));
     expect(before.rooms[roomId]!.updated.map((m) => m.serial)).toEqual([1]);
     const seenAt = before.serverTime;
     clock += 1000;
@@ -153,7 +153,7 @@ describe('sync with updatedSince', () => {
     ok(await ana.request('reaction:toggle', { roomId, serial: 4, emoji: '👍' }));
     await send(ana, roomId, 'new');
     ok(await ana.request('reaction:toggle', { roomId, serial: 5, emoji: '👍' }));
-    const answer = ok(await ana.request('sync', { rooms: { [roomId]: 4 }, updatedSince: seenAt }));
+    const answer = ok(await ana.request('sync', { rooms: { [roomId]: { after: 4, updatedSince: seenAt } } }));
     const room = answer.rooms[roomId]!;
     expect(room.messages.map((m) => [m.serial, m.text])).toEqual([[5, 'new']]);
     expect(room.updated.map((m) => [m.serial, m.text, m.reactions])).toEqual([

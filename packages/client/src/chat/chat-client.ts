@@ -17,6 +17,9 @@ import {
 import { Emitter, type ListenerErrorHandler, rethrowLater } from '../emitter.js';
 import { ChatRoom, type RoomHost, type RoomSettings } from './chat-room.js';
 
+/** One room's part of a `sync` request. */
+type SyncCursor = ChatRoom['syncCursor'];
+
 /** Options of {@link createChatClient}; other options go to the typed client and socket.io-client. */
 export interface ChatClientOptions extends Omit<ChatwireClientOptions<ChatContract>, 'auth'> {
   /** The handshake `auth` your server's authenticator reads, e.g. `{ token }`, or a function making it. */
@@ -113,8 +116,6 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private gate = gate();
   private generation = 0;
   private isClosed = false;
-  /** Server time up to which edits, deletes and reactions are known: asked for again from there at the next sync. */
-  private updatesSeenAt: number | undefined;
   private syncTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly syncIntervalMs: number;
   private readonly backoff: Backoff;
@@ -211,7 +212,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       this.forget(room);
       return joined;
     }
-    this.updatesSeenAt ??= joined.data.serverTime;
+    room.coveredAt(joined.data.serverTime);
     const loaded = await room.joinedWith(joined.data, true);
     if (loaded !== undefined && !loaded.ok) {
       this.forget(room);
@@ -285,7 +286,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       const delayMs = backoffDelayMs(this.resumeFailures++, this.backoff, retryAfterMs);
       setTimeout(() => current() && void this.resume(generation), delayMs);
     };
-    const lastSerials: Record<string, number> = {};
+    const cursors: Record<string, SyncCursor> = {};
     let passingFailure = false;
     // Rooms still in their first join load their own latest page.
     const rooms = [...this.joinedRooms.values()].filter((room) => room.wasLoaded);
@@ -293,8 +294,9 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       rooms.map(async (room) => {
         const joined = await this.client.request('room:join', { roomId: room.id });
         if (joined.ok && room.isLoaded) {
+          // Its serverTime is not the room's cursor: this answer comes after the changes missed.
           room.joinedWith(joined.data, false);
-          lastSerials[room.id] = room.lastSerial;
+          cursors[room.id] = room.syncCursor;
         } else if (joined.ok) {
           // The reload after a discontinuity did not finish (cut by a drop, say): load the latest page again.
           const reloaded = await room.joinedWith(joined.data, true);
@@ -311,7 +313,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     if (!current()) return;
     if (passingFailure) return again();
     // A reload after a discontinuity that failed leaves its room unloaded: the next resume loads it.
-    const caughtUp = await this.catchUp(lastSerials);
+    const caughtUp = await this.catchUp(cursors);
     if (caughtUp !== true) {
       retryAfterMs = Math.max(retryAfterMs, caughtUp === false ? 0 : (caughtUp.retryAfterMs ?? 0));
       return again();
@@ -323,20 +325,18 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   }
 
   /**
-   * Catches these rooms (roomId → last serial) up with `sync`, asking again for the rooms whose answer
+   * Catches these rooms (roomId → sync cursor) up with `sync`, asking again for the rooms whose answer
    * was cut (`hasMore`) until none is: true, or the refusal of a sync, or false when a reload it led
    * to failed or the server made no progress.
    */
-  private async catchUp(lastSerials: Record<string, number>): Promise<true | false | ErrorPayload> {
-    const since = this.updatesSeenAt;
-    let rooms = lastSerials;
+  private async catchUp(cursors: Record<string, SyncCursor>): Promise<true | false | ErrorPayload> {
+    let rooms = cursors;
     let firstServerTime: number | undefined;
     let complete = true;
+    /** The rooms the chain answered in full: their cursor moves to the chain's first serverTime. */
+    const covered = new Set<ChatRoom>();
     while (Object.keys(rooms).length > 0) {
-      const synced = await this.client.request('sync', {
-        rooms,
-        ...(since === undefined ? {} : { updatedSince: since }),
-      });
+      const synced = await this.client.request('sync', { rooms });
       if (!synced.ok) return synced.error;
       // The earliest answer's time: changes made while the parts came are asked for again next time.
       firstServerTime ??= synced.data.serverTime;
@@ -345,18 +345,20 @@ export class ChatClient extends Emitter<ChatClientEvents> {
         answers.map(([roomId, gap]) => this.joinedRooms.get(roomId)?.synchronize(gap)),
       );
       if (outcomes.includes(false)) complete = false;
-      const next: Record<string, number> = {};
+      const next: Record<string, SyncCursor> = {};
       let progress = false;
       for (const [roomId, gap] of answers) {
         progress ||= gap.messages.length > 0 || !gap.hasMore;
         const room = this.joinedRooms.get(roomId);
-        if (gap.hasMore && room?.isLoaded) next[roomId] = room.lastSerial;
+        // The room keeps its cursor's updatedSince until its last part is in.
+        if (gap.hasMore && room?.isLoaded) next[roomId] = room.syncCursor;
+        else if (!gap.hasMore && room !== undefined) covered.add(room);
       }
       // A server that keeps answering "more" without sending any: try again at the next resume.
       if (!progress) return false;
       rooms = next;
     }
-    if (firstServerTime !== undefined) this.updatesSeenAt = firstServerTime;
+    if (firstServerTime !== undefined) for (const room of covered) room.coveredAt(firstServerTime);
     return complete;
   }
 
@@ -367,9 +369,9 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private periodicCatchUp(): void {
     this.scheduleSync();
     if (!this.gate.isOpen || this.isClosed) return;
-    const lastSerials: Record<string, number> = {};
-    for (const room of this.joinedRooms.values()) if (room.isLoaded) lastSerials[room.id] = room.lastSerial;
-    void this.catchUp(lastSerials);
+    const cursors: Record<string, SyncCursor> = {};
+    for (const room of this.joinedRooms.values()) if (room.isLoaded) cursors[room.id] = room.syncCursor;
+    void this.catchUp(cursors);
   }
 
   /** The next periodic sync, `syncIntervalMs` ± 20 % from now. */

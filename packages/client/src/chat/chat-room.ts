@@ -100,6 +100,11 @@ export class ChatRoom extends Emitter<RoomEvents> {
   private floor = 1;
   /** Counts reloads after a discontinuity: a page asked for before one no longer fits the list. */
   private reloads = 0;
+  /**
+   * The server time of the last answer that covered this room (its first join, then each complete
+   * sync): edits, deletes and reactions from then on are asked for at the next sync.
+   */
+  private coveredSince: number | undefined;
   /** The first page is in: until then live messages wait without moving `synced`. */
   private loaded = false;
   /** The first join completed: from then on every reconnect re-joins the room, loaded or not. */
@@ -292,6 +297,19 @@ export class ChatRoom extends Emitter<RoomEvents> {
   }
 
   // ——— called by ChatClient ———
+
+  /** @internal This room's part of a `sync`: the last serial held, and since when changes are asked for. */
+  get syncCursor(): number | { after: number; updatedSince: number } {
+    return this.coveredSince === undefined ? this.synced : { after: this.synced, updatedSince: this.coveredSince };
+  }
+
+  /**
+   * @internal An answer started at `serverTime` covered the room: the first join's, or a complete
+   * sync's. Never a re-join's after a reconnect: that one comes after the changes missed.
+   */
+  coveredAt(serverTime: number): void {
+    this.coveredSince = serverTime;
+  }
 
   /**
    * @internal After a (re)join: members, and the latest page on first join (or when a reload after a

@@ -103,8 +103,15 @@ const reactionChange = z.object({
   /** The message's `updatedAt` after this change. */
   updatedAt: z.number().int(),
 });
-/** The server's clock (ms since the epoch) when it answered: what a client passes as `updatedSince` later. */
+/** The server's clock (ms since the epoch) when it answered: what a client passes as a room's `updatedSince` later. */
 const serverTime = z.number().int().min(0);
+
+/**
+ * One room of a `sync`: the last serial held (`after`) and, to also get the messages up to it that
+ * were edited, deleted or reacted to meanwhile, the `serverTime` of the last answer that covered the
+ * room before (never that of a re-join after a reconnect: it comes after what was missed).
+ */
+const syncCursor = z.object({ after: seenSerialSchema, updatedSince: serverTime.optional() });
 
 /**
  * The chat contract: rooms, messages with history, edit/delete, reactions, typing, presence and read
@@ -153,9 +160,10 @@ export const chatContract = defineContract({
     },
     sync: {
       payload: z.object({
-        rooms: z.record(roomIdSchema, seenSerialSchema),
-        /** Also send the messages (up to each given serial) edited, deleted or reacted to since this server time. */
-        updatedSince: serverTime.optional(),
+        /** Per room: the last serial held, alone or with the server time since which to send changes. */
+        rooms: z.record(roomIdSchema, z.union([seenSerialSchema, syncCursor])),
+        /** Moved into each room's cursor: refused here, so that a client still sending it learns why. */
+        updatedSince: z.never({ error: 'updatedSince goes in each room: rooms: { [roomId]: { after, updatedSince } }' }).optional(),
       }),
       ack: z.object({
         rooms: z.record(
@@ -167,7 +175,7 @@ export const chatContract = defineContract({
             updated: z.array(messageSchema),
             /**
              * The answer was cut to fit its byte budget: ask again with the last serial now held (and the
-             * same `updatedSince`); `updated` comes with the last part.
+             * room's same `updatedSince`); `updated` comes with the last part.
              */
             hasMore: z.boolean(),
           }),

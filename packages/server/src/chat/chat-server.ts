@@ -470,7 +470,9 @@ export class ChatServer {
       for (const roomId of roomIds) budget.reserve(jsonBytes({ [roomId]: EMPTY_CATCH_UP }));
       const rooms: Record<string, RoomCatchUp> = {};
       for (const roomId of roomIds) {
-        rooms[roomId] = await this.catchUp(roomId, payload.rooms[roomId] ?? 0, payload.updatedSince, budget);
+        const cursor = payload.rooms[roomId] ?? 0;
+        const { after, updatedSince } = typeof cursor === 'number' ? { after: cursor, updatedSince: undefined } : cursor;
+        rooms[roomId] = await this.catchUp(roomId, after, updatedSince, budget);
       }
       return { rooms, serverTime };
     });
@@ -554,7 +556,8 @@ export class ChatServer {
       if (after < newest) page = await pageOf(after, Math.min(MAX_PAGE_SIZE, newest - after));
     }
     if (updatedSince === undefined) return { ...EMPTY_CATCH_UP, messages };
-    // Clocks of several nodes drift a little: look back further; a change sent twice is harmless.
+    // A margin, not what makes this right (the client's cursor is): the clocks of several nodes drift
+    // a little, and a change stamped just before `serverTime` may be stored just after; twice is harmless.
     const since = updatedSince - CLOCK_SKEW_MS;
     const changed = await this.stored(() => this.store.updatedSince(roomId, since, this.syncLimit + 1));
     if (changed.length > this.syncLimit) return discontinuity;
@@ -667,7 +670,7 @@ const MAX_REACTION_KEYS = 50;
 /** The longest delay setTimeout takes as given. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** How far `sync` looks back before `updatedSince`, for clock differences between nodes. */
+/** How far `sync` looks back before a room's `updatedSince`, for clock differences between nodes. */
 const CLOCK_SKEW_MS = 5000;
 
 /** One room's part of a `sync` answer. */
