@@ -99,7 +99,7 @@ describe('changes missed long before the re-join come back after a reconnect', (
 });
 
 describe('sync cursors', () => {
-  it('takes a bare serial or { after, updatedSince? } per room, and refuses the old top-level updatedSince', async () => {
+  it('takes a bare serial or { after, updatedSince? } per room, and refuses a negative updatedSince', async () => {
     const { url } = await startChat();
     const ana = await connectUser(url, 'ana');
     const { serverTime } = await join(ana, 'lobby');
@@ -109,18 +109,6 @@ describe('sync cursors', () => {
     expect(answer.rooms.lobby?.updated.map((m) => m.text)).toEqual(['edited']);
     expect(ok(await ana.request('sync', { rooms: { lobby: { after: 1 } } })).rooms.lobby?.updated).toEqual([]);
     expect(ok(await ana.request('sync', { rooms: { lobby: 0 } })).rooms.lobby?.messages).toHaveLength(1);
-    expect(await unchecked(ana, 'sync', { rooms: { lobby: 1 }, updatedSince: serverTime })).toMatchObject({
-      ok: false,
-      error: {
-        code: 'VALIDATION_FAILED',
-        issues: [
-          expect.objectContaining({
-            path: ['updatedSince'],
-            message: 'updatedSince goes in each room: rooms: { [roomId]: { after, updatedSince } }',
-          }),
-        ],
-      },
-    });
     expect(await unchecked(ana, 'sync', { rooms: { lobby: { after: 1, updatedSince: -1 } } })).toMatchObject({
       ok: false,
       error: { code: 'VALIDATION_FAILED' },

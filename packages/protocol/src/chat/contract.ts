@@ -162,8 +162,6 @@ export const chatContract = defineContract({
       payload: z.object({
         /** Per room: the last serial held, alone or with the server time since which to send changes. */
         rooms: z.record(roomIdSchema, z.union([seenSerialSchema, syncCursor])),
-        /** Moved into each room's cursor: refused here, so that a client still sending it learns why. */
-        updatedSince: z.never({ error: 'updatedSince goes in each room: rooms: { [roomId]: { after, updatedSince } }' }).optional(),
       }),
       ack: z.object({
         rooms: z.record(
