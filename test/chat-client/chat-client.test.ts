@@ -1,5 +1,5 @@
-import { describe, expect, expectTypeOf, it } from 'vitest';
 import { MemoryStore } from '@chatwire/server';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { startChat } from '../chat/support.js';
 import { nextValue, sleep } from '../support/harness.js';
 import { chatClient, dropConnections, eventually, expectGapless, joinRoom, texts } from './support.js';

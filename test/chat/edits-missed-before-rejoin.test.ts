@@ -99,7 +99,7 @@ describe('changes missed long before the re-join come back after a reconnect', (
 });
 
 describe('sync cursors', () => {
-  it('takes a bare serial or { after, updatedSince? } per room, and refuses a negative updatedSince', async () => {
+  it('takes a bare serial or { after, updatedSince? } per room, and refuses a negative or null updatedSince', async () => {
     const { url } = await startChat();
     const ana = await connectUser(url, 'ana');
     const { serverTime } = await join(ana, 'lobby');
@@ -110,6 +110,11 @@ describe('sync cursors', () => {
     expect(ok(await ana.request('sync', { rooms: { lobby: { after: 1 } } })).rooms.lobby?.updated).toEqual([]);
     expect(ok(await ana.request('sync', { rooms: { lobby: 0 } })).rooms.lobby?.messages).toHaveLength(1);
     expect(await unchecked(ana, 'sync', { rooms: { lobby: { after: 1, updatedSince: -1 } } })).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION_FAILED' },
+    });
+    // An optional field is left out, not sent as null.
+    expect(await unchecked(ana, 'sync', { rooms: { lobby: { after: 1, updatedSince: null } } })).toMatchObject({
       ok: false,
       error: { code: 'VALIDATION_FAILED' },
     });

@@ -68,11 +68,26 @@ describe('a handshake auth that is not a JSON object', () => {
   });
 
   it.each([
-    ['40"ana"', '44{"message":"The handshake auth must be a JSON object, not a string","data":{"code":"UNAUTHORIZED","message":"The handshake auth must be a JSON object, not a string"}}'],
-    ['40[1]', '44{"message":"The handshake auth must be a JSON object, not an array","data":{"code":"UNAUTHORIZED","message":"The handshake auth must be a JSON object, not an array"}}'],
-    ['40null', '44{"message":"The handshake auth must be a JSON object, not null","data":{"code":"UNAUTHORIZED","message":"The handshake auth must be a JSON object, not null"}}'],
-    ['40true', '44{"message":"The handshake auth must be a JSON object, not a boolean","data":{"code":"UNAUTHORIZED","message":"The handshake auth must be a JSON object, not a boolean"}}'],
-    ['40{"userId":', '44{"message":"The handshake auth must be a JSON object, not invalid JSON","data":{"code":"UNAUTHORIZED","message":"The handshake auth must be a JSON object, not invalid JSON"}}'],
+    [
+      '40"ana"',
+      '44{"message":"The handshake auth must be a JSON object, not a string","data":{"code":"UNAUTHORIZED","message":"The handshake auth must be a JSON object, not a string"}}',
+    ],
+    [
+      '40[1]',
+      '44{"message":"The handshake auth must be a JSON object, not an array","data":{"code":"UNAUTHORIZED","message":"The handshake auth must be a JSON object, not an array"}}',
+    ],
+    [
+      '40null',
+      '44{"message":"The handshake auth must be a JSON object, not null","data":{"code":"UNAUTHORIZED","message":"The handshake auth must be a JSON object, not null"}}',
+    ],
+    [
+      '40true',
+      '44{"message":"The handshake auth must be a JSON object, not a boolean","data":{"code":"UNAUTHORIZED","message":"The handshake auth must be a JSON object, not a boolean"}}',
+    ],
+    [
+      '40{"userId":',
+      '44{"message":"The handshake auth must be a JSON object, not invalid JSON","data":{"code":"UNAUTHORIZED","message":"The handshake auth must be a JSON object, not invalid JSON"}}',
+    ],
   ])('answers the CONNECT packet %s with a CONNECT_ERROR on the wire', async (packet, answer) => {
     const { url } = await startChat();
     expect(await answerTo(url, packet)).toBe(answer);
@@ -80,7 +95,12 @@ describe('a handshake auth that is not a JSON object', () => {
 
   it('is refused on the namespace it was sent to, the chat on /chat included', async () => {
     const httpServer = createHttpServer();
-    const chat = createChatServer({ httpServer, namespace: '/chat', store: new MemoryStore(), authenticate: devAuthenticator() });
+    const chat = createChatServer({
+      httpServer,
+      namespace: '/chat',
+      store: new MemoryStore(),
+      authenticate: devAuthenticator(),
+    });
     onTestFinished(() => chat.close());
     await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;

@@ -471,7 +471,8 @@ export class ChatServer {
       const rooms: Record<string, RoomCatchUp> = {};
       for (const roomId of roomIds) {
         const cursor = payload.rooms[roomId] ?? 0;
-        const { after, updatedSince } = typeof cursor === 'number' ? { after: cursor, updatedSince: undefined } : cursor;
+        const { after, updatedSince } =
+          typeof cursor === 'number' ? { after: cursor, updatedSince: undefined } : cursor;
         rooms[roomId] = await this.catchUp(roomId, after, updatedSince, budget);
       }
       return { rooms, serverTime };

@@ -58,8 +58,8 @@ function attachmentLimitedParser(maxAttachments: number) {
 
     override add(chunk: unknown): void {
       const malformed = malformedConnect(chunk);
-      if (malformed === undefined) return super.add(chunk);
-      this.emitReserved('decoded', malformed);
+      if (malformed === undefined) super.add(chunk);
+      else this.emitReserved('decoded', malformed);
     }
   }
   return { Encoder, Decoder: AttachmentLimitedDecoder };

@@ -76,7 +76,11 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.findByClientMessageId('r2', 'ana', 'same')).toBeUndefined();
       expect(await store.findByClientMessageId('r', 'ana', 'other')).toBeUndefined();
       await store.delete('r', message.serial, 1_800_000_000_000);
-      expect(await store.findByClientMessageId('r', 'ana', 'same')).toMatchObject({ serial: 1, text: '', deletedAt: 1_800_000_000_000 });
+      expect(await store.findByClientMessageId('r', 'ana', 'same')).toMatchObject({
+        serial: 1,
+        text: '',
+        deletedAt: 1_800_000_000_000,
+      });
     });
 
     it('keeps serials gapless and unique under concurrent appends, retries included', async () => {
