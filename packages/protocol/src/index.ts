@@ -16,6 +16,7 @@ export {
   type ReactionChange,
   roomIdSchema,
   serialSchema,
+  SYSTEM_AUTHOR,
 } from './chat/contract.js';
 export {
   type ClientEventSpec,
