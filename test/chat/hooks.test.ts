@@ -1,5 +1,5 @@
 import { SYSTEM_AUTHOR } from '@chatwire/protocol';
-import { type ChatHookName, type ChatHooks, type ChatServer } from '@chatwire/server';
+import type { ChatHookName, ChatHooks, ChatServer } from '@chatwire/server';
 import { describe, expect, it, vi } from 'vitest';
 import { eventually } from '../chat-client/support.js';
 import { connected } from '../support/harness.js';
@@ -94,7 +94,10 @@ describe('hooks: the server hears of each stored change once, after the fact', (
     expect(await delivered).toEqual(sent);
     expect(created).toHaveLength(1);
     await eventually(() => expect(logger.error).toHaveBeenCalledTimes(2));
-    const errors = logger.error.mock.calls.map(([message, meta]) => [message, (meta as { error: Error }).error.message]);
+    const errors = logger.error.mock.calls.map(([message, meta]) => [
+      message,
+      (meta as { error: Error }).error.message,
+    ]);
     expect(errors).toEqual(
       expect.arrayContaining([
         ['chatwire: hook "message:created" failed', 'webhook down'],

@@ -80,7 +80,8 @@ describe('chat.send: the server posts through the path of a client send', () => 
 
   it('moderates what a user posts, but not what the system posts', async () => {
     const { chat } = await startChat({
-      moderate: ({ text, author }) => (text.includes('spam') ? { reject: `no spam, ${author.name}` } : { text: text.toUpperCase() }),
+      moderate: ({ text, author }) =>
+        text.includes('spam') ? { reject: `no spam, ${author.name}` } : { text: text.toUpperCase() },
     });
     await expect(chat.send('r', { text: 'buy spam' }, { as: bot })).rejects.toMatchObject({
       code: 'FORBIDDEN',

@@ -54,11 +54,6 @@ describe('hooks on several nodes', { timeout: 60_000 }, () => {
     anaOnTwo.close();
     await eventually(() => expect(two.fired).toContain('member:left ana'), 10_000);
     expect(one.fired).toEqual(['member:joined ana', 'message:created from one']);
-    expect(two.fired).toEqual([
-      'member:joined ben',
-      'message:created from two',
-      'member:left ben',
-      'member:left ana',
-    ]);
+    expect(two.fired).toEqual(['member:joined ben', 'message:created from two', 'member:left ben', 'member:left ana']);
   });
 });

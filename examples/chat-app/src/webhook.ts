@@ -32,7 +32,8 @@ export function addWebhook(chat: ChatServer, options: WebhookOptions): () => voi
   const deliver = async (event: ChatHookName, payload: ChatHooks[ChatHookName]) => {
     const body = JSON.stringify({ event, ...payload });
     if (url === undefined) return logger.debug('chat webhook', { body });
-    if (inFlight >= maxInFlight) return logger.warn('chat webhook: too many requests under way, event dropped', { event });
+    if (inFlight >= maxInFlight)
+      return logger.warn('chat webhook: too many requests under way, event dropped', { event });
     inFlight += 1;
     try {
       const response = await fetch(url, {

@@ -15,8 +15,8 @@ export {
   type PresenceDiff,
   type ReactionChange,
   roomIdSchema,
-  serialSchema,
   SYSTEM_AUTHOR,
+  serialSchema,
 } from './chat/contract.js';
 export {
   type ClientEventSpec,

@@ -63,7 +63,10 @@ export type ModerationResult = { text: string } | { reject: string };
  * A message the server posts with {@link ChatServer.send}: what a client's `message:send` carries
  * but the room; `clientMessageId` is made up when not given (give one to make a retry idempotent).
  */
-export type ServerMessage = Omit<PayloadInput<ClientEvent<ChatContract, 'message:send'>>, 'roomId' | 'clientMessageId'> & {
+export type ServerMessage = Omit<
+  PayloadInput<ClientEvent<ChatContract, 'message:send'>>,
+  'roomId' | 'clientMessageId'
+> & {
   clientMessageId?: string;
 };
 
@@ -644,9 +647,7 @@ export class ChatServer {
   private async post(draft: Omit<NewMessage, 'createdAt'>): Promise<Message> {
     const { roomId, author, system } = draft;
     const text = system ? draft.text : await this.moderated({ roomId, author, text: draft.text, kind: 'send' });
-    const { message, created } = await this.stored(() =>
-      this.store.append({ ...draft, text, createdAt: this.now() }),
-    );
+    const { message, created } = await this.stored(() => this.store.append({ ...draft, text, createdAt: this.now() }));
     if (created) this.room(roomId).emit('message:new', message);
     if (!system) this.stopTyping(roomId, author);
     // A retry answers the stored original, reactions and all.

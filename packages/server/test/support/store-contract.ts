@@ -236,7 +236,10 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       const plain = await store.append({ ...draft('r', ana, 'ok'), system: false });
       expect(posted.message).toMatchObject({ serial: 1, author: system, system: true });
       expect(plain.message).not.toHaveProperty('system');
-      const retry = await store.append({ ...draft('r', system, 'again', posted.message.clientMessageId), system: true });
+      const retry = await store.append({
+        ...draft('r', system, 'again', posted.message.clientMessageId),
+        system: true,
+      });
       expect(retry).toEqual({ message: posted.message, created: false });
       expect(await store.get('r', 1)).toEqual(posted.message);
       expect((await store.history('r', { limit: 10 })).messages.map((m) => m.system)).toEqual([true, undefined]);
