@@ -1,5 +1,5 @@
 import { SYSTEM_AUTHOR } from '@chatwire/protocol';
-import type { ChatHookName, ChatHooks, ChatServer } from '@chatwire/server';
+import { type ChatHookName, type ChatHooks, type ChatServer, MemoryStore } from '@chatwire/server';
 import { describe, expect, it, vi } from 'vitest';
 import { eventually } from '../chat-client/support.js';
 import { connected } from '../support/harness.js';
@@ -10,6 +10,22 @@ function recordHook<K extends ChatHookName>(chat: ChatServer, name: K): ChatHook
   const events: ChatHooks[K][] = [];
   chat.on(name, (event) => void events.push(event));
   return events;
+}
+
+/** A MemoryStore whose `get`, once armed, holds every caller until `readers` of them wait there. */
+class MeetingStore extends MemoryStore {
+  private waiting: (() => void)[] = [];
+  readers = 0;
+
+  override async get(roomId: string, serial: number) {
+    const message = await super.get(roomId, serial);
+    if (this.readers === 0) return message;
+    await new Promise<void>((resolve) => {
+      this.waiting.push(resolve);
+      if (this.waiting.length === this.readers) for (const release of this.waiting) release();
+    });
+    return message;
+  }
 }
 
 const silentButErrors = () => ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() });
@@ -56,6 +72,24 @@ describe('hooks: the server hears of each stored change once, after the fact', (
     ]);
     expect(deleted).toEqual([{ message: gone, by: userOf('mod') }]);
     expect(gone.deletedAt).toBeDefined();
+  });
+
+  it('two deletes racing for one message fire message:deleted once', async () => {
+    const store = new MeetingStore();
+    let clock = 1_000;
+    const { chat, url } = await startChat({ store, now: () => clock++ });
+    const deleted = recordHook(chat, 'message:deleted');
+    const tab1 = await connectUser(url, 'ana');
+    const tab2 = await connectUser(url, 'ana');
+    await join(tab1, 'r');
+    await join(tab2, 'r');
+    await send(tab1, 'r', 'oops');
+    store.readers = 2; // both deletes read the message before either deletes it
+    const answers = await Promise.all(
+      [tab1, tab2].map(async (tab) => ok(await tab.request('message:delete', { roomId: 'r', serial: 1 }))),
+    );
+    expect(answers[0]).toEqual(answers[1]);
+    expect(deleted).toEqual([{ message: answers[0], by: userOf('ana') }]);
   });
 
   it('member:joined fires for a user’s first connection into a room, member:left for the last one out', async () => {

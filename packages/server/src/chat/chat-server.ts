@@ -468,9 +468,11 @@ export class ChatServer {
       if (message === undefined) throw notFound(roomId, serial);
       if (message.author.userId !== user.userId) await this.authorize(user, roomId, 'moderate');
       if (message.deletedAt !== undefined) return message;
-      const deleted = await this.stored(() => this.store.delete(roomId, serial, this.now()));
+      const at = this.now();
+      const deleted = await this.stored(() => this.store.delete(roomId, serial, at));
       const sent = this.published(deleted, roomId, serial);
-      this.hooks.fire('message:deleted', { message: sent, by: user });
+      // A delete that lost a race with another one finds the tombstone made by that one: one event.
+      if (sent.deletedAt === at) this.hooks.fire('message:deleted', { message: sent, by: user });
       return sent;
     });
 
