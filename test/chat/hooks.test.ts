@@ -1,6 +1,6 @@
-import { SYSTEM_AUTHOR } from '@chatwire/protocol';
+import { type ChatUser, type Message, SYSTEM_AUTHOR } from '@chatwire/protocol';
 import { type ChatHookName, type ChatHooks, type ChatServer, MemoryStore } from '@chatwire/server';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { eventually } from '../chat-client/support.js';
 import { connected } from '../support/harness.js';
 import { connectUser, join, nextEvent, ok, openClient, send, startChat, userOf } from './support.js';
@@ -89,9 +89,10 @@ describe('hooks: the server hears of each stored change once, after the fact', (
       [tab1, tab2].map(async (tab) => ok(await tab.request('message:delete', { roomId: 'r', serial: 1 }))),
     );
     // One tombstone, the first delete's; the second only touched it again.
-    expect(answers[0].deletedAt).toBe(answers[1].deletedAt);
+    const [first, second] = answers.map((answer) => answer.deletedAt);
+    expect(first).toBe(second);
     expect(deleted).toHaveLength(1);
-    expect(deleted[0]).toMatchObject({ message: { serial: 1, deletedAt: answers[0].deletedAt }, by: userOf('ana') });
+    expect(deleted[0]).toMatchObject({ message: { serial: 1, deletedAt: first }, by: userOf('ana') });
   });
 
   it('member:joined fires for a user’s first connection into a room, member:left for the last one out', async () => {
@@ -178,6 +179,22 @@ describe('hooks: the server hears of each stored change once, after the fact', (
     expect(seen).toEqual(['one']);
     const history = ok(await ana.request('history:fetch', { roomId: 'r' }));
     expect(history.messages.map((m) => m.text)).toEqual(['one', 'two']);
+  });
+
+  it('types each hook by its name, and chat.send by who it posts as', async () => {
+    const { chat } = await startChat();
+    chat.on('message:created', ({ message, by }) => {
+      expectTypeOf(message).toEqualTypeOf<Message>();
+      expectTypeOf(by).toEqualTypeOf<ChatUser | 'system'>();
+    });
+    chat.on('member:left', (event) => {
+      expectTypeOf(event).toEqualTypeOf<{ roomId: string; userId: string }>();
+    });
+    // @ts-expect-error: no such hook
+    chat.on('message:sent', () => {});
+    const wrong = { as: 'admin' };
+    // @ts-expect-error: a user or 'system'
+    await expect(chat.send('r', { text: 'x' }, wrong)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 
   it('a connection that fails to join fires no member:joined', async () => {
