@@ -24,9 +24,9 @@ const FORWARDED: ChatHookName[] = [
 /**
  * A webhook-style log on the chat's hooks: every stored change and every member joining or leaving is
  * sent as `{ event, ...payload }`, POSTed to `url` when given, else logged. A failing endpoint is
- * logged (by the hook runner) and never holds up the chat. Returns the function that stops it.
+ * logged (by the hook runner) and never holds up the chat.
  */
-export function addWebhook(chat: ChatServer, options: WebhookOptions): () => void {
+export function addWebhook(chat: ChatServer, options: WebhookOptions): void {
   const { url, logger, timeoutMs = 5000, maxInFlight = 100 } = options;
   let inFlight = 0;
   const deliver = async (event: ChatHookName, payload: ChatHooks[ChatHookName]) => {
@@ -48,8 +48,5 @@ export function addWebhook(chat: ChatServer, options: WebhookOptions): () => voi
       inFlight -= 1;
     }
   };
-  const offs = FORWARDED.map((name) => chat.on(name, (payload) => deliver(name, payload)));
-  return () => {
-    for (const off of offs) off();
-  };
+  for (const name of FORWARDED) chat.on(name, (payload) => deliver(name, payload));
 }
