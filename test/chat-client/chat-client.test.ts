@@ -168,7 +168,7 @@ describe('ChatClient', () => {
     const author = { userId: 'x', name: 'X' };
     await store.append({ roomId: 'r', clientMessageId: 'c1', author, text: 'first', createdAt: 1 });
     const second = await store.append({ roomId: 'r', clientMessageId: 'c2', author, text: 'second', createdAt: 2 });
-    chat.room('r').emit('message:new', second.message);
+    chat.raw.to('room/r').emit('message:new', second.message);
     await eventually(() => expect(texts(a)).toEqual(['first', 'second']));
     expect(a.lastSerial).toBe(2);
   });

@@ -44,7 +44,7 @@ describe('a gap fill refused for a passing reason', () => {
     const author = { userId: 'x', name: 'X' };
     await store.append({ roomId: 'r', clientMessageId: 'c1', author, text: 'first', createdAt: 1 });
     const second = await store.append({ roomId: 'r', clientMessageId: 'c2', author, text: 'second', createdAt: 2 });
-    chat.room('r').emit('message:new', second.message);
+    chat.raw.to('room/r').emit('message:new', second.message);
     await eventually(() => expect(texts(room)).toEqual(['first', 'second']));
     expect(attempts).toEqual(Array(4).fill({ waited: true }));
   });

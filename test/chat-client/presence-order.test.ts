@@ -23,13 +23,13 @@ describe('member changes (presence:diff)', () => {
     const { chat, room, version, joins } = await lobby(10_000);
     const cai = { userId: 'cai', name: 'Cai' };
     const dan = { userId: 'dan', name: 'Dan' };
-    chat.room('r').emit('presence:diff', { roomId: 'r', version: version + 2, joined: [cai] });
-    chat.room('r').emit('presence:diff', { roomId: 'r', version: version + 1, joined: [dan] });
+    chat.raw.to('room/r').emit('presence:diff', { roomId: 'r', version: version + 2, joined: [cai] });
+    chat.raw.to('room/r').emit('presence:diff', { roomId: 'r', version: version + 1, joined: [dan] });
     await eventually(() => expect(room.members.map((m) => m.userId)).toEqual(['ana', 'ben', 'dan', 'cai']));
     expect(room.memberCount).toBe(4);
     // Older than the list: already in it.
-    chat.room('r').emit('presence:diff', { roomId: 'r', version, left: ['ben'] });
-    chat.room('r').emit('presence:diff', { roomId: 'r', version: version + 3, left: ['dan'] });
+    chat.raw.to('room/r').emit('presence:diff', { roomId: 'r', version, left: ['ben'] });
+    chat.raw.to('room/r').emit('presence:diff', { roomId: 'r', version: version + 3, left: ['dan'] });
     await eventually(() => expect(room.members.map((m) => m.userId)).toEqual(['ana', 'ben', 'cai']));
     expect(room.memberCount).toBe(3);
     expect(joins()).toBe(0);
@@ -51,7 +51,7 @@ describe('member changes (presence:diff)', () => {
   it('a server behind the changes it sent costs one re-join, not a loop', async () => {
     const { chat, room, version, joins } = await lobby();
     // A change far ahead of what the server answers: the re-join cannot reach it.
-    chat.room('r').emit('presence:diff', { roomId: 'r', version: version + 5, left: ['ben'] });
+    chat.raw.to('room/r').emit('presence:diff', { roomId: 'r', version: version + 5, left: ['ben'] });
     await eventually(() => expect(joins()).toBe(1));
     await sleep(300);
     expect(joins()).toBe(1);
@@ -66,8 +66,8 @@ describe('message updates that arrive out of order', () => {
     const sent = await ana.send('v1');
     if (!sent.ok) throw new Error('send failed');
     const base = sent.data;
-    chat.room('r').emit('message:updated', { ...base, text: 'v3', editedAt: 3, updatedAt: 3 });
-    chat.room('r').emit('message:updated', { ...base, text: 'v2 (late)', editedAt: 2, updatedAt: 2 });
+    chat.raw.to('room/r').emit('message:updated', { ...base, text: 'v3', editedAt: 3, updatedAt: 3 });
+    chat.raw.to('room/r').emit('message:updated', { ...base, text: 'v2 (late)', editedAt: 2, updatedAt: 2 });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(ana.messages.map((m) => m.text)).toEqual(['v3']);
   });

@@ -54,7 +54,7 @@ async function run(operation: IpcOperation): Promise<unknown> {
     case 'members':
       return (await chat.members(operation.roomId)).map((user) => user.userId).sort();
     case 'roomEmit':
-      chat.room(operation.roomId).emit('typing', {
+      chat.raw.to(`room/${operation.roomId}`).emit('typing', {
         roomId: operation.roomId,
         user: { userId: 'system', name: 'System' },
         isTyping: false,

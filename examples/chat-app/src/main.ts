@@ -14,6 +14,7 @@ const app = await createChatApp({
   store,
   logger: console,
   adminToken: process.env.ADMIN_TOKEN,
+  webhookUrl: process.env.CHAT_WEBHOOK_URL || undefined,
   ...(cluster ? { adapter: cluster.adapter, presence: cluster.presence, limits: cluster.limits } : {}),
 });
 let listening: number;

@@ -14,6 +14,8 @@ import { devAuthenticator } from '@chatwire/server/dev';
 import { build } from 'esbuild';
 import { addAdmin } from './admin.js';
 import type { AdminContract } from './admin-contract.js';
+import { addDiceBot } from './dice-bot.js';
+import { addWebhook } from './webhook.js';
 
 /** Options of {@link createChatApp}: any ChatServer option but the HTTP server and the authenticator. */
 export interface ChatAppOptions
@@ -22,6 +24,10 @@ export interface ChatAppOptions
   store?: Store;
   /** The token of the `/admin` namespace (`ADMIN_TOKEN`). @default undefined (the admin namespace refuses everyone) */
   adminToken?: string | undefined;
+  /** Where every chat event is POSTed as JSON (`CHAT_WEBHOOK_URL`). @default undefined (events are logged at debug level) */
+  webhookUrl?: string | undefined;
+  /** The dice bot's random source, a number in [0, 1). @default Math.random */
+  random?: () => number;
 }
 
 export interface ChatApp {
@@ -70,7 +76,7 @@ const securityHeaders = {
  * @example const app = await createChatApp({ store: new SqliteStore({ path: 'chat.db' }) }); await app.listen(3000);
  */
 export async function createChatApp(options: ChatAppOptions = {}): Promise<ChatApp> {
-  const { store = new MemoryStore(), adminToken, ...chatOptions } = options;
+  const { store = new MemoryStore(), adminToken, webhookUrl, random, ...chatOptions } = options;
   const [html, script] = await Promise.all([readFile(new URL('index.html', pageDir), 'utf8'), bundlePage()]);
   const httpServer = createHttpServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -90,7 +96,10 @@ export async function createChatApp(options: ChatAppOptions = {}): Promise<ChatA
     // Production: tokenAuthenticator + signToken behind your login (see README.md).
     authenticate: devAuthenticator(),
   });
-  const admin = addAdmin(chat, { adminToken, logger: chatOptions.logger ?? silentLogger });
+  const logger = chatOptions.logger ?? silentLogger;
+  const admin = addAdmin(chat, { adminToken, logger });
+  addDiceBot(chat, random);
+  addWebhook(chat, { url: webhookUrl, logger });
 
   return {
     chat,

@@ -15,6 +15,7 @@ export {
   type PresenceDiff,
   type ReactionChange,
   roomIdSchema,
+  SYSTEM_AUTHOR,
   serialSchema,
 } from './chat/contract.js';
 export {

@@ -13,8 +13,11 @@ export {
   type ModerationResult,
   type RoomAction,
   type RoomAuthorization,
+  type ServerMessage,
+  type ServerSendOptions,
 } from './chat/chat-server.js';
 export type { ConnectionCap } from './chat/connection-cap.js';
+export type { ChatActor, ChatHook, ChatHookName, ChatHooks } from './chat/hooks.js';
 export { type Limits, memoryLimits } from './chat/limits.js';
 export {
   MemoryPresence,

@@ -65,7 +65,15 @@ export const messageSchema = z.object({
   reactions: z.record(z.string(), z.array(z.string()).max(MAX_REACTION_USERS)),
   /** emoji → how many users reacted with it, for each emoji whose `reactions` list is cut short. */
   reactionCounts: z.record(z.string(), z.number().int().min(0)).optional(),
+  /** Present (true) only on a message the server posted as itself; its author is then {@link SYSTEM_AUTHOR}. */
+  system: z.literal(true).optional(),
 });
+
+/**
+ * The author of a system message (`system: true`). A connection can never be this user: the chat
+ * server refuses to authenticate the user id `chatwire:system`.
+ */
+export const SYSTEM_AUTHOR = { userId: 'chatwire:system', name: 'System' } as const;
 
 /** Most messages one `history:fetch` returns. */
 export const MAX_PAGE_SIZE = 100;

@@ -1,19 +1,25 @@
+import { randomUUID } from 'node:crypto';
 import {
   type AnyContract,
   type ChatContract,
   type ChatUser,
   ChatwireError,
+  type ClientEvent,
   type ClientEventName,
   chatContract,
+  chatUserSchema,
   ERROR_EVENT,
   type ErrorEventPayload,
   isChatwireError,
   MAX_PAGE_SIZE,
   type Message,
   messageTextSchema,
+  type PayloadInput,
   type PresenceDiff,
   parsePayload,
+  SYSTEM_AUTHOR,
 } from '@chatwire/protocol';
+import type { z } from 'zod';
 import { attach, type ChatwireServer, type ChatwireServerOptions, closeIo } from '../create-server.js';
 import type { RateLimit, RateLimiter } from '../limits/rate-limiter.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -26,10 +32,11 @@ import type { ChatAuthenticator } from './authenticators.js';
 import { clipReactions } from './clip-reactions.js';
 import { publishDisconnect, publishesDisconnect } from './cluster-disconnect.js';
 import { type ConnectionCap, capConnections } from './connection-cap.js';
+import { type ChatHook, type ChatHookName, HookRegistry } from './hooks.js';
 import { type Limits, memoryLimits } from './limits.js';
 import { MemoryPresence, type Presence, type PresenceChange } from './presence.js';
 import { roomKey, userRoom } from './rooms.js';
-import type { Store } from './store.js';
+import type { NewMessage, Store } from './store.js';
 
 /** What a user asks to do in a room, for {@link ChatServerOptions.authorizeRoom}. */
 export type RoomAction = 'join' | 'send' | 'moderate';
@@ -51,6 +58,23 @@ export interface MessageDraft {
 
 /** The moderation verdict: store `text` (maybe rewritten), or refuse with a reason. */
 export type ModerationResult = { text: string } | { reject: string };
+
+/**
+ * A message the server posts with {@link ChatServer.send}: what a client's `message:send` carries
+ * but the room; `clientMessageId` is made up when not given (give one to make a retry idempotent).
+ */
+export type ServerMessage = Omit<
+  PayloadInput<ClientEvent<ChatContract, 'message:send'>>,
+  'roomId' | 'clientMessageId'
+> & {
+  clientMessageId?: string;
+};
+
+/** Who {@link ChatServer.send} posts as: a user (a bot, an import on someone's behalf) or the server itself. */
+export interface ServerSendOptions {
+  /** A user (moderated like a client's send), or `'system'` (not moderated; marked `system: true`). */
+  as: ChatUser | 'system';
+}
 
 /** Options of {@link createChatServer}; the generic server's options (httpServer, io, logger…) pass through. */
 export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContract>, 'authenticate'> {
@@ -139,6 +163,7 @@ export class ChatServer {
   private readonly syncLimit: number;
   private readonly maxAnswerBytes: number;
   private readonly now: () => number;
+  private readonly hooks: HookRegistry;
   /** close() began: presence changes are no longer sent (the others' clients resync at the next one). */
   private closing = false;
   /** typing key → the flag's expiry timer and when it was last announced */
@@ -179,6 +204,7 @@ export class ChatServer {
     this.authorizeRoom = authorizeRoom ?? defaultAuthorize;
     this.moderate = moderate;
     this.now = now ?? Date.now;
+    this.hooks = new HookRegistry(this.logger);
     this.limiter =
       rateLimit === false
         ? undefined
@@ -197,6 +223,7 @@ export class ChatServer {
       now: this.now,
       authenticate: async ({ auth, handshake }) => {
         const { expiresAt, ...user } = await authenticate({ auth, handshake });
+        if (user.userId === SYSTEM_AUTHOR.userId) throw new ChatwireError('UNAUTHORIZED', 'Reserved user id');
         if (expiresAt !== undefined) {
           if (expiresAt <= this.now()) throw new ChatwireError('UNAUTHORIZED', 'Token expired');
           this.expiries.set(handshake, expiresAt);
@@ -259,8 +286,45 @@ export class ChatServer {
     } as ChatwireNamespaceOptions<N>);
   }
 
-  /** Sends to everyone in chat room `roomId` (on every node), e.g. a system announcement. */
-  room(roomId: string): Operator<ChatContract> {
+  /**
+   * Posts a message to room `roomId` through the path a client's `message:send` takes: the room's
+   * next serial, the store, idempotency by `clientMessageId`, `message:new` to the room on every
+   * node, the `message:created` hook. The server is trusted: no membership, `authorizeRoom` or rate
+   * limit. As a user, `moderate` checks the text as it does a client's; as `'system'`, it does not,
+   * and the message is marked `system: true` with author {@link SYSTEM_AUTHOR}. Rejects with
+   * `VALIDATION_FAILED` (bad room id, text or user) or `UNAVAILABLE` (store away: call again with
+   * the same `clientMessageId`), or as `moderate` refuses.
+   * @example await chat.send('lobby', { text: 'Maintenance at 22:00' }, { as: 'system' });
+   */
+  async send(roomId: string, message: ServerMessage, { as }: ServerSendOptions): Promise<Message> {
+    const system = as === 'system';
+    const author = system ? SYSTEM_AUTHOR : parsed(chatUserSchema, as, 'user of chat.send');
+    if (!system && author.userId === SYSTEM_AUTHOR.userId) {
+      throw new ChatwireError('VALIDATION_FAILED', `"${SYSTEM_AUTHOR.userId}" is reserved: send as 'system'`);
+    }
+    const payload = parsed(
+      chatContract.clientToServer['message:send'].payload,
+      { ...message, roomId, clientMessageId: message.clientMessageId ?? randomUUID() },
+      'message of chat.send',
+    );
+    return this.post({ ...payload, author: { userId: author.userId, name: author.name }, system });
+  }
+
+  /**
+   * Runs `hook` after each `name` event (see {@link ChatHooks}), once across a cluster, on the node
+   * that made the change. Nobody waits for it: a slow hook holds up nothing, and a throw or a
+   * rejection is logged. Returns the function that removes it.
+   * @example chat.on('message:created', ({ message }) => index(message));
+   */
+  on<K extends ChatHookName>(name: K, hook: ChatHook<K>): () => void {
+    return this.hooks.on(name, hook);
+  }
+
+  /**
+   * The chat room's socket.io operator, for the chat's own events only. Not public: a `message:new`
+   * sent by hand skips the store and breaks serials; the server posts with {@link ChatServer.send}.
+   */
+  private room(roomId: string): Operator<ChatContract> {
     return this.server.to(roomKey(roomId));
   }
 
@@ -389,20 +453,7 @@ export class ChatServer {
       if (stored !== undefined) return clipReactions(stored);
       await throttle(this.limiter, user.userId, 'Sending too fast');
       await this.authorize(user, roomId, 'send');
-      const text = await this.moderated({ roomId, author: user, text: payload.text, kind: 'send' });
-      const { message, created } = await this.stored(() =>
-        this.store.append({
-          roomId,
-          clientMessageId: payload.clientMessageId,
-          author: user,
-          text,
-          createdAt: this.now(),
-        }),
-      );
-      if (created) this.room(roomId).emit('message:new', message);
-      this.stopTyping(roomId, user);
-      // A retry answers the stored original, reactions and all.
-      return clipReactions(message);
+      return this.post({ ...payload, author: user, system: false });
     });
 
     action('message:edit', async ({ payload: { roomId, serial, text }, socket }) => {
@@ -411,7 +462,9 @@ export class ChatServer {
       if (message.author.userId !== user.userId) throw new ChatwireError('FORBIDDEN', 'Only the author can edit');
       const moderated = await this.moderated({ roomId, author: user, text, kind: 'edit' });
       const edited = await this.stored(() => this.store.edit(roomId, serial, moderated, this.now()));
-      return this.published(notDeleted(edited, roomId, serial), roomId, serial);
+      const sent = this.published(notDeleted(edited, roomId, serial), roomId, serial);
+      this.hooks.fire('message:edited', { message: sent, by: user });
+      return sent;
     });
 
     action('message:delete', async ({ payload: { roomId, serial }, socket }) => {
@@ -420,8 +473,12 @@ export class ChatServer {
       if (message === undefined) throw notFound(roomId, serial);
       if (message.author.userId !== user.userId) await this.authorize(user, roomId, 'moderate');
       if (message.deletedAt !== undefined) return message;
-      const deleted = await this.stored(() => this.store.delete(roomId, serial, this.now()));
-      return this.published(deleted, roomId, serial);
+      const at = this.now();
+      const deleted = await this.stored(() => this.store.delete(roomId, serial, at));
+      const sent = this.published(deleted, roomId, serial);
+      // A delete that lost a race with another one finds the tombstone made by that one: one event.
+      if (sent.deletedAt === at) this.hooks.fire('message:deleted', { message: sent, by: user });
+      return sent;
     });
 
     action('reaction:toggle', async ({ payload: { roomId, serial, emoji }, socket }) => {
@@ -435,16 +492,19 @@ export class ChatServer {
       );
       // The room gets what changed, not the whole message.
       const users = Object.hasOwn(toggled.reactions, emoji) ? (toggled.reactions[emoji] ?? []) : [];
+      const added = users.includes(user.userId);
       this.room(roomId).emit('reaction', {
         roomId,
         serial,
         emoji,
         userId: user.userId,
-        added: users.includes(user.userId),
+        added,
         count: users.length,
         updatedAt: toggled.updatedAt ?? at,
       });
-      return clipReactions(toggled);
+      const sent = clipReactions(toggled);
+      this.hooks.fire('reaction:toggled', { message: sent, emoji, added, by: user });
+      return sent;
     });
 
     action('history:fetch', async ({ payload: { roomId, before, after, limit }, socket }) => {
@@ -590,6 +650,23 @@ export class ChatServer {
     return text.data;
   }
 
+  /**
+   * Stores and delivers a new message: the one path of a client's `message:send` and of
+   * {@link ChatServer.send}, from moderation on. A retry of a stored `clientMessageId` answers the
+   * original, and nothing is delivered or announced again.
+   */
+  private async post(draft: Omit<NewMessage, 'createdAt'>): Promise<Message> {
+    const { roomId, author, system } = draft;
+    const text = system ? draft.text : await this.moderated({ roomId, author, text: draft.text, kind: 'send' });
+    const { message, created } = await this.stored(() => this.store.append({ ...draft, text, createdAt: this.now() }));
+    if (created) this.room(roomId).emit('message:new', message);
+    if (!system) this.stopTyping(roomId, author);
+    // A retry answers the stored original, reactions and all.
+    const sent = clipReactions(message);
+    if (created) this.hooks.fire('message:created', { message: sent, by: system ? 'system' : author });
+    return sent;
+  }
+
   /** A message that exists and is not deleted. */
   private async existing(roomId: string, serial: number): Promise<Message> {
     const message = await this.stored(() => this.store.get(roomId, serial));
@@ -640,6 +717,9 @@ export class ChatServer {
     } catch (error) {
       this.logger.warn('chatwire: presence could not be published', { roomId, error });
     }
+    // Presence reports each change on the one node that made it: so do these.
+    for (const user of joined) this.hooks.fire('member:joined', { roomId, user });
+    for (const userId of left) this.hooks.fire('member:left', { roomId, userId });
   }
 
   /** Runs a store call; a failure of the store itself becomes a retryable `UNAVAILABLE`. */
@@ -684,6 +764,13 @@ const EMPTY_CATCH_UP: RoomCatchUp = { messages: [], discontinuity: false, update
 async function throttle(limiter: RateLimiter | undefined, key: string, message: string): Promise<void> {
   const waitMs = (await limiter?.take(key)) ?? 0;
   if (waitMs > 0) throw new ChatwireError('RATE_LIMITED', message, { retryAfterMs: waitMs });
+}
+
+/** `value` parsed by `schema`, or a throw of the `VALIDATION_FAILED` error. */
+function parsed<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const outcome = parsePayload(schema, value, what);
+  if (!outcome.ok) throw outcome.error;
+  return outcome.data;
 }
 
 function notFound(roomId: string, serial: number): ChatwireError {

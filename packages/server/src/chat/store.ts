@@ -7,6 +7,8 @@ export interface NewMessage {
   author: ChatUser;
   text: string;
   createdAt: number;
+  /** Posted by the server as itself (`chat.send(..., { as: 'system' })`): stored and returned as `system: true`. */
+  system?: boolean | undefined;
 }
 
 /** The stored message, and whether this call stored it (false: a retry of an earlier send). */

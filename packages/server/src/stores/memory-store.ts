@@ -49,6 +49,7 @@ export class MemoryStore implements Store {
       createdAt: input.createdAt,
       reactions: {},
     };
+    if (input.system === true) message.system = true;
     room.messages.push(message);
     room.byClientId.set(key, message.serial);
     this.trim(room);

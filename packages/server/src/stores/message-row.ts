@@ -16,6 +16,8 @@ export interface MessageRow {
   reactions: string;
   /** when it last changed after it was sent (edit, delete, reaction) */
   updated_at?: number | string | null;
+  /** 1 (SQLite) or true (PostgreSQL) on a system message */
+  is_system?: number | boolean | null;
 }
 
 /** The message a row holds. */
@@ -33,5 +35,6 @@ export function toMessage(row: MessageRow): Message {
   if (row.edited_at !== null) message.editedAt = Number(row.edited_at);
   if (row.deleted_at !== null) message.deletedAt = Number(row.deleted_at);
   if (row.updated_at !== null && row.updated_at !== undefined) message.updatedAt = Number(row.updated_at);
+  if (row.is_system === true || row.is_system === 1) message.system = true;
   return message;
 }

@@ -54,6 +54,7 @@ CREATE TABLE ${s}.chat_read_markers (
   (s: string) => `
 ALTER TABLE ${s}.chat_messages ADD COLUMN updated_at bigint;
 CREATE INDEX chat_messages_updated ON ${s}.chat_messages (room_id, updated_at) WHERE updated_at IS NOT NULL;`,
+  (s: string) => `ALTER TABLE ${s}.chat_messages ADD COLUMN is_system boolean NOT NULL DEFAULT false;`,
 ];
 
 const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -123,8 +124,8 @@ export class PostgresStore implements Store {
         const serial = counter.rows[0]?.last_serial;
         const inserted = await client.query<MessageRow>(
           `INSERT INTO ${this.t.messages}
-             (room_id, serial, id, client_message_id, author_id, author_name, text, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             (room_id, serial, id, client_message_id, author_id, author_name, text, created_at, is_system)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            ON CONFLICT (room_id, author_id, client_message_id) DO NOTHING RETURNING *`,
           [
             input.roomId,
@@ -135,6 +136,7 @@ export class PostgresStore implements Store {
             input.author.name,
             input.text,
             input.createdAt,
+            input.system === true,
           ],
         );
         const row = inserted.rows[0];

@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS chat_read_markers (
 ) WITHOUT ROWID;`,
   `ALTER TABLE chat_messages ADD COLUMN updated_at INTEGER;
 CREATE INDEX chat_messages_updated ON chat_messages (room_id, updated_at) WHERE updated_at IS NOT NULL;`,
+  `ALTER TABLE chat_messages ADD COLUMN is_system INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /**
@@ -68,9 +69,9 @@ export class SqliteStore implements Store {
         `INSERT INTO chat_rooms (room_id, last_serial) VALUES (?, 1)
          ON CONFLICT (room_id) DO UPDATE SET last_serial = last_serial + 1 RETURNING last_serial`,
       ),
-      insert: db.prepare<[string, number, string, string, string, string, string, number]>(
-        `INSERT INTO chat_messages (room_id, serial, id, client_message_id, author_id, author_name, text, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      insert: db.prepare<[string, number, string, string, string, string, string, number, number]>(
+        `INSERT INTO chat_messages (room_id, serial, id, client_message_id, author_id, author_name, text, created_at, is_system)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       get: db.prepare<[string, number], MessageRow>('SELECT * FROM chat_messages WHERE room_id = ? AND serial = ?'),
       edit: db.prepare<[{ roomId: string; serial: number; text: string; at: number }], MessageRow>(
@@ -117,20 +118,20 @@ export class SqliteStore implements Store {
         input.author.name,
         input.text,
         input.createdAt,
+        input.system === true ? 1 : 0,
       );
-      return {
-        message: {
-          id,
-          roomId: input.roomId,
-          serial,
-          clientMessageId: input.clientMessageId,
-          author: { userId: input.author.userId, name: input.author.name },
-          text: input.text,
-          createdAt: input.createdAt,
-          reactions: {},
-        },
-        created: true,
+      const message: Message = {
+        id,
+        roomId: input.roomId,
+        serial,
+        clientMessageId: input.clientMessageId,
+        author: { userId: input.author.userId, name: input.author.name },
+        text: input.text,
+        createdAt: input.createdAt,
+        reactions: {},
       };
+      if (input.system === true) message.system = true;
+      return { message, created: true };
     });
     this.toggleTx = db.transaction(
       (roomId: string, serial: number, emoji: string, userId: string, at: number, maxKeys: number) => {

@@ -246,6 +246,25 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.get('r', 1)).toMatchObject({ text: 'original', reactions: {} });
     });
 
+    it('keeps the system marker of a system message through every read, and on no other message', async () => {
+      const store = await fresh();
+      const system: ChatUser = { userId: 'chatwire:system', name: 'System' };
+      const posted = await store.append({ ...draft('r', system, 'maintenance at ten'), system: true });
+      const plain = await store.append({ ...draft('r', ana, 'ok'), system: false });
+      expect(posted.message).toMatchObject({ serial: 1, author: system, system: true });
+      expect(plain.message).not.toHaveProperty('system');
+      const retry = await store.append({
+        ...draft('r', system, 'again', posted.message.clientMessageId),
+        system: true,
+      });
+      expect(retry).toEqual({ message: posted.message, created: false });
+      expect(await store.get('r', 1)).toEqual(posted.message);
+      expect((await store.history('r', { limit: 10 })).messages.map((m) => m.system)).toEqual([true, undefined]);
+      await store.edit('r', 1, 'maintenance at eleven', 50);
+      expect(await store.updatedSince('r', 0, 10)).toMatchObject([{ serial: 1, system: true }]);
+      expect(await store.delete('r', 1, 60)).toMatchObject({ text: '', system: true });
+    });
+
     it('keeps unicode text and emoji intact', async () => {
       const store = await fresh();
       const text = 'héllo 👋🏽 <b>"quotes"</b> \\ \n\t end';
