@@ -103,6 +103,20 @@ const reactionChange = z.object({
   /** The message's `updatedAt` after this change. */
   updatedAt: z.number().int(),
 });
+/** The longest reason a moderator gives for removing a user from a room, in characters. */
+export const MAX_REASON_LENGTH = 500;
+
+/** Why a user was removed from a room: what the `room:removed` event carries. */
+export const roomRemovalSchema = z.object({
+  roomId: roomIdSchema,
+  /** `kicked`: may join again; `banned`: may not until `until` (or until unbanned). */
+  kind: z.enum(['kicked', 'banned']),
+  /** The moderator's words, for the user. */
+  reason: storable(MAX_REASON_LENGTH).optional(),
+  /** For a ban that ends by itself: when (ms since the epoch). */
+  until: z.number().int().optional(),
+});
+
 /** The server's clock (ms since the epoch) when it answered: what a client passes as `updatedSince` later. */
 const serverTime = z.number().int().min(0);
 
@@ -186,6 +200,7 @@ export const chatContract = defineContract({
     'presence:diff': { payload: presenceDiff },
     read: { payload: z.object({ roomId: roomIdSchema, userId: z.string(), serial: serialSchema }) },
     reaction: { payload: reactionChange },
+    'room:removed': { payload: roomRemovalSchema },
   },
   auth: z.record(z.string(), z.unknown()),
   socketData: z.object({ user: chatUserSchema }),
@@ -203,3 +218,5 @@ export type MessagePage = z.infer<typeof page>;
 export type ReactionChange = z.infer<typeof reactionChange>;
 /** One change of a room's members: what the `presence:diff` event carries. */
 export type PresenceDiff = z.infer<typeof presenceDiff>;
+/** Why a user was removed from a room: what the `room:removed` event carries. */
+export type RoomRemoval = z.infer<typeof roomRemovalSchema>;
