@@ -9,8 +9,11 @@ export {
   ChatServer,
   type ChatServerOptions,
   createChatServer,
+  type KickOptions,
   type MessageDraft,
   type ModerationResult,
+  type RestrictionListOptions,
+  type RestrictOptions,
   type RoomAction,
   type RoomAuthorization,
 } from './chat/chat-server.js';

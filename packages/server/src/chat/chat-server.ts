@@ -3,6 +3,7 @@ import {
   type ChatContract,
   type ChatUser,
   ChatwireError,
+  chatUserSchema,
   type ClientEventName,
   chatContract,
   ERROR_EVENT,
@@ -13,7 +14,10 @@ import {
   messageTextSchema,
   type PresenceDiff,
   parsePayload,
+  type RoomRemoval,
+  roomRemovalSchema,
 } from '@chatwire/protocol';
+import { z } from 'zod';
 import { attach, type ChatwireServer, type ChatwireServerOptions, closeIo } from '../create-server.js';
 import type { RateLimit, RateLimiter } from '../limits/rate-limiter.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -25,11 +29,12 @@ import { AnswerBudget, jsonBytes } from './answer-budget.js';
 import type { ChatAuthenticator } from './authenticators.js';
 import { clipReactions } from './clip-reactions.js';
 import { publishDisconnect, publishesDisconnect } from './cluster-disconnect.js';
+import { publishesServerSideEmit, publishServerSideEmit, reachesOtherNodes } from './cluster-emit.js';
 import { type ConnectionCap, capConnections } from './connection-cap.js';
 import { type Limits, memoryLimits } from './limits.js';
 import { MemoryPresence, type Presence, type PresenceChange } from './presence.js';
 import { roomKey, userRoom } from './rooms.js';
-import type { Store } from './store.js';
+import type { RestrictionKind, RoomRestriction, Store } from './store.js';
 
 /** What a user asks to do in a room, for {@link ChatServerOptions.authorizeRoom}. */
 export type RoomAction = 'join' | 'send' | 'moderate';
@@ -47,6 +52,26 @@ export interface MessageDraft {
   author: ChatUser;
   text: string;
   kind: 'send' | 'edit';
+}
+
+/** Options of {@link ChatServer.kick}. */
+export interface KickOptions {
+  /** Told to the user (`room:removed`), at most 500 characters. */
+  reason?: string;
+}
+
+/** Options of {@link ChatServer.ban} and {@link ChatServer.mute}. */
+export interface RestrictOptions {
+  /** When it ends by itself (ms since the epoch, by the server's `now` clock). @default never: until lifted */
+  until?: number;
+  /** Told to the user (`room:removed` for a ban, the refusal's message for both), at most 500 characters. */
+  reason?: string;
+}
+
+/** Options of {@link ChatServer.bans} and {@link ChatServer.mutes}. */
+export interface RestrictionListOptions {
+  /** Most entries returned (1–1000), oldest first. @default 1000 */
+  limit?: number;
 }
 
 /** The moderation verdict: store `text` (maybe rewritten), or refuse with a reason. */
@@ -282,6 +307,62 @@ export class ChatServer {
   }
 
   /**
+   * Removes a user from a room: every socket of theirs in it (or joining it), on every node, leaves it
+   * and is told why (`room:removed`, kind `kicked`); presence forgets them at once. They may join
+   * again (unlike {@link ChatServer.ban}). Rejects with `UNAVAILABLE` when the adapter reports that
+   * the other nodes could not be told (then call again); `VALIDATION_FAILED` for a bad room id, user
+   * id or reason.
+   * @example await chat.kick('lobby', 'mallory', { reason: 'Calm down' });
+   */
+  async kick(roomId: string, userId: string, options: KickOptions = {}): Promise<void> {
+    const notice = removal(roomId, 'kicked', options);
+    await this.removeEverywhere(notice, validUserId(userId));
+  }
+
+  /**
+   * Bans a user from a room until `until` (or until {@link ChatServer.unban}): kept in the store, so
+   * every node refuses their `room:join` (`BANNED`), and kicks them out now as {@link ChatServer.kick}
+   * does (`room:removed`, kind `banned`). A second ban replaces the first. Rejects with `UNAVAILABLE`
+   * when the store or the other nodes cannot be reached.
+   * @example await chat.ban('lobby', 'mallory', { until: Date.now() + 3_600_000, reason: 'Spam' });
+   */
+  async ban(roomId: string, userId: string, options: RestrictOptions = {}): Promise<void> {
+    const notice = removal(roomId, 'banned', options);
+    await this.restrict(notice, validUserId(userId), 'ban');
+    await this.removeEverywhere(notice, userId);
+  }
+
+  /** Lifts a user's ban from a room (nothing when there is none). Rejects with `UNAVAILABLE` when the store is down. */
+  async unban(roomId: string, userId: string): Promise<void> {
+    await this.lift(roomId, userId, 'ban');
+  }
+
+  /**
+   * Mutes a user in a room until `until` (or until {@link ChatServer.unmute}): on every node their
+   * `message:send`, `message:edit` and `reaction:toggle` there are refused with `MUTED`; they stay in
+   * the room and still read, mark read, delete their own messages and type. A second mute replaces
+   * the first. Rejects with `UNAVAILABLE` when the store is down.
+   */
+  async mute(roomId: string, userId: string, options: RestrictOptions = {}): Promise<void> {
+    await this.restrict(removal(roomId, 'kicked', options), validUserId(userId), 'mute');
+  }
+
+  /** Lifts a user's mute in a room (nothing when there is none). Rejects with `UNAVAILABLE` when the store is down. */
+  async unmute(roomId: string, userId: string): Promise<void> {
+    await this.lift(roomId, userId, 'mute');
+  }
+
+  /** The room's bans in force now (by the `now` clock), oldest first. */
+  bans(roomId: string, options: RestrictionListOptions = {}): Promise<RoomRestriction[]> {
+    return this.restrictionList(roomId, 'ban', options);
+  }
+
+  /** The room's mutes in force now (by the `now` clock), oldest first. */
+  mutes(roomId: string, options: RestrictionListOptions = {}): Promise<RoomRestriction[]> {
+    return this.restrictionList(roomId, 'mute', options);
+  }
+
+  /**
    * The room's current members, each user once however many tabs they have. Rejects with
    * `UNAVAILABLE` when presence cannot answer (Redis away).
    */
@@ -310,6 +391,16 @@ export class ChatServer {
         await throttle(this.actionLimiter, context.socket.data.user.userId, 'Too many requests');
         return handler(context);
       });
+
+    // Another node kicked or banned someone: this node removes its own sockets of theirs.
+    const nsp = this.server.raw as unknown as { on(event: string, listener: (...args: unknown[]) => void): void };
+    nsp.on(REMOVE_EVENT, (notice: unknown, userId: unknown) => {
+      const parsed = roomRemovalSchema.safeParse(notice);
+      if (!parsed.success || typeof userId !== 'string' || this.closing) return;
+      this.removeHere(parsed.data, userId).catch((error: unknown) => {
+        this.logger.error('chatwire: removing a user from a room failed', { roomId: parsed.data.roomId, error });
+      });
+    });
 
     server.onConnection(async (socket) => {
       // Before any await: the disconnect cleanup below may run as soon as this hook yields.
@@ -343,18 +434,22 @@ export class ChatServer {
         // Joins under way count too, so that concurrent joins cannot pass the cap.
         const underWay = rooms.has(roomId);
         if (!underWay && rooms.size >= this.maxRoomsPerSocket) {
-          throw new ChatwireError('FORBIDDEN', `A connection may be in at most ${this.maxRoomsPerSocket} rooms`);
+          throw new ChatwireError('TOO_MANY_ROOMS', `A connection may be in at most ${this.maxRoomsPerSocket} rooms`);
         }
         if (!underWay) rooms.set(roomId, 0);
         try {
           await this.authorize(socket.data.user, roomId, 'join');
+          await this.unrestricted(socket.data.user, roomId, ['ban']);
           await this.present(() => this.presence.join(roomId, socket.id, socket.data.user));
           // Gone meanwhile: its disconnect cleanup has run already, so undo this join here.
           if (!socket.connected) throw new ChatwireError('DISCONNECTED', 'The connection closed during the join');
           await socket.join(key);
+          // Kicked or banned while the join was under way: that removal saw it, so undo it here too.
+          if (!rooms.has(roomId)) throw new ChatwireError('NOT_MEMBER', `Removed from room "${roomId}"`);
         } catch (error) {
           if (!underWay) {
             rooms.delete(roomId);
+            await socket.leave(key);
             await this.presence.leave(roomId, socket.id).catch(() => {});
           }
           throw error;
@@ -384,6 +479,7 @@ export class ChatServer {
       const user = this.member(socket, roomId);
       await throttle(this.limiter, user.userId, 'Sending too fast');
       await this.authorize(user, roomId, 'send');
+      await this.unrestricted(user, roomId, ['ban', 'mute']);
       const text = await this.moderated({ roomId, author: user, text: payload.text, kind: 'send' });
       const { message, created } = await this.stored(() =>
         this.store.append({
@@ -402,6 +498,7 @@ export class ChatServer {
 
     action('message:edit', async ({ payload: { roomId, serial, text }, socket }) => {
       const user = this.member(socket, roomId);
+      await this.unrestricted(user, roomId, ['ban', 'mute']);
       const message = await this.existing(roomId, serial);
       if (message.author.userId !== user.userId) throw new ChatwireError('FORBIDDEN', 'Only the author can edit');
       const moderated = await this.moderated({ roomId, author: user, text, kind: 'edit' });
@@ -421,6 +518,7 @@ export class ChatServer {
 
     action('reaction:toggle', async ({ payload: { roomId, serial, emoji }, socket }) => {
       const user = this.member(socket, roomId);
+      await this.unrestricted(user, roomId, ['ban', 'mute']);
       await this.existing(roomId, serial);
       const at = this.now();
       const toggled = notDeleted(
@@ -561,7 +659,7 @@ export class ChatServer {
   }
 
   private member(socket: ChatSocket, roomId: string): ChatUser {
-    if (!socket.rooms.has(roomKey(roomId))) throw new ChatwireError('FORBIDDEN', `Join room "${roomId}" first`);
+    if (!socket.rooms.has(roomKey(roomId))) throw new ChatwireError('NOT_MEMBER', `Join room "${roomId}" first`);
     return socket.data.user;
   }
 
@@ -574,11 +672,85 @@ export class ChatServer {
   private async moderated(draft: MessageDraft): Promise<string> {
     if (this.moderate === undefined) return draft.text;
     const verdict = await this.moderate(draft);
-    if ('reject' in verdict) throw new ChatwireError('FORBIDDEN', verdict.reject);
+    if ('reject' in verdict) throw new ChatwireError('MODERATED', verdict.reject);
     // A rewrite must still be a valid text: the hook's bug is the sender's INTERNAL, and nothing is stored.
     const text = parsePayload(messageTextSchema, verdict.text, 'text returned by moderate()');
     if (!text.ok) throw new TypeError(text.error.message, { cause: text.error });
     return text.data;
+  }
+
+  /** Refuses with `BANNED` or `MUTED` when the user has a restriction of one of `kinds` in the room. */
+  private async unrestricted(user: ChatUser, roomId: string, kinds: RestrictionKind[]): Promise<void> {
+    const now = this.now();
+    const found = await this.stored(() => this.store.restrictionsOf(roomId, user.userId, now));
+    const restriction = found.find((r) => kinds.includes(r.kind));
+    if (restriction === undefined) return;
+    const words = restriction.kind === 'ban' ? `Banned from room "${roomId}"` : `Muted in room "${roomId}"`;
+    const message = restriction.reason === undefined ? words : `${words}: ${restriction.reason}`;
+    const retryAfterMs = restriction.until === undefined ? undefined : restriction.until - now;
+    throw new ChatwireError(restriction.kind === 'ban' ? 'BANNED' : 'MUTED', message, { retryAfterMs });
+  }
+
+  /** Stores a ban or mute of `userId` in the room, with the notice's reason and end. */
+  private async restrict({ roomId, reason, until }: RoomRemoval, userId: string, kind: RestrictionKind) {
+    const restriction: RoomRestriction = { roomId, userId, kind, createdAt: this.now() };
+    if (until !== undefined) restriction.until = until;
+    if (reason !== undefined) restriction.reason = reason;
+    await this.stored(() => this.store.restrict(restriction));
+  }
+
+  private async lift(roomId: string, userId: string, kind: RestrictionKind): Promise<void> {
+    const room = validRoomId(roomId);
+    const user = validUserId(userId);
+    await this.stored(() => this.store.lift(room, user, kind));
+  }
+
+  private async restrictionList(
+    roomId: string,
+    kind: RestrictionKind,
+    { limit = MAX_RESTRICTIONS_LISTED }: RestrictionListOptions,
+  ): Promise<RoomRestriction[]> {
+    const room = validRoomId(roomId);
+    const max = valid(z.number().int().min(1).max(MAX_RESTRICTIONS_LISTED), limit, 'limit');
+    return this.stored(() => this.store.restrictions(room, kind, this.now(), max));
+  }
+
+  /**
+   * Removes `userId` from the notice's room on this node, then tells the other nodes to do the same
+   * (they hear {@link REMOVE_EVENT}); `UNAVAILABLE` when the adapter reports they could not be told.
+   */
+  private async removeEverywhere(notice: RoomRemoval, userId: string): Promise<void> {
+    await this.removeHere(notice, userId);
+    const adapter = this.server.raw.adapter;
+    const packet = [REMOVE_EVENT, notice, userId];
+    if (publishesServerSideEmit(adapter)) {
+      await this.dependency('Cluster', () => adapter[publishServerSideEmit](packet));
+    } else if (reachesOtherNodes(adapter)) {
+      (this.server.raw as unknown as { serverSideEmit(...args: unknown[]): void }).serverSideEmit(...packet);
+    }
+  }
+
+  /**
+   * This node's part of a kick or ban: each socket of the user in the room (or joining it) is told
+   * (`room:removed`), leaves it, stops typing there, and presence forgets it.
+   */
+  private async removeHere(notice: RoomRemoval, userId: string): Promise<void> {
+    const { roomId } = notice;
+    const ids = [...(this.server.raw.adapter.rooms.get(userRoom(userId)) ?? [])];
+    await Promise.all(
+      ids.map(async (id) => {
+        const socket = this.server.raw.sockets.get(id);
+        const rooms = this.socketRooms.get(id);
+        if (socket === undefined || rooms?.has(roomId) !== true) return;
+        // A join under way sees this and undoes itself.
+        rooms.delete(roomId);
+        socket.emit('room:removed', notice);
+        await socket.leave(roomKey(roomId));
+        this.stopTyping(roomId, socket.data.user);
+        // A failure is logged; the entry expires by itself where presence expires (RedisPresence).
+        await this.present(() => this.presence.leave(roomId, id)).catch(() => {});
+      }),
+    );
   }
 
   /** A message that exists and is not deleted. */
@@ -655,6 +827,34 @@ export class ChatServer {
 }
 
 const typingKey = (roomId: string, userId: string) => `${roomId}\u0000${userId}`;
+
+/** The server-side event (between nodes) that removes a user from a room: `(notice, userId)`. */
+const REMOVE_EVENT = 'chatwire:remove';
+
+/** Most bans or mutes one {@link ChatServer.bans} / {@link ChatServer.mutes} call returns. */
+const MAX_RESTRICTIONS_LISTED = 1000;
+
+/** `value` as `schema` parses it, or a `VALIDATION_FAILED` ChatwireError naming `what`. */
+function valid<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = parsePayload(schema, value, what);
+  if (!parsed.ok) throw parsed.error;
+  return parsed.data;
+}
+
+const validRoomId = (roomId: string): string => valid(roomRemovalSchema.shape.roomId, roomId, 'room id');
+
+const validUserId = (userId: string): string => valid(chatUserSchema.shape.userId, userId, 'user id');
+
+/**
+ * The `room:removed` notice of a kick or ban (a mute takes its room id, reason and end), or a
+ * `VALIDATION_FAILED` ChatwireError for a bad room id, reason or `until`.
+ */
+function removal(roomId: string, kind: RoomRemoval['kind'], { reason, until }: RestrictOptions): RoomRemoval {
+  const notice: RoomRemoval = { roomId, kind };
+  if (reason !== undefined) notice.reason = reason;
+  if (until !== undefined) notice.until = until;
+  return valid(roomRemovalSchema, notice, 'room removal');
+}
 
 /** Most different reactions one message may carry (each is sent with every update of it). */
 const MAX_REACTION_KEYS = 50;

@@ -1,6 +1,7 @@
 import { createAdapter, type RedisStreamsAdapterOptions } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
 import { type PublishesDisconnect, publishDisconnect } from '../chat/cluster-disconnect.js';
+import { type PublishesServerSideEmit, publishServerSideEmit } from '../chat/cluster-emit.js';
 import type { Logger } from '../logger.js';
 
 /** A factory of socket.io's Redis Streams adapter, as socket.io's `adapter` option takes it. */
@@ -18,6 +19,9 @@ const GUARDED = ['publish', 'spublish', 'xadd', 'set', 'subscribe', 'ssubscribe'
 /** socket.io-adapter's `MessageType.DISCONNECT_SOCKETS` (its cluster protocol). */
 const DISCONNECT_SOCKETS = 6;
 
+/** socket.io-adapter's `MessageType.SERVER_SIDE_EMIT` (its cluster protocol). */
+const SERVER_SIDE_EMIT = 9;
+
 /** What is used of socket.io's ClusterAdapter, where `publishAndReturnOffset` is protected. */
 interface ClusterPublisher {
   publishAndReturnOffset(message: { type: number; data: unknown }): Promise<unknown>;
@@ -30,7 +34,8 @@ type Commands = Record<string, unknown>;
  * client of its own (a duplicate of `redis`, closed by `close`) whose commands and copies (the
  * subscriber, the stream readers) log each failure instead of leaving the rejection unhandled;
  * `serverCount` answers the last count it got when Redis does not answer; and each adapter can tell
- * whether a disconnect reached the other nodes (see {@link PublishesDisconnect}).
+ * whether a disconnect or a server-side event reached the other nodes (see {@link PublishesDisconnect},
+ * {@link PublishesServerSideEmit}).
  */
 export function guardedAdapter(
   redis: Redis,
@@ -60,11 +65,17 @@ export function guardedAdapter(
           return knownCount;
         },
       );
-    const reporting: PublishesDisconnect = {
+    const reporting: PublishesDisconnect & PublishesServerSideEmit = {
       [publishDisconnect]: async (room, close) => {
         await (instance as unknown as ClusterPublisher).publishAndReturnOffset({
           type: DISCONNECT_SOCKETS,
           data: { opts: { rooms: [room], except: [], flags: {} }, close },
+        });
+      },
+      [publishServerSideEmit]: async (packet) => {
+        await (instance as unknown as ClusterPublisher).publishAndReturnOffset({
+          type: SERVER_SIDE_EMIT,
+          data: { packet },
         });
       },
     };
