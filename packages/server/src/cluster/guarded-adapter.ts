@@ -27,6 +27,22 @@ interface ClusterPublisher {
   publishAndReturnOffset(message: { type: number; data: unknown }): Promise<unknown>;
 }
 
+/** What is used of socket.io's Redis Streams adapter to write a message of its cluster protocol to its stream. */
+interface StreamWriter {
+  uid: string;
+  encode(message: { uid: string; nsp: string; type: number; data: unknown }): Record<string, string>;
+}
+
+/** The stream the adapter (0.3) writes the messages of namespace `nsp` to: its own rule. */
+function streamOf(nsp: string, options: RedisStreamsAdapterOptions): string {
+  const name = options.streamName ?? 'socket.io';
+  const count = options.streamCount ?? 1;
+  if (count === 1) return name;
+  let hash = 0;
+  for (let i = 0; i < nsp.length; i++) hash = (hash * 31 + nsp.charCodeAt(i)) | 0;
+  return `${name}-${hash % count}`;
+}
+
 type Commands = Record<string, unknown>;
 
 /**
@@ -72,11 +88,13 @@ export function guardedAdapter(
           data: { opts: { rooms: [room], except: [], flags: {} }, close },
         });
       },
+      // The adapter sends a server-side event over PUB/SUB, keeping a failure to itself, and a node away
+      // from Redis for a moment misses it: this one goes through the stream, as DISCONNECT_SOCKETS does.
       [publishServerSideEmit]: async (packet) => {
-        await (instance as unknown as ClusterPublisher).publishAndReturnOffset({
-          type: SERVER_SIDE_EMIT,
-          data: { packet },
-        });
+        const { uid, encode } = instance as unknown as StreamWriter;
+        const fields = encode.call(instance, { uid, nsp: nsp.name, type: SERVER_SIDE_EMIT, data: { packet } });
+        const maxLen = options.maxLen ?? 10_000;
+        await publisher.xadd(streamOf(nsp.name, options), 'MAXLEN', '~', maxLen, '*', ...Object.entries(fields).flat());
       },
     };
     return Object.assign(instance, reporting);
