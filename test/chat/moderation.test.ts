@@ -24,7 +24,11 @@ function deferred() {
 describe('chat.kick', () => {
   it('takes every tab of the user out of the room, tells them why, and presence forgets them at once', async () => {
     const { url, chat } = await startChat();
-    const [tab1, tab2, bob] = [await connectUser(url, 'ana'), await connectUser(url, 'ana'), await connectUser(url, 'bob')];
+    const [tab1, tab2, bob] = [
+      await connectUser(url, 'ana'),
+      await connectUser(url, 'ana'),
+      await connectUser(url, 'bob'),
+    ];
     const elsewhere = await connectUser(url, 'ana');
     for (const client of [tab1, tab2, bob]) await join(client, 'lobby');
     await join(elsewhere, 'other');

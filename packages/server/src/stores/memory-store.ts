@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, MessagePage } from '@chatwire/protocol';
-import type {
-  AppendResult,
-  HistoryQuery,
-  NewMessage,
-  RestrictionKind,
-  RoomRestriction,
-  Store,
-} from '../chat/store.js';
+import type { AppendResult, HistoryQuery, NewMessage, RestrictionKind, RoomRestriction, Store } from '../chat/store.js';
 import { toggleReaction } from './reactions.js';
 
 /** Options of {@link MemoryStore}. */

@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_SERIAL, type Message, type MessagePage } from '@chatwire/protocol';
 import pg from 'pg';
-import type {
-  AppendResult,
-  HistoryQuery,
-  NewMessage,
-  RestrictionKind,
-  RoomRestriction,
-  Store,
-} from '../chat/store.js';
+import type { AppendResult, HistoryQuery, NewMessage, RestrictionKind, RoomRestriction, Store } from '../chat/store.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type MessageRow, toMessage } from './message-row.js';
 import { toggledReactionsJson } from './reactions.js';

@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_SERIAL, type Message, type MessagePage } from '@chatwire/protocol';
 import Database from 'better-sqlite3';
-import type {
-  AppendResult,
-  HistoryQuery,
-  NewMessage,
-  RestrictionKind,
-  RoomRestriction,
-  Store,
-} from '../chat/store.js';
+import type { AppendResult, HistoryQuery, NewMessage, RestrictionKind, RoomRestriction, Store } from '../chat/store.js';
 import { type MessageRow, toMessage } from './message-row.js';
 import { toggledReactionsJson } from './reactions.js';
 import { type RestrictionRow, toRestriction, toRestrictionRow } from './restriction-row.js';
