@@ -233,3 +233,44 @@ describe('ChatClient after a kick or ban', () => {
     expect(await ana.join('lobby')).toMatchObject({ ok: false, error: { code: 'BANNED' } });
   });
 });
+
+describe('room:moderate (moderators on the wire)', () => {
+  it("lets a user whom authorizeRoom allows 'moderate' kick, ban, mute and lift; others get FORBIDDEN", async () => {
+    const time = clock();
+    const { url, chat } = await startChat({
+      now: time.now,
+      authorizeRoom: ({ user, action }) => action !== 'moderate' || user.userId === 'boss',
+    });
+    const [boss, ana, bob] = [
+      await connectUser(url, 'boss'),
+      await connectUser(url, 'ana'),
+      await connectUser(url, 'bob'),
+    ];
+    for (const client of [boss, ana, bob]) await join(client, 'lobby');
+    expect(await bob.request('room:moderate', { roomId: 'lobby', userId: 'ana', action: 'kick' })).toEqual({
+      ok: false,
+      error: { code: 'FORBIDDEN', message: 'Not allowed to moderate in room "lobby"' },
+    });
+    expect(userIds(await chat.members('lobby'))).toEqual(['ana', 'bob', 'boss']);
+
+    const kicked = nextEvent(ana, 'room:removed');
+    ok(await boss.request('room:moderate', { roomId: 'lobby', userId: 'ana', action: 'kick', reason: 'Off topic' }));
+    expect(await kicked).toEqual({ roomId: 'lobby', kind: 'kicked', reason: 'Off topic' });
+    expect(userIds(await chat.members('lobby'))).toEqual(['bob', 'boss']);
+
+    const until = time.now() + 1000;
+    ok(await boss.request('room:moderate', { roomId: 'lobby', userId: 'ana', action: 'ban', until }));
+    expect(await ana.request('room:join', { roomId: 'lobby' })).toMatchObject({
+      error: { code: 'BANNED', retryAfterMs: 1000 },
+    });
+    ok(await boss.request('room:moderate', { roomId: 'lobby', userId: 'bob', action: 'mute' }));
+    expect(await bob.request('message:send', { roomId: 'lobby', clientMessageId: 'b', text: 'x' })).toMatchObject({
+      error: { code: 'MUTED' },
+    });
+    ok(await boss.request('room:moderate', { roomId: 'lobby', userId: 'ana', action: 'unban' }));
+    ok(await boss.request('room:moderate', { roomId: 'lobby', userId: 'bob', action: 'unmute' }));
+    expect(await join(ana, 'lobby')).toMatchObject({ roomId: 'lobby' });
+    expect(await send(bob, 'lobby', 'back')).toMatchObject({ serial: 1 });
+    expect(await chat.bans('lobby')).toEqual([]);
+  });
+});

@@ -191,6 +191,18 @@ export const chatContract = defineContract({
     },
     'read:mark': { payload: z.object({ roomId: roomIdSchema, serial: serialSchema }), ack: z.object({}) },
     'typing:set': { payload: z.object({ roomId: roomIdSchema, isTyping: z.boolean() }) },
+    'room:moderate': {
+      payload: z.object({
+        roomId: roomIdSchema,
+        userId: chatUserSchema.shape.userId,
+        action: z.enum(['kick', 'ban', 'unban', 'mute', 'unmute']),
+        /** For `ban` and `mute`: when it ends (ms since the epoch); none: until lifted. */
+        until: z.number().int().optional(),
+        /** For `kick`, `ban` and `mute`: told to the user. */
+        reason: storable(MAX_REASON_LENGTH).optional(),
+      }),
+      ack: z.object({}),
+    },
   },
   serverToClient: {
     session: { payload: z.object({ user: chatUserSchema }) },

@@ -84,7 +84,8 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
   /** Maps the handshake `auth` to the user; throw a ChatwireError (`UNAUTHORIZED`) to refuse. */
   authenticate: ChatAuthenticator;
   /**
-   * May `user` do `action` in `roomId`? `moderate` means deleting other people's messages.
+   * May `user` do `action` in `roomId`? `moderate` means deleting other people's messages and
+   * kicking, banning and muting users there (`room:moderate`).
    * @default join and send: yes; moderate: no
    */
   authorizeRoom?: (request: RoomAuthorization) => boolean | Promise<boolean>;
@@ -580,6 +581,18 @@ export class ChatServer {
       if (marker !== capped || rooms?.get(roomId) === marker) return {};
       rooms?.set(roomId, marker);
       this.room(roomId).emit('read', { roomId, userId: user.userId, serial: marker });
+      return {};
+    });
+
+    action('room:moderate', async ({ payload: { roomId, userId, action: what, until, reason }, socket }) => {
+      await this.authorize(socket.data.user, roomId, 'moderate');
+      const options: RestrictOptions = {};
+      if (until !== undefined) options.until = until;
+      if (reason !== undefined) options.reason = reason;
+      if (what === 'kick') await this.kick(roomId, userId, reason === undefined ? {} : { reason });
+      else if (what === 'ban') await this.ban(roomId, userId, options);
+      else if (what === 'mute') await this.mute(roomId, userId, options);
+      else await this.lift(roomId, userId, what === 'unban' ? 'ban' : 'mute');
       return {};
     });
 
