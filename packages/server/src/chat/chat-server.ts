@@ -316,7 +316,7 @@ export class ChatServer {
    * @example await chat.kick('lobby', 'mallory', { reason: 'Calm down' });
    */
   async kick(roomId: string, userId: string, options: KickOptions = {}): Promise<void> {
-    const notice = removal(roomId, 'kicked', options);
+    const notice = removal(roomId, 'kicked', options.reason === undefined ? {} : { reason: options.reason });
     await this.removeEverywhere(notice, validUserId(userId));
   }
 
@@ -345,7 +345,7 @@ export class ChatServer {
    * the first. Rejects with `UNAVAILABLE` when the store is down.
    */
   async mute(roomId: string, userId: string, options: RestrictOptions = {}): Promise<void> {
-    await this.restrict(removal(roomId, 'kicked', options), validUserId(userId), 'mute');
+    await this.restrict(checked(roomId, options), validUserId(userId), 'mute');
   }
 
   /** Lifts a user's mute in a room (nothing when there is none). Rejects with `UNAVAILABLE` when the store is down. */
@@ -704,8 +704,8 @@ export class ChatServer {
     throw new ChatwireError(restriction.kind === 'ban' ? 'BANNED' : 'MUTED', message, { retryAfterMs });
   }
 
-  /** Stores a ban or mute of `userId` in the room, with the notice's reason and end. */
-  private async restrict({ roomId, reason, until }: RoomRemoval, userId: string, kind: RestrictionKind) {
+  /** Stores a ban or mute of `userId` in the room, with its reason and end. */
+  private async restrict({ roomId, reason, until }: Moderation, userId: string, kind: RestrictionKind) {
     const restriction: RoomRestriction = { roomId, userId, kind, createdAt: this.now() };
     if (until !== undefined) restriction.until = until;
     if (reason !== undefined) restriction.reason = reason;
@@ -854,19 +854,26 @@ function valid<S extends z.ZodType>(schema: S, value: unknown, what: string): z.
   return parsed.data;
 }
 
+/** The room, reason and end of a kick, ban or mute. */
+type Moderation = Omit<RoomRemoval, 'kind'>;
+
+const moderationSchema = roomRemovalSchema.omit({ kind: true });
+
 const validRoomId = (roomId: string): string => valid(roomRemovalSchema.shape.roomId, roomId, 'room id');
 
 const validUserId = (userId: string): string => valid(chatUserSchema.shape.userId, userId, 'user id');
 
-/**
- * The `room:removed` notice of a kick or ban (a mute takes its room id, reason and end), or a
- * `VALIDATION_FAILED` ChatwireError for a bad room id, reason or `until`.
- */
-function removal(roomId: string, kind: RoomRemoval['kind'], { reason, until }: RestrictOptions): RoomRemoval {
-  const notice: RoomRemoval = { roomId, kind };
-  if (reason !== undefined) notice.reason = reason;
-  if (until !== undefined) notice.until = until;
-  return valid(roomRemovalSchema, notice, 'room removal');
+/** The room id, reason and end of a kick, ban or mute, or a `VALIDATION_FAILED` ChatwireError for a bad one. */
+function checked(roomId: string, { reason, until }: RestrictOptions): Moderation {
+  const moderation: Moderation = { roomId };
+  if (reason !== undefined) moderation.reason = reason;
+  if (until !== undefined) moderation.until = until;
+  return valid(moderationSchema, moderation, 'moderation arguments');
+}
+
+/** The `room:removed` notice of a kick or ban, checked. */
+function removal(roomId: string, kind: RoomRemoval['kind'], options: RestrictOptions): RoomRemoval {
+  return { ...checked(roomId, options), kind };
 }
 
 /** Most different reactions one message may carry (each is sent with every update of it). */
