@@ -208,7 +208,7 @@ describe('chat.mute', () => {
 });
 
 describe('ChatClient after a kick or ban', () => {
-  it('marks the room removed, fails pending sends, and does not join it again on reconnect', async () => {
+  it('marks the room removed, refuses sends in it, and does not join it again on reconnect', async () => {
     const { url, chat } = await startChat();
     const ana = chatClient(url, 'ana');
     const room = await joinRoom(ana, 'lobby');
