@@ -127,9 +127,9 @@ describe('ChatClient', () => {
     const { url } = await startChat({ moderate: ({ text }) => (reject ? { reject: 'No shouting' } : { text }) });
     const a = await joinRoom(chatClient(url, 'ana'), 'r');
     const result = await a.send('HEY');
-    expect(result).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'No shouting' } });
+    expect(result).toEqual({ ok: false, error: { code: 'MODERATED', message: 'No shouting' } });
     const [failed] = a.messages;
-    expect(failed).toMatchObject({ status: 'failed', text: 'HEY', error: { code: 'FORBIDDEN' } });
+    expect(failed).toMatchObject({ status: 'failed', text: 'HEY', error: { code: 'MODERATED' } });
     reject = false;
     expect(await a.retry(failed!.clientMessageId)).toMatchObject({ ok: true, data: { serial: 1 } });
     expect(texts(a)).toEqual(['HEY']);

@@ -16,18 +16,18 @@ async function lobbyWithOutsider() {
   return { url, store, ana, bob, eve, first };
 }
 
-const forbidden = { ok: false, error: { code: 'FORBIDDEN', message: 'Join room "lobby" first' } };
+const notMember = { ok: false, error: { code: 'NOT_MEMBER', message: 'Join room "lobby" first' } };
 
 describe('a user who has not joined a room', () => {
-  it('cannot send, edit, delete, react, fetch history or mark read (FORBIDDEN)', async () => {
+  it('cannot send, edit, delete, react, fetch history or mark read (NOT_MEMBER)', async () => {
     const { store, eve } = await lobbyWithOutsider();
     const roomId = 'lobby';
-    expect(await eve.request('message:send', { roomId, clientMessageId: 'c1', text: 'let me in' })).toEqual(forbidden);
-    expect(await eve.request('message:edit', { roomId, serial: 1, text: 'mine now' })).toEqual(forbidden);
-    expect(await eve.request('message:delete', { roomId, serial: 1 })).toEqual(forbidden);
-    expect(await eve.request('reaction:toggle', { roomId, serial: 1, emoji: '👎' })).toEqual(forbidden);
-    expect(await eve.request('history:fetch', { roomId })).toEqual(forbidden);
-    expect(await eve.request('read:mark', { roomId, serial: 1 })).toEqual(forbidden);
+    expect(await eve.request('message:send', { roomId, clientMessageId: 'c1', text: 'let me in' })).toEqual(notMember);
+    expect(await eve.request('message:edit', { roomId, serial: 1, text: 'mine now' })).toEqual(notMember);
+    expect(await eve.request('message:delete', { roomId, serial: 1 })).toEqual(notMember);
+    expect(await eve.request('reaction:toggle', { roomId, serial: 1, emoji: '👎' })).toEqual(notMember);
+    expect(await eve.request('history:fetch', { roomId })).toEqual(notMember);
+    expect(await eve.request('read:mark', { roomId, serial: 1 })).toEqual(notMember);
     expect(await store.lastSerial('lobby')).toBe(1);
     expect(await store.get('lobby', 1)).toMatchObject({ text: 'hello', reactions: {} });
     expect(await store.readMarkers('lobby')).toEqual({});
@@ -38,7 +38,7 @@ describe('a user who has not joined a room', () => {
     const atAna = record(ana, 'typing');
     const refused = nextValue<ErrorEventPayload>((fn) => eve.onError(fn));
     eve.emit('typing:set', { roomId: 'lobby', isTyping: true });
-    expect(await refused).toEqual({ event: 'typing:set', code: 'FORBIDDEN', message: 'Join room "lobby" first' });
+    expect(await refused).toEqual({ event: 'typing:set', code: 'NOT_MEMBER', message: 'Join room "lobby" first' });
     await sleep(100);
     expect(atAna).toEqual([]);
   });
@@ -49,7 +49,7 @@ describe('a user who has not joined a room', () => {
     // The typed client sends an event with an ack only through `request`: go under it.
     const raw = eve.raw as unknown as { emit(event: string, payload: unknown): void };
     raw.emit('message:send', { roomId: 'lobby', clientMessageId: 'c1', text: 'no ack' });
-    expect(await refused).toEqual({ event: 'message:send', code: 'FORBIDDEN', message: 'Join room "lobby" first' });
+    expect(await refused).toEqual({ event: 'message:send', code: 'NOT_MEMBER', message: 'Join room "lobby" first' });
     expect(await store.lastSerial('lobby')).toBe(1);
   });
 

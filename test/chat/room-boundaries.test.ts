@@ -9,9 +9,9 @@ describe('room boundaries (regressions)', () => {
     const results = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((roomId) => ana.request('room:join', { roomId })));
     expect(results.filter((r) => r.ok)).toHaveLength(2);
     expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.error.code)).toEqual([
-      'FORBIDDEN',
-      'FORBIDDEN',
-      'FORBIDDEN',
+      'TOO_MANY_ROOMS',
+      'TOO_MANY_ROOMS',
+      'TOO_MANY_ROOMS',
     ]);
   });
 

@@ -20,7 +20,7 @@ describe('authorizeRoom', () => {
       ok: false,
       error: { code: 'FORBIDDEN', message: 'Not allowed to join in room "staff"' },
     });
-    expect(await ana.request('history:fetch', { roomId: 'staff' })).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    expect(await ana.request('history:fetch', { roomId: 'staff' })).toMatchObject({ error: { code: 'NOT_MEMBER' } });
     await sleep(100);
     expect(atBoss).toEqual([]);
   });
@@ -41,17 +41,17 @@ describe('authorizeRoom', () => {
 });
 
 describe('maxRoomsPerSocket', () => {
-  it('refuses a join beyond the limit with FORBIDDEN; rejoining or leaving first is fine', async () => {
+  it('refuses a join beyond the limit with TOO_MANY_ROOMS; rejoining or leaving first is fine', async () => {
     const { url } = await startChat({ maxRoomsPerSocket: 2 });
     const ana = await connectUser(url, 'ana');
     await join(ana, 'a');
     await join(ana, 'b');
     expect(await ana.request('room:join', { roomId: 'c' })).toEqual({
       ok: false,
-      error: { code: 'FORBIDDEN', message: 'A connection may be in at most 2 rooms' },
+      error: { code: 'TOO_MANY_ROOMS', message: 'A connection may be in at most 2 rooms' },
     });
     expect(await ana.request('message:send', { roomId: 'c', clientMessageId: 'x', text: 'x' })).toMatchObject({
-      error: { code: 'FORBIDDEN' },
+      error: { code: 'NOT_MEMBER' },
     });
     expect(await join(ana, 'b')).toMatchObject({ roomId: 'b' });
     ok(await ana.request('room:leave', { roomId: 'a' }));
@@ -64,7 +64,7 @@ describe('maxRoomsPerSocket', () => {
     const tab2 = await connectUser(url, 'ana');
     await join(tab1, 'a');
     await join(tab2, 'b');
-    expect(await tab1.request('room:join', { roomId: 'b' })).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    expect(await tab1.request('room:join', { roomId: 'b' })).toMatchObject({ error: { code: 'TOO_MANY_ROOMS' } });
   });
 });
 
@@ -96,7 +96,7 @@ describe('moderate hook', () => {
     ]);
   });
 
-  it('rejects: FORBIDDEN with the reason, nothing stored or delivered', async () => {
+  it('rejects: MODERATED with the reason, nothing stored or delivered', async () => {
     const { url, store } = await startChat({ moderate: moderator().moderate });
     const ana = await connectUser(url, 'ana');
     const bob = await connectUser(url, 'bob');
@@ -105,7 +105,7 @@ describe('moderate hook', () => {
     const atBob = record(bob, 'message:new');
     expect(await ana.request('message:send', { roomId: 'lobby', clientMessageId: 'c', text: 'buy spam' })).toEqual({
       ok: false,
-      error: { code: 'FORBIDDEN', message: 'Looks like spam' },
+      error: { code: 'MODERATED', message: 'Looks like spam' },
     });
     expect(await store.lastSerial('lobby')).toBe(0);
     // The refused clientMessageId was not used up.
@@ -124,7 +124,7 @@ describe('moderate hook', () => {
     expect(edited.text).toBe('****');
     expect(await ana.request('message:edit', { roomId: 'lobby', serial: 1, text: 'spam' })).toEqual({
       ok: false,
-      error: { code: 'FORBIDDEN', message: 'Looks like spam' },
+      error: { code: 'MODERATED', message: 'Looks like spam' },
     });
     expect(ok(await ana.request('history:fetch', { roomId: 'lobby' })).messages[0]!.text).toBe('****');
     expect(drafts.map((draft) => draft.kind)).toEqual(['send', 'edit', 'edit']);

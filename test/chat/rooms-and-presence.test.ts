@@ -129,7 +129,7 @@ describe('presence', () => {
     await send(ana, 'lobby', 'after bob left');
     expect(await bob.request('history:fetch', { roomId: 'lobby' })).toMatchObject({
       ok: false,
-      error: { code: 'FORBIDDEN' },
+      error: { code: 'NOT_MEMBER' },
     });
     await sleep(100);
     expect(atBob).toEqual([]);

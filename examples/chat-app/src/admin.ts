@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ChatwireError } from '@chatwire/protocol';
-import type { ChatServer, ChatwireNamespace, Logger } from '@chatwire/server';
+import type { ChatServer, ChatwireNamespace, Logger, RoomRestriction } from '@chatwire/server';
 import { type AdminContract, adminContract, type ChatMetrics } from './admin-contract.js';
 
 /**
@@ -57,6 +57,43 @@ export function addAdmin(
     logger.info('admin kicked a user', { userId: payload.userId });
     await chat.disconnectUser(payload.userId);
     return { kicked: true as const };
+  });
+  admin.on('room:kick', async ({ payload: { roomId, userId, reason } }) => {
+    logger.info('admin kicked a user from a room', { roomId, userId });
+    await chat.kick(roomId, userId, reason === undefined ? {} : { reason });
+    return {};
+  });
+  const restrictOptions = ({ minutes, reason }: { minutes?: number | undefined; reason?: string | undefined }) => ({
+    ...(minutes === undefined ? {} : { until: Date.now() + minutes * 60_000 }),
+    ...(reason === undefined ? {} : { reason }),
+  });
+  admin.on('room:ban', async ({ payload }) => {
+    logger.info('admin banned a user from a room', { roomId: payload.roomId, userId: payload.userId });
+    await chat.ban(payload.roomId, payload.userId, restrictOptions(payload));
+    return {};
+  });
+  admin.on('room:unban', async ({ payload }) => {
+    await chat.unban(payload.roomId, payload.userId);
+    return {};
+  });
+  admin.on('room:mute', async ({ payload }) => {
+    logger.info('admin muted a user in a room', { roomId: payload.roomId, userId: payload.userId });
+    await chat.mute(payload.roomId, payload.userId, restrictOptions(payload));
+    return {};
+  });
+  admin.on('room:unmute', async ({ payload }) => {
+    await chat.unmute(payload.roomId, payload.userId);
+    return {};
+  });
+  admin.on('room:restrictions', async ({ payload: { roomId } }) => {
+    const listed = ({ userId, until, reason, createdAt }: RoomRestriction) => ({
+      userId,
+      createdAt,
+      ...(until === undefined ? {} : { until }),
+      ...(reason === undefined ? {} : { reason }),
+    });
+    const [bans, mutes] = await Promise.all([chat.bans(roomId), chat.mutes(roomId)]);
+    return { bans: bans.map(listed), mutes: mutes.map(listed) };
   });
   admin.on('metrics:get', () => metrics);
   return admin;

@@ -97,4 +97,56 @@ describe('the /admin namespace of the demo', () => {
     const left = await admin.request('rooms:list');
     expect(left.ok && left.data).toEqual([{ roomId: 'general', members: 1 }]);
   });
+
+  it('kicks, bans and mutes a user in one room, lists and lifts bans and mutes', async () => {
+    const { url } = await startAdminApp(adminToken);
+    const ana = user(url, 'Ana');
+    const bob = user(url, 'Bob');
+    await join(ana, 'general');
+    const bobRoom = await join(bob, 'general');
+    await join(bob, 'random');
+    const admin = adminClient(url, adminToken);
+    await connected(admin);
+    const members = async (roomId: string) => {
+      const answer = await admin.request('room:members', { roomId });
+      return answer.ok ? answer.data.map((m) => m.userId).sort() : answer.error.code;
+    };
+
+    const kicked = new Promise((resolve) => bobRoom.on('removed', resolve));
+    expect(await admin.request('room:kick', { roomId: 'general', userId: 'bob', reason: 'Off topic' })).toEqual({
+      ok: true,
+      data: {},
+    });
+    expect(await kicked).toEqual({ roomId: 'general', kind: 'kicked', reason: 'Off topic' });
+    expect(await members('general')).toEqual(['ana']);
+    // Only that room: Bob is still connected and in 'random'.
+    expect(bob.status).toBe('connected');
+    expect(await members('random')).toEqual(['bob']);
+
+    await join(bob, 'general');
+    expect(
+      (await admin.request('room:ban', { roomId: 'general', userId: 'bob', minutes: 10, reason: 'Spam' })).ok,
+    ).toBe(true);
+    expect(await members('general')).toEqual(['ana']);
+    expect(await bob.join('general')).toMatchObject({ ok: false, error: { code: 'BANNED' } });
+    expect((await admin.request('room:mute', { roomId: 'general', userId: 'ana' })).ok).toBe(true);
+    expect(await ana.rooms.get('general')?.send('hello?')).toMatchObject({ ok: false, error: { code: 'MUTED' } });
+    const listed = await admin.request('room:restrictions', { roomId: 'general' });
+    expect(listed).toEqual({
+      ok: true,
+      data: {
+        bans: [{ userId: 'bob', until: expect.any(Number), reason: 'Spam', createdAt: expect.any(Number) }],
+        mutes: [{ userId: 'ana', createdAt: expect.any(Number) }],
+      },
+    });
+
+    expect((await admin.request('room:unban', { roomId: 'general', userId: 'bob' })).ok).toBe(true);
+    expect((await admin.request('room:unmute', { roomId: 'general', userId: 'ana' })).ok).toBe(true);
+    expect(await bob.join('general')).toMatchObject({ ok: true });
+    expect(await ana.rooms.get('general')?.send('hello again')).toMatchObject({ ok: true });
+    expect(await admin.request('room:restrictions', { roomId: 'general' })).toEqual({
+      ok: true,
+      data: { bans: [], mutes: [] },
+    });
+  });
 });

@@ -3,12 +3,21 @@ import { z } from 'zod';
 /**
  * The error codes chatwire itself uses. Apps may add their own string codes. `UNAVAILABLE` (a
  * dependency such as the database is down) and `RATE_LIMITED` are worth retrying, after
- * `retryAfterMs` when given; so are `TIMEOUT` and `DISCONNECTED`.
+ * `retryAfterMs` when given; so are `TIMEOUT` and `DISCONNECTED`. The chat's refusals: `NOT_MEMBER`
+ * (join the room first), `FORBIDDEN` (not allowed: the app's room policy said no, or not the
+ * author), `BANNED` and `MUTED` (a moderator's ban or mute in that room; `retryAfterMs` says when
+ * it ends, if it does), `MODERATED` (the app's moderation refused the text), `TOO_MANY_ROOMS` (the
+ * connection is in as many rooms as it may be).
  */
 export const ERROR_CODES = [
   'VALIDATION_FAILED',
   'UNAUTHORIZED',
   'FORBIDDEN',
+  'NOT_MEMBER',
+  'BANNED',
+  'MUTED',
+  'MODERATED',
+  'TOO_MANY_ROOMS',
   'NOT_FOUND',
   'CONFLICT',
   'RATE_LIMITED',

@@ -6,6 +6,7 @@ export {
   emojiSchema,
   MAX_PAGE_SIZE,
   MAX_REACTION_USERS,
+  MAX_REASON_LENGTH,
   MAX_SERIAL,
   MAX_TEXT_LENGTH,
   type Message,
@@ -14,7 +15,9 @@ export {
   messageTextSchema,
   type PresenceDiff,
   type ReactionChange,
+  type RoomRemoval,
   roomIdSchema,
+  roomRemovalSchema,
   SYSTEM_AUTHOR,
   serialSchema,
 } from './chat/contract.js';

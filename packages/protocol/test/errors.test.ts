@@ -37,7 +37,7 @@ describe('ChatwireError', () => {
 
   it('lists the built-in codes', () => {
     expect(ERROR_CODES).toContain('PAYLOAD_TOO_LARGE');
-    expect(ERROR_CODES).toHaveLength(11);
+    expect(ERROR_CODES).toHaveLength(16);
   });
 });
 

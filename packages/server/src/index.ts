@@ -9,8 +9,11 @@ export {
   ChatServer,
   type ChatServerOptions,
   createChatServer,
+  type KickOptions,
   type MessageDraft,
   type ModerationResult,
+  type RestrictionListOptions,
+  type RestrictOptions,
   type RoomAction,
   type RoomAuthorization,
   type ServerMessage,
@@ -26,7 +29,14 @@ export {
   type PresenceHost,
   type PresenceSnapshot,
 } from './chat/presence.js';
-export type { AppendResult, HistoryQuery, NewMessage, Store } from './chat/store.js';
+export type {
+  AppendResult,
+  HistoryQuery,
+  NewMessage,
+  RestrictionKind,
+  RoomRestriction,
+  Store,
+} from './chat/store.js';
 export { ChatwireServer, type ChatwireServerOptions, createServer } from './create-server.js';
 export type { AllowedOrigins } from './limits/allowed-origins.js';
 export type { RateLimit, RateLimiter } from './limits/rate-limiter.js';

@@ -6,6 +6,7 @@ import {
   type ErrorPayload,
   isRetryable,
   type Result,
+  type RoomRemoval,
 } from '@chatwire/protocol';
 import { type Backoff, backoffDelayMs } from '../backoff.js';
 import {
@@ -74,6 +75,8 @@ export type ChatClientEvents = {
   status: (status: ConnectionStatus, error: ChatwireError | undefined) => void;
   /** Every room is re-joined and caught up after a (re)connect. */
   ready: () => void;
+  /** A moderator removed us from a room (kicked or banned): it is left and not joined again on reconnect. */
+  removed: (removal: RoomRemoval) => void;
 };
 
 interface Gate {
@@ -264,6 +267,13 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     client.on('presence:diff', (diff) => this.joinedRooms.get(diff.roomId)?.applyDiff(diff));
     client.on('typing', ({ roomId, user, isTyping }) => this.joinedRooms.get(roomId)?.setRemoteTyping(user, isTyping));
     client.on('read', ({ roomId, userId, serial }) => this.joinedRooms.get(roomId)?.setRead(userId, serial));
+    client.on('room:removed', (removal) => {
+      const room = this.joinedRooms.get(removal.roomId);
+      if (room === undefined) return;
+      this.forget(room);
+      room.removed(removal);
+      this.emit('removed', removal);
+    });
     client.onStatus((status, error) => {
       if (status === 'connected') {
         void this.resume(++this.generation);

@@ -8,6 +8,7 @@ import {
   type PresenceDiff,
   type ReactionChange,
   type Result,
+  type RoomRemoval,
 } from '@chatwire/protocol';
 import { type Backoff, backoffDelayMs } from '../backoff.js';
 import type { ChatwireClient } from '../create-client.js';
@@ -43,6 +44,11 @@ export type RoomEvents = {
   discontinuity: () => void;
   /** The server no longer lets us in (after a reconnect): the room is left. */
   left: (error: ErrorPayload) => void;
+  /**
+   * A moderator removed us (kicked or banned, see `removal`): the room is left and not joined again
+   * on reconnect; pending sends fail with `NOT_MEMBER`. After a kick, `client.join(id)` may join again.
+   */
+  removed: (removal: RoomRemoval) => void;
 };
 
 /** Settings a room gets from its {@link ChatClient}. */
@@ -117,6 +123,7 @@ export class ChatRoom extends Emitter<RoomEvents> {
   private typingSentAt = 0;
   private typingIdleTimer: ReturnType<typeof setTimeout> | undefined;
   private active = true;
+  private removedBy: RoomRemoval | undefined;
 
   constructor(
     readonly id: string,
@@ -170,6 +177,11 @@ export class ChatRoom extends Emitter<RoomEvents> {
   /** False once left. */
   get joined(): boolean {
     return this.active;
+  }
+
+  /** Why a moderator removed us from the room (kicked or banned), once they did. */
+  get removal(): RoomRemoval | undefined {
+    return this.removedBy;
   }
 
   /** @internal True once the first page is in (the first join is complete); false again while a reload is unfinished. */
@@ -524,6 +536,17 @@ export class ChatRoom extends Emitter<RoomEvents> {
     this.deactivate();
     for (const local of this.pending.values()) this.fail(local, error);
     this.emit('left', error);
+    this.changed();
+  }
+
+  /** @internal A moderator removed us (`room:removed`). */
+  removed(removal: RoomRemoval): void {
+    this.removedBy = removal;
+    this.deactivate();
+    const words = removal.kind === 'banned' ? 'Banned from the room' : 'Removed from the room';
+    const error: ErrorPayload = { code: 'NOT_MEMBER', message: removal.reason ?? words };
+    for (const local of this.pending.values()) this.fail(local, error);
+    this.emit('removed', removal);
     this.changed();
   }
 

@@ -111,6 +111,20 @@ const reactionChange = z.object({
   /** The message's `updatedAt` after this change. */
   updatedAt: z.number().int(),
 });
+/** The longest reason a moderator gives for removing a user from a room, in characters. */
+export const MAX_REASON_LENGTH = 500;
+
+/** Why a user was removed from a room: what the `room:removed` event carries. */
+export const roomRemovalSchema = z.object({
+  roomId: roomIdSchema,
+  /** `kicked`: may join again; `banned`: may not until `until` (or until unbanned). */
+  kind: z.enum(['kicked', 'banned']),
+  /** The moderator's words, for the user. */
+  reason: storable(MAX_REASON_LENGTH).optional(),
+  /** For a ban that ends by itself: when (ms since the epoch). */
+  until: z.number().int().optional(),
+});
+
 /** The server's clock (ms since the epoch) when it answered: what a client passes as a room's `updatedSince` later. */
 const serverTime = z.number().int().min(0);
 
@@ -191,6 +205,18 @@ export const chatContract = defineContract({
     },
     'read:mark': { payload: z.object({ roomId: roomIdSchema, serial: serialSchema }), ack: z.object({}) },
     'typing:set': { payload: z.object({ roomId: roomIdSchema, isTyping: z.boolean() }) },
+    'room:moderate': {
+      payload: z.object({
+        roomId: roomIdSchema,
+        userId: chatUserSchema.shape.userId,
+        action: z.enum(['kick', 'ban', 'unban', 'mute', 'unmute']),
+        /** For `ban` and `mute`: when it ends (ms since the epoch); none: until lifted. */
+        until: z.number().int().optional(),
+        /** For `kick`, `ban` and `mute`: told to the user. */
+        reason: storable(MAX_REASON_LENGTH).optional(),
+      }),
+      ack: z.object({}),
+    },
   },
   serverToClient: {
     session: { payload: z.object({ user: chatUserSchema }) },
@@ -200,6 +226,7 @@ export const chatContract = defineContract({
     'presence:diff': { payload: presenceDiff },
     read: { payload: z.object({ roomId: roomIdSchema, userId: z.string(), serial: serialSchema }) },
     reaction: { payload: reactionChange },
+    'room:removed': { payload: roomRemovalSchema },
   },
   auth: z.record(z.string(), z.unknown()),
   socketData: z.object({ user: chatUserSchema }),
@@ -217,3 +244,5 @@ export type MessagePage = z.infer<typeof page>;
 export type ReactionChange = z.infer<typeof reactionChange>;
 /** One change of a room's members: what the `presence:diff` event carries. */
 export type PresenceDiff = z.infer<typeof presenceDiff>;
+/** Why a user was removed from a room: what the `room:removed` event carries. */
+export type RoomRemoval = z.infer<typeof roomRemovalSchema>;

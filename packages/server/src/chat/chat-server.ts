@@ -17,9 +17,11 @@ import {
   type PayloadInput,
   type PresenceDiff,
   parsePayload,
+  type RoomRemoval,
+  roomRemovalSchema,
   SYSTEM_AUTHOR,
 } from '@chatwire/protocol';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { attach, type ChatwireServer, type ChatwireServerOptions, closeIo } from '../create-server.js';
 import type { RateLimit, RateLimiter } from '../limits/rate-limiter.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -31,12 +33,13 @@ import { AnswerBudget, jsonBytes } from './answer-budget.js';
 import type { ChatAuthenticator } from './authenticators.js';
 import { clipReactions } from './clip-reactions.js';
 import { publishDisconnect, publishesDisconnect } from './cluster-disconnect.js';
+import { publishesServerSideEmit, publishServerSideEmit, reachesOtherNodes } from './cluster-emit.js';
 import { type ConnectionCap, capConnections } from './connection-cap.js';
 import { type ChatHook, type ChatHookName, HookRegistry } from './hooks.js';
 import { type Limits, memoryLimits } from './limits.js';
 import { MemoryPresence, type Presence, type PresenceChange } from './presence.js';
 import { roomKey, userRoom } from './rooms.js';
-import type { NewMessage, Store } from './store.js';
+import type { NewMessage, RestrictionKind, RoomRestriction, Store } from './store.js';
 
 /** What a user asks to do in a room, for {@link ChatServerOptions.authorizeRoom}. */
 export type RoomAction = 'join' | 'send' | 'moderate';
@@ -54,6 +57,26 @@ export interface MessageDraft {
   author: ChatUser;
   text: string;
   kind: 'send' | 'edit';
+}
+
+/** Options of {@link ChatServer.kick}. */
+export interface KickOptions {
+  /** Told to the user (`room:removed`), at most 500 characters. */
+  reason?: string;
+}
+
+/** Options of {@link ChatServer.ban} and {@link ChatServer.mute}. */
+export interface RestrictOptions {
+  /** When it ends by itself (ms since the epoch, by the server's `now` clock). @default never: until lifted */
+  until?: number;
+  /** Told to the user (`room:removed` for a ban, the refusal's message for both), at most 500 characters. */
+  reason?: string;
+}
+
+/** Options of {@link ChatServer.bans} and {@link ChatServer.mutes}. */
+export interface RestrictionListOptions {
+  /** Most entries returned (1–1000), oldest first. @default 1000 */
+  limit?: number;
 }
 
 /** The moderation verdict: store `text` (maybe rewritten), or refuse with a reason. */
@@ -83,7 +106,8 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
   /** Maps the handshake `auth` to the user; throw a ChatwireError (`UNAUTHORIZED`) to refuse. */
   authenticate: ChatAuthenticator;
   /**
-   * May `user` do `action` in `roomId`? `moderate` means deleting other people's messages.
+   * May `user` do `action` in `roomId`? `moderate` means deleting other people's messages and
+   * kicking, banning and muting users there (`room:moderate`).
    * @default join and send: yes; moderate: no
    */
   authorizeRoom?: (request: RoomAuthorization) => boolean | Promise<boolean>;
@@ -346,6 +370,62 @@ export class ChatServer {
   }
 
   /**
+   * Removes a user from a room: every socket of theirs in it (or joining it), on every node, leaves it
+   * and is told why (`room:removed`, kind `kicked`); presence forgets them at once. They may join
+   * again (unlike {@link ChatServer.ban}). Rejects with `UNAVAILABLE` when the adapter reports that
+   * the other nodes could not be told (then call again); `VALIDATION_FAILED` for a bad room id, user
+   * id or reason.
+   * @example await chat.kick('lobby', 'mallory', { reason: 'Calm down' });
+   */
+  async kick(roomId: string, userId: string, options: KickOptions = {}): Promise<void> {
+    const notice = removal(roomId, 'kicked', options.reason === undefined ? {} : { reason: options.reason });
+    await this.removeEverywhere(notice, validUserId(userId));
+  }
+
+  /**
+   * Bans a user from a room until `until` (or until {@link ChatServer.unban}): kept in the store, so
+   * every node refuses their `room:join` (`BANNED`), and kicks them out now as {@link ChatServer.kick}
+   * does (`room:removed`, kind `banned`). A second ban replaces the first. Rejects with `UNAVAILABLE`
+   * when the store or the other nodes cannot be reached.
+   * @example await chat.ban('lobby', 'mallory', { until: Date.now() + 3_600_000, reason: 'Spam' });
+   */
+  async ban(roomId: string, userId: string, options: RestrictOptions = {}): Promise<void> {
+    const notice = removal(roomId, 'banned', options);
+    await this.restrict(notice, validUserId(userId), 'ban');
+    await this.removeEverywhere(notice, userId);
+  }
+
+  /** Lifts a user's ban from a room (nothing when there is none). Rejects with `UNAVAILABLE` when the store is down. */
+  async unban(roomId: string, userId: string): Promise<void> {
+    await this.lift(roomId, userId, 'ban');
+  }
+
+  /**
+   * Mutes a user in a room until `until` (or until {@link ChatServer.unmute}): on every node their
+   * `message:send`, `message:edit` and `reaction:toggle` there are refused with `MUTED`; they stay in
+   * the room and still read, mark read, delete their own messages and type. A second mute replaces
+   * the first. Rejects with `UNAVAILABLE` when the store is down.
+   */
+  async mute(roomId: string, userId: string, options: RestrictOptions = {}): Promise<void> {
+    await this.restrict(checked(roomId, options), validUserId(userId), 'mute');
+  }
+
+  /** Lifts a user's mute in a room (nothing when there is none). Rejects with `UNAVAILABLE` when the store is down. */
+  async unmute(roomId: string, userId: string): Promise<void> {
+    await this.lift(roomId, userId, 'mute');
+  }
+
+  /** The room's bans in force now (by the `now` clock), oldest first. */
+  bans(roomId: string, options: RestrictionListOptions = {}): Promise<RoomRestriction[]> {
+    return this.restrictionList(roomId, 'ban', options);
+  }
+
+  /** The room's mutes in force now (by the `now` clock), oldest first. */
+  mutes(roomId: string, options: RestrictionListOptions = {}): Promise<RoomRestriction[]> {
+    return this.restrictionList(roomId, 'mute', options);
+  }
+
+  /**
    * The room's current members, each user once however many tabs they have. Rejects with
    * `UNAVAILABLE` when presence cannot answer (Redis away).
    */
@@ -374,6 +454,16 @@ export class ChatServer {
         await throttle(this.actionLimiter, context.socket.data.user.userId, 'Too many requests');
         return handler(context);
       });
+
+    // Another node kicked or banned someone: this node removes its own sockets of theirs.
+    const nsp = this.server.raw as unknown as { on(event: string, listener: (...args: unknown[]) => void): void };
+    nsp.on(REMOVE_EVENT, (notice: unknown, userId: unknown) => {
+      const parsed = roomRemovalSchema.safeParse(notice);
+      if (!parsed.success || typeof userId !== 'string' || this.closing) return;
+      this.removeHere(parsed.data, userId).catch((error: unknown) => {
+        this.logger.error('chatwire: removing a user from a room failed', { roomId: parsed.data.roomId, error });
+      });
+    });
 
     server.onConnection(async (socket) => {
       // Before any await: the disconnect cleanup below may run as soon as this hook yields.
@@ -407,18 +497,22 @@ export class ChatServer {
         // Joins under way count too, so that concurrent joins cannot pass the cap.
         const underWay = rooms.has(roomId);
         if (!underWay && rooms.size >= this.maxRoomsPerSocket) {
-          throw new ChatwireError('FORBIDDEN', `A connection may be in at most ${this.maxRoomsPerSocket} rooms`);
+          throw new ChatwireError('TOO_MANY_ROOMS', `A connection may be in at most ${this.maxRoomsPerSocket} rooms`);
         }
         if (!underWay) rooms.set(roomId, 0);
         try {
           await this.authorize(socket.data.user, roomId, 'join');
+          await this.unrestricted(socket.data.user, roomId, ['ban']);
           await this.present(() => this.presence.join(roomId, socket.id, socket.data.user));
           // Gone meanwhile: its disconnect cleanup has run already, so undo this join here.
           if (!socket.connected) throw new ChatwireError('DISCONNECTED', 'The connection closed during the join');
           await socket.join(key);
+          // Kicked or banned while the join was under way: that removal saw it, so undo it here too.
+          if (!rooms.has(roomId)) throw new ChatwireError('NOT_MEMBER', `Removed from room "${roomId}"`);
         } catch (error) {
           if (!underWay) {
             rooms.delete(roomId);
+            await socket.leave(key);
             await this.presence.leave(roomId, socket.id).catch(() => {});
           }
           throw error;
@@ -453,11 +547,13 @@ export class ChatServer {
       if (stored !== undefined) return clipReactions(stored);
       await throttle(this.limiter, user.userId, 'Sending too fast');
       await this.authorize(user, roomId, 'send');
+      await this.unrestricted(user, roomId, ['ban', 'mute']);
       return this.post({ ...payload, author: user, system: false });
     });
 
     action('message:edit', async ({ payload: { roomId, serial, text }, socket }) => {
       const user = this.member(socket, roomId);
+      await this.unrestricted(user, roomId, ['ban', 'mute']);
       const message = await this.existing(roomId, serial);
       if (message.author.userId !== user.userId) throw new ChatwireError('FORBIDDEN', 'Only the author can edit');
       const moderated = await this.moderated({ roomId, author: user, text, kind: 'edit' });
@@ -483,6 +579,7 @@ export class ChatServer {
 
     action('reaction:toggle', async ({ payload: { roomId, serial, emoji }, socket }) => {
       const user = this.member(socket, roomId);
+      await this.unrestricted(user, roomId, ['ban', 'mute']);
       await this.existing(roomId, serial);
       const at = this.now();
       const toggled = notDeleted(
@@ -550,6 +647,18 @@ export class ChatServer {
       if (marker !== capped || rooms?.get(roomId) === marker) return {};
       rooms?.set(roomId, marker);
       this.room(roomId).emit('read', { roomId, userId: user.userId, serial: marker });
+      return {};
+    });
+
+    action('room:moderate', async ({ payload: { roomId, userId, action: what, until, reason }, socket }) => {
+      await this.authorize(socket.data.user, roomId, 'moderate');
+      const options: RestrictOptions = {};
+      if (until !== undefined) options.until = until;
+      if (reason !== undefined) options.reason = reason;
+      if (what === 'kick') await this.kick(roomId, userId, reason === undefined ? {} : { reason });
+      else if (what === 'ban') await this.ban(roomId, userId, options);
+      else if (what === 'mute') await this.mute(roomId, userId, options);
+      else await this.lift(roomId, userId, what === 'unban' ? 'ban' : 'mute');
       return {};
     });
 
@@ -630,7 +739,7 @@ export class ChatServer {
   }
 
   private member(socket: ChatSocket, roomId: string): ChatUser {
-    if (!socket.rooms.has(roomKey(roomId))) throw new ChatwireError('FORBIDDEN', `Join room "${roomId}" first`);
+    if (!socket.rooms.has(roomKey(roomId))) throw new ChatwireError('NOT_MEMBER', `Join room "${roomId}" first`);
     return socket.data.user;
   }
 
@@ -643,7 +752,7 @@ export class ChatServer {
   private async moderated(draft: MessageDraft): Promise<string> {
     if (this.moderate === undefined) return draft.text;
     const verdict = await this.moderate(draft);
-    if ('reject' in verdict) throw new ChatwireError('FORBIDDEN', verdict.reject);
+    if ('reject' in verdict) throw new ChatwireError('MODERATED', verdict.reject);
     // A rewrite must still be a valid text: the hook's bug is the sender's INTERNAL, and nothing is stored.
     const text = parsePayload(messageTextSchema, verdict.text, 'text returned by moderate()');
     if (!text.ok) throw new TypeError(text.error.message, { cause: text.error });
@@ -665,6 +774,80 @@ export class ChatServer {
     const sent = clipReactions(message);
     if (created) this.hooks.fire('message:created', { message: sent, by: system ? 'system' : author });
     return sent;
+  }
+
+  /** Refuses with `BANNED` or `MUTED` when the user has a restriction of one of `kinds` in the room. */
+  private async unrestricted(user: ChatUser, roomId: string, kinds: RestrictionKind[]): Promise<void> {
+    const now = this.now();
+    const found = await this.stored(() => this.store.restrictionsOf(roomId, user.userId, now));
+    const restriction = found.find((r) => kinds.includes(r.kind));
+    if (restriction === undefined) return;
+    const words = restriction.kind === 'ban' ? `Banned from room "${roomId}"` : `Muted in room "${roomId}"`;
+    const message = restriction.reason === undefined ? words : `${words}: ${restriction.reason}`;
+    const retryAfterMs = restriction.until === undefined ? undefined : restriction.until - now;
+    throw new ChatwireError(restriction.kind === 'ban' ? 'BANNED' : 'MUTED', message, { retryAfterMs });
+  }
+
+  /** Stores a ban or mute of `userId` in the room, with its reason and end. */
+  private async restrict({ roomId, reason, until }: Moderation, userId: string, kind: RestrictionKind) {
+    const restriction: RoomRestriction = { roomId, userId, kind, createdAt: this.now() };
+    if (until !== undefined) restriction.until = until;
+    if (reason !== undefined) restriction.reason = reason;
+    await this.stored(() => this.store.restrict(restriction));
+  }
+
+  private async lift(roomId: string, userId: string, kind: RestrictionKind): Promise<void> {
+    const room = validRoomId(roomId);
+    const user = validUserId(userId);
+    await this.stored(() => this.store.lift(room, user, kind));
+  }
+
+  private async restrictionList(
+    roomId: string,
+    kind: RestrictionKind,
+    { limit = MAX_RESTRICTIONS_LISTED }: RestrictionListOptions,
+  ): Promise<RoomRestriction[]> {
+    const room = validRoomId(roomId);
+    const max = valid(z.number().int().min(1).max(MAX_RESTRICTIONS_LISTED), limit, 'limit');
+    return this.stored(() => this.store.restrictions(room, kind, this.now(), max));
+  }
+
+  /**
+   * Removes `userId` from the notice's room on this node, then tells the other nodes to do the same
+   * (they hear {@link REMOVE_EVENT}); `UNAVAILABLE` when the adapter reports they could not be told.
+   */
+  private async removeEverywhere(notice: RoomRemoval, userId: string): Promise<void> {
+    await this.removeHere(notice, userId);
+    const adapter = this.server.raw.adapter;
+    const packet = [REMOVE_EVENT, notice, userId];
+    if (publishesServerSideEmit(adapter)) {
+      await this.dependency('Cluster', () => adapter[publishServerSideEmit](packet));
+    } else if (reachesOtherNodes(adapter)) {
+      (this.server.raw as unknown as { serverSideEmit(...args: unknown[]): void }).serverSideEmit(...packet);
+    }
+  }
+
+  /**
+   * This node's part of a kick or ban: each socket of the user in the room (or joining it) is told
+   * (`room:removed`), leaves it, stops typing there, and presence forgets it.
+   */
+  private async removeHere(notice: RoomRemoval, userId: string): Promise<void> {
+    const { roomId } = notice;
+    const ids = [...(this.server.raw.adapter.rooms.get(userRoom(userId)) ?? [])];
+    await Promise.all(
+      ids.map(async (id) => {
+        const socket = this.server.raw.sockets.get(id);
+        const rooms = this.socketRooms.get(id);
+        if (socket === undefined || rooms?.has(roomId) !== true) return;
+        // A join under way sees this and undoes itself.
+        rooms.delete(roomId);
+        socket.emit('room:removed', notice);
+        await socket.leave(roomKey(roomId));
+        this.stopTyping(roomId, socket.data.user);
+        // A failure is logged; the entry expires by itself where presence expires (RedisPresence).
+        await this.present(() => this.presence.leave(roomId, id)).catch(() => {});
+      }),
+    );
   }
 
   /** A message that exists and is not deleted. */
@@ -744,6 +927,41 @@ export class ChatServer {
 }
 
 const typingKey = (roomId: string, userId: string) => `${roomId}\u0000${userId}`;
+
+/** The server-side event (between nodes) that removes a user from a room: `(notice, userId)`. */
+const REMOVE_EVENT = 'chatwire:remove';
+
+/** Most bans or mutes one {@link ChatServer.bans} / {@link ChatServer.mutes} call returns. */
+const MAX_RESTRICTIONS_LISTED = 1000;
+
+/** `value` as `schema` parses it, or a `VALIDATION_FAILED` ChatwireError naming `what`. */
+function valid<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = parsePayload(schema, value, what);
+  if (!parsed.ok) throw parsed.error;
+  return parsed.data;
+}
+
+/** The room, reason and end of a kick, ban or mute. */
+type Moderation = Omit<RoomRemoval, 'kind'>;
+
+const moderationSchema = roomRemovalSchema.omit({ kind: true });
+
+const validRoomId = (roomId: string): string => valid(roomRemovalSchema.shape.roomId, roomId, 'room id');
+
+const validUserId = (userId: string): string => valid(chatUserSchema.shape.userId, userId, 'user id');
+
+/** The room id, reason and end of a kick, ban or mute, or a `VALIDATION_FAILED` ChatwireError for a bad one. */
+function checked(roomId: string, { reason, until }: RestrictOptions): Moderation {
+  const moderation: Moderation = { roomId };
+  if (reason !== undefined) moderation.reason = reason;
+  if (until !== undefined) moderation.until = until;
+  return valid(moderationSchema, moderation, 'moderation arguments');
+}
+
+/** The `room:removed` notice of a kick or ban, checked. */
+function removal(roomId: string, kind: RoomRemoval['kind'], options: RestrictOptions): RoomRemoval {
+  return { ...checked(roomId, options), kind };
+}
 
 /** Most different reactions one message may carry (each is sent with every update of it). */
 const MAX_REACTION_KEYS = 50;

@@ -24,6 +24,22 @@ export interface HistoryQuery {
   limit: number;
 }
 
+/** What a restriction keeps a user from: `ban` from the room, `mute` from posting in it. */
+export type RestrictionKind = 'ban' | 'mute';
+
+/** A ban or mute of one user in one room, as {@link Store.restrict} keeps it. */
+export interface RoomRestriction {
+  roomId: string;
+  userId: string;
+  kind: RestrictionKind;
+  /** When it ends by itself (ms since the epoch); undefined: when lifted. */
+  until?: number | undefined;
+  /** The moderator's reason, for the user. */
+  reason?: string | undefined;
+  /** When it was imposed (ms since the epoch). */
+  createdAt: number;
+}
+
 /**
  * Where a chat server keeps messages and read markers. Every method may be called from several
  * server processes at once (a shared database implements it for several nodes), so each must be
@@ -78,6 +94,14 @@ export interface Store {
   markRead(roomId: string, userId: string, serial: number): Promise<number>;
   /** The room's read markers: userId → serial. */
   readMarkers(roomId: string): Promise<Record<string, number>>;
+  /** Imposes a ban or mute, replacing the user's earlier one of the same kind in that room. */
+  restrict(restriction: RoomRestriction): Promise<void>;
+  /** Lifts the user's ban or mute (`kind`) in the room; nothing when there is none. */
+  lift(roomId: string, userId: string, kind: RestrictionKind): Promise<void>;
+  /** The user's restrictions in the room still in force at `now` (no `until`, or `until` later than `now`). */
+  restrictionsOf(roomId: string, userId: string, now: number): Promise<RoomRestriction[]>;
+  /** The room's restrictions of `kind` in force at `now`, oldest first (then by user id), at most `limit`. */
+  restrictions(roomId: string, kind: RestrictionKind, now: number, limit: number): Promise<RoomRestriction[]>;
   /** Flushes and releases the store. */
   close(): Promise<void>;
 }

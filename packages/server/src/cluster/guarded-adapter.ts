@@ -1,6 +1,7 @@
 import { createAdapter, type RedisStreamsAdapterOptions } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
 import { type PublishesDisconnect, publishDisconnect } from '../chat/cluster-disconnect.js';
+import { type PublishesServerSideEmit, publishServerSideEmit } from '../chat/cluster-emit.js';
 import type { Logger } from '../logger.js';
 
 /** A factory of socket.io's Redis Streams adapter, as socket.io's `adapter` option takes it. */
@@ -18,9 +19,28 @@ const GUARDED = ['publish', 'spublish', 'xadd', 'set', 'subscribe', 'ssubscribe'
 /** socket.io-adapter's `MessageType.DISCONNECT_SOCKETS` (its cluster protocol). */
 const DISCONNECT_SOCKETS = 6;
 
+/** socket.io-adapter's `MessageType.SERVER_SIDE_EMIT` (its cluster protocol). */
+const SERVER_SIDE_EMIT = 9;
+
 /** What is used of socket.io's ClusterAdapter, where `publishAndReturnOffset` is protected. */
 interface ClusterPublisher {
   publishAndReturnOffset(message: { type: number; data: unknown }): Promise<unknown>;
+}
+
+/** What is used of socket.io's Redis Streams adapter to write a message of its cluster protocol to its stream. */
+interface StreamWriter {
+  uid: string;
+  encode(message: { uid: string; nsp: string; type: number; data: unknown }): Record<string, string>;
+}
+
+/** The stream the adapter (0.3) writes the messages of namespace `nsp` to: its own rule. */
+function streamOf(nsp: string, options: RedisStreamsAdapterOptions): string {
+  const name = options.streamName ?? 'socket.io';
+  const count = options.streamCount ?? 1;
+  if (count === 1) return name;
+  let hash = 0;
+  for (let i = 0; i < nsp.length; i++) hash = (hash * 31 + nsp.charCodeAt(i)) | 0;
+  return `${name}-${hash % count}`;
 }
 
 type Commands = Record<string, unknown>;
@@ -30,7 +50,8 @@ type Commands = Record<string, unknown>;
  * client of its own (a duplicate of `redis`, closed by `close`) whose commands and copies (the
  * subscriber, the stream readers) log each failure instead of leaving the rejection unhandled;
  * `serverCount` answers the last count it got when Redis does not answer; and each adapter can tell
- * whether a disconnect reached the other nodes (see {@link PublishesDisconnect}).
+ * whether a disconnect or a server-side event reached the other nodes (see {@link PublishesDisconnect},
+ * {@link PublishesServerSideEmit}).
  */
 export function guardedAdapter(
   redis: Redis,
@@ -60,12 +81,20 @@ export function guardedAdapter(
           return knownCount;
         },
       );
-    const reporting: PublishesDisconnect = {
+    const reporting: PublishesDisconnect & PublishesServerSideEmit = {
       [publishDisconnect]: async (room, close) => {
         await (instance as unknown as ClusterPublisher).publishAndReturnOffset({
           type: DISCONNECT_SOCKETS,
           data: { opts: { rooms: [room], except: [], flags: {} }, close },
         });
+      },
+      // The adapter sends a server-side event over PUB/SUB, keeping a failure to itself, and a node away
+      // from Redis for a moment misses it: this one goes through the stream, as DISCONNECT_SOCKETS does.
+      [publishServerSideEmit]: async (packet) => {
+        const { uid, encode } = instance as unknown as StreamWriter;
+        const fields = encode.call(instance, { uid, nsp: nsp.name, type: SERVER_SIDE_EMIT, data: { packet } });
+        const maxLen = options.maxLen ?? 10_000;
+        await publisher.xadd(streamOf(nsp.name, options), 'MAXLEN', '~', maxLen, '*', ...Object.entries(fields).flat());
       },
     };
     return Object.assign(instance, reporting);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, MessagePage } from '@chatwire/protocol';
-import type { AppendResult, HistoryQuery, NewMessage, Store } from '../chat/store.js';
+import type { AppendResult, HistoryQuery, NewMessage, RestrictionKind, RoomRestriction, Store } from '../chat/store.js';
 import { toggleReaction } from './reactions.js';
 
 /** Options of {@link MemoryStore}. */
@@ -19,6 +19,11 @@ interface RoomState {
 
 const clientKey = (userId: string, clientMessageId: string) => `${userId}\u0000${clientMessageId}`;
 
+const restrictionKey = (kind: RestrictionKind, userId: string) => `${kind}\u0000${userId}`;
+
+const inForce = (restriction: RoomRestriction, now: number) =>
+  restriction.until === undefined || restriction.until > now;
+
 /**
  * Keeps everything in this process's memory: for tests and single-process demos. Lost on restart.
  * @example const chat = createChatServer({ httpServer, store: new MemoryStore(), authenticate });
@@ -26,6 +31,8 @@ const clientKey = (userId: string, clientMessageId: string) => `${userId}\u0000$
 export class MemoryStore implements Store {
   private readonly rooms = new Map<string, RoomState>();
   private readonly maxMessagesPerRoom: number;
+  /** roomId → restriction key (kind, userId) → the ban or mute */
+  private readonly restricted = new Map<string, Map<string, RoomRestriction>>();
 
   constructor(options: MemoryStoreOptions = {}) {
     this.maxMessagesPerRoom = options.maxMessagesPerRoom ?? Number.POSITIVE_INFINITY;
@@ -147,6 +154,40 @@ export class MemoryStore implements Store {
 
   async readMarkers(roomId: string): Promise<Record<string, number>> {
     return Object.fromEntries(this.rooms.get(roomId)?.read ?? []);
+  }
+
+  async restrict(restriction: RoomRestriction): Promise<void> {
+    let room = this.restricted.get(restriction.roomId);
+    if (room === undefined) {
+      room = new Map();
+      this.restricted.set(restriction.roomId, room);
+    }
+    const key = restrictionKey(restriction.kind, restriction.userId);
+    // Replaced: its place in the order is the new one's.
+    room.delete(key);
+    room.set(key, { ...restriction });
+  }
+
+  async lift(roomId: string, userId: string, kind: RestrictionKind): Promise<void> {
+    this.restricted.get(roomId)?.delete(restrictionKey(kind, userId));
+  }
+
+  async restrictionsOf(roomId: string, userId: string, now: number): Promise<RoomRestriction[]> {
+    const room = this.restricted.get(roomId);
+    const found: RoomRestriction[] = [];
+    for (const kind of ['ban', 'mute'] as const) {
+      const restriction = room?.get(restrictionKey(kind, userId));
+      if (restriction !== undefined && inForce(restriction, now)) found.push({ ...restriction });
+    }
+    return found;
+  }
+
+  async restrictions(roomId: string, kind: RestrictionKind, now: number, limit: number): Promise<RoomRestriction[]> {
+    return [...(this.restricted.get(roomId)?.values() ?? [])]
+      .filter((r) => r.kind === kind && inForce(r, now))
+      .sort((a, b) => a.createdAt - b.createdAt || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0))
+      .slice(0, limit)
+      .map((r) => ({ ...r }));
   }
 
   async close(): Promise<void> {}

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_SERIAL, type Message, type MessagePage } from '@chatwire/protocol';
 import pg from 'pg';
-import type { AppendResult, HistoryQuery, NewMessage, Store } from '../chat/store.js';
+import type { AppendResult, HistoryQuery, NewMessage, RestrictionKind, RoomRestriction, Store } from '../chat/store.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type MessageRow, toMessage } from './message-row.js';
 import { toggledReactionsJson } from './reactions.js';
+import { type RestrictionRow, toRestriction, toRestrictionRow } from './restriction-row.js';
 
 /** Options of {@link PostgresStore.open}. */
 export interface PostgresStoreOptions {
@@ -55,6 +56,17 @@ CREATE TABLE ${s}.chat_read_markers (
 ALTER TABLE ${s}.chat_messages ADD COLUMN updated_at bigint;
 CREATE INDEX chat_messages_updated ON ${s}.chat_messages (room_id, updated_at) WHERE updated_at IS NOT NULL;`,
   (s: string) => `ALTER TABLE ${s}.chat_messages ADD COLUMN is_system boolean NOT NULL DEFAULT false;`,
+  (s: string) => `
+CREATE TABLE ${s}.chat_restrictions (
+  room_id text NOT NULL,
+  user_id text NOT NULL,
+  kind text NOT NULL,
+  until bigint,
+  reason text,
+  created_at bigint NOT NULL,
+  PRIMARY KEY (room_id, user_id, kind)
+);
+CREATE INDEX chat_restrictions_listed ON ${s}.chat_restrictions (room_id, kind, created_at, user_id);`,
 ];
 
 const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -71,7 +83,7 @@ export class PostgresStore implements Store {
   private constructor(
     private readonly pool: pg.Pool,
     private readonly ownsPool: boolean,
-    private readonly t: { rooms: string; messages: string; reads: string },
+    private readonly t: { rooms: string; messages: string; reads: string; restrictions: string },
   ) {}
 
   /** Connects, applies pending migrations and returns the store. */
@@ -107,6 +119,7 @@ export class PostgresStore implements Store {
       rooms: `${schema}.chat_rooms`,
       messages: `${schema}.chat_messages`,
       reads: `${schema}.chat_read_markers`,
+      restrictions: `${schema}.chat_restrictions`,
     });
   }
 
@@ -263,6 +276,43 @@ export class PostgresStore implements Store {
       [roomId],
     );
     return Object.fromEntries(rows.map((row) => [row.user_id, row.serial]));
+  }
+
+  async restrict(restriction: RoomRestriction): Promise<void> {
+    const row = toRestrictionRow(restriction);
+    await this.pool.query(
+      `INSERT INTO ${this.t.restrictions} (room_id, user_id, kind, until, reason, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (room_id, user_id, kind) DO UPDATE
+       SET until = EXCLUDED.until, reason = EXCLUDED.reason, created_at = EXCLUDED.created_at`,
+      [row.room_id, row.user_id, row.kind, row.until, row.reason, row.created_at],
+    );
+  }
+
+  async lift(roomId: string, userId: string, kind: RestrictionKind): Promise<void> {
+    await this.pool.query(`DELETE FROM ${this.t.restrictions} WHERE room_id = $1 AND user_id = $2 AND kind = $3`, [
+      roomId,
+      userId,
+      kind,
+    ]);
+  }
+
+  async restrictionsOf(roomId: string, userId: string, now: number): Promise<RoomRestriction[]> {
+    const { rows } = await this.pool.query<RestrictionRow>(
+      `SELECT * FROM ${this.t.restrictions} WHERE room_id = $1 AND user_id = $2 AND (until IS NULL OR until > $3)
+       ORDER BY kind`,
+      [roomId, userId, now],
+    );
+    return rows.map(toRestriction);
+  }
+
+  async restrictions(roomId: string, kind: RestrictionKind, now: number, limit: number): Promise<RoomRestriction[]> {
+    const { rows } = await this.pool.query<RestrictionRow>(
+      `SELECT * FROM ${this.t.restrictions} WHERE room_id = $1 AND kind = $2 AND (until IS NULL OR until > $3)
+       ORDER BY created_at, user_id COLLATE "C" LIMIT $4`,
+      [roomId, kind, now, limit],
+    );
+    return rows.map(toRestriction);
   }
 
   async close(): Promise<void> {

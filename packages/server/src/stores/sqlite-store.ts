@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_SERIAL, type Message, type MessagePage } from '@chatwire/protocol';
 import Database from 'better-sqlite3';
-import type { AppendResult, HistoryQuery, NewMessage, Store } from '../chat/store.js';
+import type { AppendResult, HistoryQuery, NewMessage, RestrictionKind, RoomRestriction, Store } from '../chat/store.js';
 import { type MessageRow, toMessage } from './message-row.js';
 import { toggledReactionsJson } from './reactions.js';
+import { type RestrictionRow, toRestriction, toRestrictionRow } from './restriction-row.js';
 
 /** Options of {@link SqliteStore}. */
 export interface SqliteStoreOptions {
@@ -41,6 +42,16 @@ CREATE TABLE IF NOT EXISTS chat_read_markers (
   `ALTER TABLE chat_messages ADD COLUMN updated_at INTEGER;
 CREATE INDEX chat_messages_updated ON chat_messages (room_id, updated_at) WHERE updated_at IS NOT NULL;`,
   `ALTER TABLE chat_messages ADD COLUMN is_system INTEGER NOT NULL DEFAULT 0;`,
+  `CREATE TABLE chat_restrictions (
+  room_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  until INTEGER,
+  reason TEXT,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (room_id, user_id, kind)
+) WITHOUT ROWID;
+CREATE INDEX chat_restrictions_listed ON chat_restrictions (room_id, kind, created_at, user_id);`,
 ];
 
 /**
@@ -101,6 +112,23 @@ export class SqliteStore implements Store {
       ),
       readMarkers: db.prepare<[string], { user_id: string; serial: number }>(
         'SELECT user_id, serial FROM chat_read_markers WHERE room_id = ?',
+      ),
+      restrict: db.prepare<[RestrictionRow]>(
+        `INSERT INTO chat_restrictions (room_id, user_id, kind, until, reason, created_at)
+         VALUES (@room_id, @user_id, @kind, @until, @reason, @created_at)
+         ON CONFLICT (room_id, user_id, kind) DO UPDATE
+         SET until = excluded.until, reason = excluded.reason, created_at = excluded.created_at`,
+      ),
+      lift: db.prepare<[string, string, string]>(
+        'DELETE FROM chat_restrictions WHERE room_id = ? AND user_id = ? AND kind = ?',
+      ),
+      restrictionsOf: db.prepare<[string, string, number], RestrictionRow>(
+        `SELECT * FROM chat_restrictions WHERE room_id = ? AND user_id = ? AND (until IS NULL OR until > ?)
+         ORDER BY kind`,
+      ),
+      restrictions: db.prepare<[string, string, number, number], RestrictionRow>(
+        `SELECT * FROM chat_restrictions WHERE room_id = ? AND kind = ? AND (until IS NULL OR until > ?)
+         ORDER BY created_at, user_id LIMIT ?`,
       ),
     };
     this.appendTx = db.transaction((input: NewMessage): AppendResult => {
@@ -204,6 +232,22 @@ export class SqliteStore implements Store {
 
   async readMarkers(roomId: string): Promise<Record<string, number>> {
     return Object.fromEntries(this.statements.readMarkers.all(roomId).map((row) => [row.user_id, row.serial]));
+  }
+
+  async restrict(restriction: RoomRestriction): Promise<void> {
+    this.statements.restrict.run(toRestrictionRow(restriction));
+  }
+
+  async lift(roomId: string, userId: string, kind: RestrictionKind): Promise<void> {
+    this.statements.lift.run(roomId, userId, kind);
+  }
+
+  async restrictionsOf(roomId: string, userId: string, now: number): Promise<RoomRestriction[]> {
+    return this.statements.restrictionsOf.all(roomId, userId, now).map(toRestriction);
+  }
+
+  async restrictions(roomId: string, kind: RestrictionKind, now: number, limit: number): Promise<RoomRestriction[]> {
+    return this.statements.restrictions.all(roomId, kind, now, limit).map(toRestriction);
   }
 
   async close(): Promise<void> {

@@ -236,6 +236,50 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.readMarkers('other')).toEqual({});
     });
 
+    it('keeps bans and mutes per user and room, one of each kind, until lifted or expired', async () => {
+      const store = await fresh();
+      expect(await store.restrictionsOf('r', 'ana', 100)).toEqual([]);
+      await store.restrict({ roomId: 'r', userId: 'ana', kind: 'ban', until: 500, reason: 'spam', createdAt: 100 });
+      await store.restrict({ roomId: 'r', userId: 'ana', kind: 'mute', createdAt: 110 });
+      await store.restrict({ roomId: 'other', userId: 'ana', kind: 'ban', createdAt: 120 });
+      expect(await store.restrictionsOf('r', 'ana', 499)).toEqual([
+        { roomId: 'r', userId: 'ana', kind: 'ban', until: 500, reason: 'spam', createdAt: 100 },
+        { roomId: 'r', userId: 'ana', kind: 'mute', createdAt: 110 },
+      ]);
+      // Expired at `until` by the clock it is given; the mute without `until` stays.
+      expect(await store.restrictionsOf('r', 'ana', 500)).toEqual([
+        { roomId: 'r', userId: 'ana', kind: 'mute', createdAt: 110 },
+      ]);
+      expect(await store.restrictionsOf('r', 'ben', 100)).toEqual([]);
+      // A second ban replaces the first.
+      await store.restrict({ roomId: 'r', userId: 'ana', kind: 'ban', createdAt: 600 });
+      expect(await store.restrictions('r', 'ban', 10_000, 10)).toEqual([
+        { roomId: 'r', userId: 'ana', kind: 'ban', createdAt: 600 },
+      ]);
+      await store.lift('r', 'ana', 'mute');
+      await store.lift('r', 'nobody', 'mute');
+      expect(await store.restrictionsOf('r', 'ana', 700)).toEqual([
+        { roomId: 'r', userId: 'ana', kind: 'ban', createdAt: 600 },
+      ]);
+      expect(await store.restrictionsOf('other', 'ana', 700)).toHaveLength(1);
+    });
+
+    it('lists a room’s bans in force, oldest first, at most limit', async () => {
+      const store = await fresh();
+      await store.restrict({ roomId: 'r', userId: 'cy', kind: 'ban', createdAt: 20 });
+      await store.restrict({ roomId: 'r', userId: 'ben', kind: 'ban', createdAt: 10 });
+      await store.restrict({ roomId: 'r', userId: 'ana', kind: 'ban', createdAt: 20 });
+      await store.restrict({ roomId: 'r', userId: 'dan', kind: 'ban', until: 50, createdAt: 5 });
+      await store.restrict({ roomId: 'r', userId: 'eve', kind: 'mute', createdAt: 1 });
+      const users = async (now: number, limit: number) =>
+        (await store.restrictions('r', 'ban', now, limit)).map((r) => r.userId);
+      expect(await users(40, 10)).toEqual(['dan', 'ben', 'ana', 'cy']);
+      expect(await users(50, 10)).toEqual(['ben', 'ana', 'cy']);
+      expect(await users(50, 2)).toEqual(['ben', 'ana']);
+      expect((await store.restrictions('r', 'mute', 50, 10)).map((r) => r.userId)).toEqual(['eve']);
+      expect(await store.restrictions('empty', 'ban', 50, 10)).toEqual([]);
+    });
+
     it('hands out copies: changing a returned message changes nothing stored', async () => {
       const store = await fresh();
       const { message } = await store.append(draft('r', ana, 'original'));
