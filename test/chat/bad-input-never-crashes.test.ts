@@ -72,6 +72,11 @@ const nearMisses: Record<string, unknown[]> = {
     { roomId: 'lobby', serial: 1.5 },
   ],
   'typing:set': [{ roomId: 'lobby', isTyping: 'yes' }, { roomId: 'lobby' }],
+  'room:moderate': [
+    { roomId: 'lobby', userId: 'u2', action: 'smite' },
+    { roomId: 'lobby', action: 'kick' },
+    { roomId: 'lobby', userId: 'u2', action: 'ban', until: 'tomorrow' },
+  ],
 };
 
 function rawRequest(

@@ -84,7 +84,7 @@ describe('chat.send: the server posts through the path of a client send', () => 
         text.includes('spam') ? { reject: `no spam, ${author.name}` } : { text: text.toUpperCase() },
     });
     await expect(chat.send('r', { text: 'buy spam' }, { as: bot })).rejects.toMatchObject({
-      code: 'FORBIDDEN',
+      code: 'MODERATED',
       message: 'no spam, Dice',
     });
     expect(await chat.send('r', { text: 'quiet' }, { as: bot })).toMatchObject({ serial: 1, text: 'QUIET' });
