@@ -1,4 +1,5 @@
 import {
+  type AnyChatContract,
   type AnyContract,
   type ChatContract,
   type ChatUser,
@@ -13,6 +14,7 @@ import {
   messageTextSchema,
   type PresenceDiff,
   parsePayload,
+  type WideChatContract,
 } from '@chatwire/protocol';
 import { attach, type ChatwireServer, type ChatwireServerOptions, closeIo } from '../create-server.js';
 import type { RateLimit, RateLimiter } from '../limits/rate-limiter.js';
@@ -53,7 +55,14 @@ export interface MessageDraft {
 export type ModerationResult = { text: string } | { reject: string };
 
 /** Options of {@link createChatServer}; the generic server's options (httpServer, io, logger…) pass through. */
-export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContract>, 'authenticate'> {
+export interface ChatServerOptions<C extends AnyChatContract = ChatContract>
+  extends Omit<ChatwireServerOptions<C>, 'authenticate'> {
+  /**
+   * The chat contract: the app's message `meta` schema and its own events beside the chat's, made
+   * with `defineChatContract`. Give the client the same one.
+   * @default chatContract (no meta, no app events)
+   */
+  contract?: C;
   /** Where messages and read markers live. */
   store: Store;
   /** Maps the handshake `auth` to the user; throw a ChatwireError (`UNAUTHORIZED`) to refuse. */
@@ -107,7 +116,7 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
   server?: ChatwireServer<AnyContract>;
 }
 
-type ChatSocket = ChatwireSocket<ChatContract>;
+type ChatSocket = ChatwireSocket<WideChatContract>;
 
 const defaultAuthorize = ({ action }: RoomAuthorization) => action !== 'moderate';
 
@@ -117,11 +126,16 @@ const defaultAuthorize = ({ action }: RoomAuthorization) => action !== 'moderate
  * @example
  * const chat = createChatServer({ httpServer, store: new SqliteStore({ path: 'chat.db' }), authenticate: tokenAuthenticator({ secret }) });
  */
-export class ChatServer {
-  /** The generic typed namespace the chat runs on (the server itself at `/`). */
-  readonly server: ChatwireNamespace<ChatContract>;
+export class ChatServer<C extends AnyChatContract = ChatContract> {
+  /**
+   * The generic typed namespace the chat runs on (the server itself at `/`), typed by the contract:
+   * `chat.server.on(...)` handles the app's own events, `chat.server.to(...).emit(...)` sends them.
+   */
+  readonly server: ChatwireNamespace<C>;
+  /** The same namespace, as the chat's own handlers see it (any app's `meta`). */
+  private readonly chat: ChatwireNamespace<WideChatContract>;
   /** The socket.io server the chat made or was given with `io`: closed with the chat. */
-  private readonly ownIo: TypedIoServer<ChatContract> | undefined;
+  private readonly ownIo: TypedIoServer<WideChatContract> | undefined;
   /** The chatwire server given with `server`, which adds the namespaces of {@link ChatServer.of}. */
   private readonly host: ChatwireServer<AnyContract> | undefined;
   /** What a namespace added with {@link ChatServer.of} inherits: logger, clock, budgets. */
@@ -153,8 +167,9 @@ export class ChatServer {
   /** socketId → the timer that disconnects it when its credentials expire; gone with the socket. */
   private readonly expiryTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
-  constructor(options: ChatServerOptions) {
+  constructor(options: ChatServerOptions<C>) {
     const {
+      contract = chatContract,
       store,
       authenticate,
       authorizeRoom,
@@ -192,8 +207,8 @@ export class ChatServer {
     this.syncLimit = syncLimit ?? 500;
     this.maxAnswerBytes = maxAnswerBytes ?? 1_048_576;
     this.namespaceDefaults = { ...serverOptions, now: this.now } as ChatwireNamespaceOptions<AnyContract>;
-    const namespaceOptions: ChatwireNamespaceOptions<ChatContract> = {
-      ...serverOptions,
+    const namespaceOptions: ChatwireNamespaceOptions<WideChatContract> = {
+      ...(serverOptions as Omit<ChatwireServerOptions<WideChatContract>, 'authenticate'>),
       now: this.now,
       authenticate: async ({ auth, handshake }) => {
         const { expiresAt, ...user } = await authenticate({ auth, handshake });
@@ -210,21 +225,22 @@ export class ChatServer {
       }
       this.ownIo = undefined;
       this.host = server;
-      this.server = server.of(namespace, chatContract, namespaceOptions);
+      this.chat = server.of(namespace, contract as AnyContract as WideChatContract, namespaceOptions);
     } else {
-      const io = attach<ChatContract>(serverOptions);
+      const io = attach<WideChatContract>(serverOptions as ChatwireServerOptions<WideChatContract>);
       this.ownIo = io;
       this.host = undefined;
-      this.server = new ChatwireNamespace(
-        io.of(namespace) as TypedIoNamespace<ChatContract>,
-        chatContract,
+      this.chat = new ChatwireNamespace(
+        io.of(namespace) as TypedIoNamespace<WideChatContract>,
+        contract as AnyContract as WideChatContract,
         namespaceOptions,
       );
     }
+    this.server = this.chat as unknown as ChatwireNamespace<C>;
     if (maxConnectionsPerUser !== false) {
       const max = maxConnectionsPerUser ?? 16;
       this.connectionCap = limits.connectionCap(max);
-      capConnections(this.server, this.connectionCap, max, this.logger);
+      capConnections(this.chat, this.connectionCap, max, this.logger);
     }
     this.presence.attach({ publish: (roomId, change) => this.publishPresence(roomId, change) });
     this.wire();
@@ -234,7 +250,7 @@ export class ChatServer {
    * The socket.io namespace the chat runs on (escape hatch), typed by the chat contract; its `server`
    * is the socket.io `Server`.
    */
-  get raw(): TypedIoNamespace<ChatContract> {
+  get raw(): TypedIoNamespace<C> {
     return this.server.raw;
   }
 
@@ -260,8 +276,8 @@ export class ChatServer {
   }
 
   /** Sends to everyone in chat room `roomId` (on every node), e.g. a system announcement. */
-  room(roomId: string): Operator<ChatContract> {
-    return this.server.to(roomKey(roomId));
+  room(roomId: string): Operator<WideChatContract> {
+    return this.chat.to(roomKey(roomId));
   }
 
   /**
@@ -272,12 +288,12 @@ export class ChatServer {
    */
   async disconnectUser(userId: string): Promise<void> {
     const room = userRoom(userId);
-    const adapter = this.server.raw.adapter;
+    const adapter = this.chat.raw.adapter;
     if (!publishesDisconnect(adapter)) {
-      this.server.in(room).disconnectSockets(true);
+      this.chat.in(room).disconnectSockets(true);
       return;
     }
-    this.server.in(room).local.disconnectSockets(true);
+    this.chat.in(room).local.disconnectSockets(true);
     await this.dependency('Cluster', () => adapter[publishDisconnect](room, true));
   }
 
@@ -303,9 +319,9 @@ export class ChatServer {
   }
 
   private wire(): void {
-    const { server } = this;
+    const server = this.chat;
     /** A handler behind the per-user action limit. */
-    const action = <E extends ClientEventName<ChatContract>>(event: E, handler: Handler<ChatContract, E>) =>
+    const action = <E extends ClientEventName<WideChatContract>>(event: E, handler: Handler<WideChatContract, E>) =>
       server.on(event, async (context) => {
         await throttle(this.actionLimiter, context.socket.data.user.userId, 'Too many requests');
         return handler(context);
@@ -385,6 +401,8 @@ export class ChatServer {
       await throttle(this.limiter, user.userId, 'Sending too fast');
       await this.authorize(user, roomId, 'send');
       const text = await this.moderated({ roomId, author: user, text: payload.text, kind: 'send' });
+      // A reply names a message of this room that is there and not deleted.
+      if (payload.replyTo !== undefined) await this.existing(roomId, payload.replyTo);
       const { message, created } = await this.stored(() =>
         this.store.append({
           roomId,
@@ -392,6 +410,9 @@ export class ChatServer {
           author: user,
           text,
           createdAt: this.now(),
+          replyTo: payload.replyTo,
+          mentions: payload.mentions,
+          meta: payload.meta,
         }),
       );
       if (created) this.room(roomId).emit('message:new', message);
@@ -400,12 +421,13 @@ export class ChatServer {
       return clipReactions(message);
     });
 
-    action('message:edit', async ({ payload: { roomId, serial, text }, socket }) => {
+    action('message:edit', async ({ payload: { roomId, serial, text, mentions, meta }, socket }) => {
       const user = this.member(socket, roomId);
       const message = await this.existing(roomId, serial);
       if (message.author.userId !== user.userId) throw new ChatwireError('FORBIDDEN', 'Only the author can edit');
       const moderated = await this.moderated({ roomId, author: user, text, kind: 'edit' });
-      const edited = await this.stored(() => this.store.edit(roomId, serial, moderated, this.now()));
+      const changes = { mentions, meta };
+      const edited = await this.stored(() => this.store.edit(roomId, serial, moderated, this.now(), changes));
       return this.published(notDeleted(edited, roomId, serial), roomId, serial);
     });
 
@@ -693,6 +715,6 @@ function notDeleted(message: Message | undefined, roomId: string, serial: number
  * @example
  * const chat = createChatServer({ httpServer, store: new MemoryStore(), authenticate: tokenAuthenticator({ secret }) });
  */
-export function createChatServer(options: ChatServerOptions): ChatServer {
+export function createChatServer<C extends AnyChatContract = ChatContract>(options: ChatServerOptions<C>): ChatServer<C> {
   return new ChatServer(options);
 }

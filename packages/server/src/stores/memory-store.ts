@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, MessagePage } from '@chatwire/protocol';
-import type { AppendResult, HistoryQuery, NewMessage, Store } from '../chat/store.js';
+import type { AppendResult, HistoryQuery, MessageChanges, NewMessage, Store } from '../chat/store.js';
 import { toggleReaction } from './reactions.js';
 
 /** Options of {@link MemoryStore}. */
@@ -18,6 +18,13 @@ interface RoomState {
 }
 
 const clientKey = (userId: string, clientMessageId: string) => `${userId}\u0000${clientMessageId}`;
+
+/** Sets the `mentions` and `meta` given (an empty `mentions` removes them), copied. */
+function setExtras(message: Message, { mentions, meta }: MessageChanges): void {
+  if (mentions !== undefined && mentions.length > 0) message.mentions = [...mentions];
+  else if (mentions !== undefined) delete message.mentions;
+  if (meta !== undefined) message.meta = structuredClone(meta);
+}
 
 /**
  * Keeps everything in this process's memory: for tests and single-process demos. Lost on restart.
@@ -49,6 +56,8 @@ export class MemoryStore implements Store {
       createdAt: input.createdAt,
       reactions: {},
     };
+    if (input.replyTo !== undefined) message.replyTo = input.replyTo;
+    setExtras(message, input);
     room.messages.push(message);
     room.byClientId.set(key, message.serial);
     this.trim(room);
@@ -60,11 +69,18 @@ export class MemoryStore implements Store {
     return message && structuredClone(message);
   }
 
-  async edit(roomId: string, serial: number, text: string, editedAt: number): Promise<Message | undefined> {
+  async edit(
+    roomId: string,
+    serial: number,
+    text: string,
+    editedAt: number,
+    changes: MessageChanges = {},
+  ): Promise<Message | undefined> {
     return this.update(roomId, serial, editedAt, (message) => {
       if (message.deletedAt !== undefined) return false;
       message.text = text;
       message.editedAt = editedAt;
+      setExtras(message, changes);
       return true;
     });
   }
@@ -73,6 +89,8 @@ export class MemoryStore implements Store {
     return this.update(roomId, serial, deletedAt, (message) => {
       message.text = '';
       message.reactions = {};
+      delete message.mentions;
+      delete message.meta;
       message.deletedAt ??= deletedAt;
       return true;
     });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_SERIAL, type Message, type MessagePage } from '@chatwire/protocol';
 import pg from 'pg';
-import type { AppendResult, HistoryQuery, NewMessage, Store } from '../chat/store.js';
+import type { AppendResult, HistoryQuery, MessageChanges, NewMessage, Store } from '../chat/store.js';
 import { type Logger, silentLogger } from '../logger.js';
-import { type MessageRow, toMessage } from './message-row.js';
+import { type MessageRow, mentionsColumn, metaColumn, toMessage } from './message-row.js';
 import { toggledReactionsJson } from './reactions.js';
 
 /** Options of {@link PostgresStore.open}. */
@@ -54,6 +54,8 @@ CREATE TABLE ${s}.chat_read_markers (
   (s: string) => `
 ALTER TABLE ${s}.chat_messages ADD COLUMN updated_at bigint;
 CREATE INDEX chat_messages_updated ON ${s}.chat_messages (room_id, updated_at) WHERE updated_at IS NOT NULL;`,
+  (s: string) => `
+ALTER TABLE ${s}.chat_messages ADD COLUMN reply_to integer, ADD COLUMN mentions text, ADD COLUMN meta text;`,
 ];
 
 const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -123,8 +125,8 @@ export class PostgresStore implements Store {
         const serial = counter.rows[0]?.last_serial;
         const inserted = await client.query<MessageRow>(
           `INSERT INTO ${this.t.messages}
-             (room_id, serial, id, client_message_id, author_id, author_name, text, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             (room_id, serial, id, client_message_id, author_id, author_name, text, created_at, reply_to, mentions, meta)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ON CONFLICT (room_id, author_id, client_message_id) DO NOTHING RETURNING *`,
           [
             input.roomId,
@@ -135,6 +137,9 @@ export class PostgresStore implements Store {
             input.author.name,
             input.text,
             input.createdAt,
+            input.replyTo ?? null,
+            mentionsColumn(input.mentions),
+            metaColumn(input.meta),
           ],
         );
         const row = inserted.rows[0];
@@ -158,19 +163,35 @@ export class PostgresStore implements Store {
     return this.one(`SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND serial = $2`, [roomId, serial]);
   }
 
-  async edit(roomId: string, serial: number, text: string, editedAt: number): Promise<Message | undefined> {
+  async edit(
+    roomId: string,
+    serial: number,
+    text: string,
+    editedAt: number,
+    changes: MessageChanges = {},
+  ): Promise<Message | undefined> {
     // A deleted message stays as it is: the tombstone comes back unchanged.
     const edited = await this.one(
-      `UPDATE ${this.t.messages} SET text = $3, edited_at = $4, updated_at = $4
+      `UPDATE ${this.t.messages} SET text = $3, edited_at = $4, updated_at = $4,
+         mentions = CASE WHEN $5 THEN $6 ELSE mentions END, meta = COALESCE($7, meta)
        WHERE room_id = $1 AND serial = $2 AND deleted_at IS NULL RETURNING *`,
-      [roomId, serial, text, editedAt],
+      [
+        roomId,
+        serial,
+        text,
+        editedAt,
+        changes.mentions !== undefined,
+        mentionsColumn(changes.mentions),
+        metaColumn(changes.meta),
+      ],
     );
     return edited ?? this.get(roomId, serial);
   }
 
   async delete(roomId: string, serial: number, deletedAt: number): Promise<Message | undefined> {
     return this.one(
-      `UPDATE ${this.t.messages} SET text = '', reactions = '{}', deleted_at = COALESCE(deleted_at, $3), updated_at = $3
+      `UPDATE ${this.t.messages} SET text = '', reactions = '{}', mentions = NULL, meta = NULL,
+         deleted_at = COALESCE(deleted_at, $3), updated_at = $3
        WHERE room_id = $1 AND serial = $2 RETURNING *`,
       [roomId, serial, deletedAt],
     );
