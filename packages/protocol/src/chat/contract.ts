@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { type ClientEventSpec, type Contract, defineContract, type ServerEventSpec } from '../contract/define-contract.js';
+import {
+  type ClientEventSpec,
+  type Contract,
+  defineContract,
+  type ServerEventSpec,
+} from '../contract/define-contract.js';
 import { boundedMeta, DEFAULT_MAX_META_BYTES, type MessageMeta, type MetaSchema } from './meta.js';
 
 /** Keys that would reach an object's prototype when used as a property name. */
@@ -276,7 +281,9 @@ export type WideChatContract = ChatContractOf<MetaSchema>;
  * `ChatServer`, `ChatClient` and `ChatRoom` are generic over.
  */
 export type AnyChatContract = Contract & {
-  readonly serverToClient: { readonly 'message:new': { readonly payload: z.ZodType<Message<MessageMeta | undefined>> } };
+  readonly serverToClient: {
+    readonly 'message:new': { readonly payload: z.ZodType<Message<MessageMeta | undefined>> };
+  };
 };
 
 /** The messages of chat contract `C`, with its `meta` type. */
@@ -331,7 +338,10 @@ export type ChatUser = z.infer<typeof chatUserSchema>;
  * A stored message whose `meta` is of type `Meta`: by default any app's (what the server and the
  * stores handle); {@link MessageOf} gives the exact type for a contract.
  */
-export type Message<Meta extends MessageMeta | undefined = MessageMeta> = Omit<z.infer<typeof messageSchema>, 'meta'> & {
+export type Message<Meta extends MessageMeta | undefined = MessageMeta> = Omit<
+  z.infer<typeof messageSchema>,
+  'meta'
+> & {
   meta?: Meta | undefined;
 };
 /** A page of history. */

@@ -715,6 +715,8 @@ function notDeleted(message: Message | undefined, roomId: string, serial: number
  * @example
  * const chat = createChatServer({ httpServer, store: new MemoryStore(), authenticate: tokenAuthenticator({ secret }) });
  */
-export function createChatServer<C extends AnyChatContract = ChatContract>(options: ChatServerOptions<C>): ChatServer<C> {
+export function createChatServer<C extends AnyChatContract = ChatContract>(
+  options: ChatServerOptions<C>,
+): ChatServer<C> {
   return new ChatServer(options);
 }
