@@ -239,8 +239,16 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     it('keeps a reply, mentions and meta (nested JSON, unicode) with the message', async () => {
       const store = await fresh();
       await store.append(draft('r'));
-      const meta = { attachments: [{ url: 'https://x.test/a.png', name: 'ä 👋.png', size: 12, type: 'image/png' }], n: null };
-      const { message } = await store.append({ ...draft('r', ben, 'reply'), replyTo: 1, mentions: ['ana', 'cy'], meta });
+      const meta = {
+        attachments: [{ url: 'https://x.test/a.png', name: 'ä 👋.png', size: 12, type: 'image/png' }],
+        n: null,
+      };
+      const { message } = await store.append({
+        ...draft('r', ben, 'reply'),
+        replyTo: 1,
+        mentions: ['ana', 'cy'],
+        meta,
+      });
       expect(message).toMatchObject({ serial: 2, replyTo: 1, mentions: ['ana', 'cy'], meta });
       expect(await store.get('r', 2)).toEqual(message);
       expect((await store.history('r', { limit: 10 })).messages[1]).toEqual(message);
