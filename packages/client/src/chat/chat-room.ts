@@ -23,7 +23,7 @@ export interface SendInput<Meta extends MessageMeta | undefined = MessageMeta | 
   text: string;
   /** The serial of the message (in this room) this one replies to: it must be there and not deleted. */
   replyTo?: number | undefined;
-  /** Ids of the users it mentions (each once, at most 50). */
+  /** Ids of the users it mentions (each once, at most `MAX_MENTIONS`, 25). */
   mentions?: string[] | undefined;
   /** The app's fields, of the contract's `meta` schema. */
   meta?: Meta | undefined;

@@ -53,10 +53,10 @@ export const emojiSchema = storable(32).refine((emoji) => !prototypeKeys.include
  */
 export const MAX_REACTION_USERS = 20;
 
-/** Most user ids one message mentions. */
-export const MAX_MENTIONS = 50;
+/** Most user ids one message mentions (25 ids of 128 characters keep the largest valid send well under the frame limit). */
+export const MAX_MENTIONS = 25;
 
-/** The users a message mentions: 1–50 distinct user ids. */
+/** The users a message mentions: up to {@link MAX_MENTIONS} distinct user ids. */
 export const mentionsSchema = z
   .array(storable(128))
   .max(MAX_MENTIONS)
