@@ -12,7 +12,7 @@ export const DEFAULT_MAX_META_BYTES = 4096;
 const encoder = new TextEncoder();
 
 /** The size of `value` as UTF-8 JSON, in bytes. */
-export function metaBytes(value: unknown): number {
+function metaBytes(value: unknown): number {
   return encoder.encode(JSON.stringify(value) ?? '').length;
 }
 
