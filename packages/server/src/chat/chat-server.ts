@@ -288,12 +288,12 @@ export class ChatServer<C extends AnyChatContract = ChatContract> {
    */
   async disconnectUser(userId: string): Promise<void> {
     const room = userRoom(userId);
-    const adapter = this.chat.raw.adapter;
+    const adapter = this.server.raw.adapter;
     if (!publishesDisconnect(adapter)) {
-      this.chat.in(room).disconnectSockets(true);
+      this.server.in(room).disconnectSockets(true);
       return;
     }
-    this.chat.in(room).local.disconnectSockets(true);
+    this.server.in(room).local.disconnectSockets(true);
     await this.dependency('Cluster', () => adapter[publishDisconnect](room, true));
   }
 
