@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from '@chatwire/client';
-import { type ChatUser, defineChatContract, MAX_MENTIONS, type MessageOf } from '@chatwire/protocol';
+import { type ChatUser, type chatContract, defineChatContract, MAX_MENTIONS, type MessageOf } from '@chatwire/protocol';
 import { describe, expect, expectTypeOf, it, onTestFinished } from 'vitest';
 import { z } from 'zod';
 import { chatClient, eventually, joinRoom } from '../chat-client/support.js';
@@ -139,6 +139,7 @@ describe('rich messages: replyTo, mentions and meta', () => {
     });
     expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     expect(await store.lastSerial('r')).toBe(0);
+    expectTypeOf<MessageOf<typeof chatContract>['meta']>().toEqualTypeOf<undefined>();
     // The typed client does not even let it be written.
     // @ts-expect-error the plain chat contract has no meta
     const typed = await ana.request('message:send', { roomId: 'r', clientMessageId: 'd', text: 'x', meta: { a: 1 } });
