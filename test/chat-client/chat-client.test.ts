@@ -1,3 +1,4 @@
+import type { ChatContract, MessageOf } from '@chatwire/protocol';
 import { MemoryStore } from '@chatwire/server';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { startChat } from '../chat/support.js';
@@ -168,7 +169,7 @@ describe('ChatClient', () => {
     const author = { userId: 'x', name: 'X' };
     await store.append({ roomId: 'r', clientMessageId: 'c1', author, text: 'first', createdAt: 1 });
     const second = await store.append({ roomId: 'r', clientMessageId: 'c2', author, text: 'second', createdAt: 2 });
-    chat.raw.to('room/r').emit('message:new', second.message);
+    chat.raw.to('room/r').emit('message:new', second.message as MessageOf<ChatContract>);
     await eventually(() => expect(texts(a)).toEqual(['first', 'second']));
     expect(a.lastSerial).toBe(2);
   });

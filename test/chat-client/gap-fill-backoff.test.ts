@@ -1,3 +1,4 @@
+import type { ChatContract, MessageOf } from '@chatwire/protocol';
 import { describe, expect, it } from 'vitest';
 import { connectUser, startChat } from '../chat/support.js';
 import { chatClient, eventually, joinRoom, texts } from './support.js';
@@ -44,7 +45,7 @@ describe('a gap fill refused for a passing reason', () => {
     const author = { userId: 'x', name: 'X' };
     await store.append({ roomId: 'r', clientMessageId: 'c1', author, text: 'first', createdAt: 1 });
     const second = await store.append({ roomId: 'r', clientMessageId: 'c2', author, text: 'second', createdAt: 2 });
-    chat.raw.to('room/r').emit('message:new', second.message);
+    chat.raw.to('room/r').emit('message:new', second.message as MessageOf<ChatContract>);
     await eventually(() => expect(texts(room)).toEqual(['first', 'second']));
     expect(attempts).toEqual(Array(4).fill({ waited: true }));
   });

@@ -1,12 +1,16 @@
 import { type ChatClient, type ChatClientOptions, type ChatRoom, createChatClient } from '@chatwire/client';
-import type { ChatContract } from '@chatwire/protocol';
+import type { AnyChatContract, ChatContract } from '@chatwire/protocol';
 import type { ChatwireNamespace } from '@chatwire/server';
 import { expect, onTestFinished, vi } from 'vitest';
 import { userOf } from '../chat/support.js';
 
 /** A ChatClient as `user` that reconnects quickly; closed when the test finishes. */
-export function chatClient(url: string, user: string, options: Partial<ChatClientOptions> = {}): ChatClient {
-  const chat = createChatClient(url, {
+export function chatClient<C extends AnyChatContract = ChatContract>(
+  url: string,
+  user: string,
+  options: Partial<ChatClientOptions<C>> = {},
+): ChatClient<C> {
+  const chat = createChatClient<C>(url, {
     auth: userOf(user),
     transports: ['websocket'],
     reconnectionDelay: 50,
@@ -18,7 +22,7 @@ export function chatClient(url: string, user: string, options: Partial<ChatClien
 }
 
 /** Joins and returns the room, failing the test on a refusal. */
-export async function joinRoom(chat: ChatClient, roomId: string): Promise<ChatRoom> {
+export async function joinRoom<C extends AnyChatContract>(chat: ChatClient<C>, roomId: string): Promise<ChatRoom<C>> {
   const joined = await chat.join(roomId);
   if (!joined.ok) throw new Error(`join refused: ${joined.error.code} ${joined.error.message}`);
   return joined.data;

@@ -3,6 +3,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ChatwireClient, type ChatwireClientOptions, createClient } from '@chatwire/client';
 import {
+  type AnyChatContract,
   type ChatContract,
   type ChatUser,
   chatContract,
@@ -30,10 +31,10 @@ export type ChatEventPayload<E extends ChatEvent> = PayloadOutput<ServerEvent<Ch
  * Starts a ChatServer on 127.0.0.1, port 0 (MemoryStore and devAuthenticator unless given);
  * the server, and so its store, is closed when the test finishes.
  */
-export async function startChat(options: Partial<ChatServerOptions> = {}) {
+export async function startChat<C extends AnyChatContract = ChatContract>(options: Partial<ChatServerOptions<C>> = {}) {
   const httpServer = createHttpServer();
   const store = options.store ?? new MemoryStore();
-  const chat = createChatServer({
+  const chat = createChatServer<C>({
     httpServer,
     ...options,
     authenticate: options.authenticate ?? devAuthenticator(),
@@ -129,7 +130,11 @@ export function nextEvent<E extends ChatEvent>(
  * Sends an event through the socket under the typed client, without the client's own checks, and
  * resolves with the server's result envelope: for testing what the server itself accepts.
  */
-export function unchecked(client: ChatTestClient, event: string, ...args: unknown[]): Promise<Result<unknown>> {
+export function unchecked(
+  client: { readonly raw: object },
+  event: string,
+  ...args: unknown[]
+): Promise<Result<unknown>> {
   const socket = client.raw as unknown as {
     timeout(ms: number): { emit(event: string, ...args: unknown[]): void };
   };

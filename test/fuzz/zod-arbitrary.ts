@@ -82,6 +82,8 @@ export function arbitraryOf(schema: z.ZodType, overrides: Overrides = new Map())
       return fc.boolean();
     case 'null':
       return fc.constant(null);
+    case 'undefined':
+      return fc.constant(undefined);
     case 'literal':
       return fc.constantFrom(...(def.values ?? []));
     case 'enum':

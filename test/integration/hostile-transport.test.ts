@@ -1,4 +1,4 @@
-import { MAX_TEXT_LENGTH } from '@chatwire/protocol';
+import { MAX_MENTIONS, MAX_TEXT_LENGTH } from '@chatwire/protocol';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { openClient, startChat } from '../chat/support.js';
@@ -79,11 +79,18 @@ describe('hostile transports (before any namespace or authentication)', () => {
     const { url } = await startChat();
     const ana = openClient(url, { auth: { userId: 'ana', name: 'Ana' } });
     expect(await ana.request('room:join', { roomId: 'r'.repeat(128) })).toMatchObject({ ok: true });
-    // Every character JSON-escaped to 6 bytes: the most bytes a valid message:send can take (docs/protocol.md).
+    await ana.request('message:send', { roomId: 'r'.repeat(128), clientMessageId: 'first', text: 'first' });
+    // Every character JSON-escaped to 6 bytes: the most bytes a valid message:send can take (docs/protocol.md),
+    // but for a 1-digit replyTo (a 10-digit one adds 9 bytes).
     const text = '\u0001'.repeat(MAX_TEXT_LENGTH);
-    const payload = { roomId: 'r'.repeat(128), clientMessageId: '\u0001'.repeat(128), text };
+    // Control characters but NUL (which no stored string may hold).
+    const sixByteEscapes = Array.from({ length: 31 }, (_, i) => String.fromCharCode(i + 1)).filter(
+      (char) => JSON.stringify(char).length === 8,
+    );
+    const mentions = sixByteEscapes.slice(0, MAX_MENTIONS).map((char) => char.repeat(128));
+    const payload = { roomId: 'r'.repeat(128), clientMessageId: '\u0001'.repeat(128), text, replyTo: 1, mentions };
     const frameBytes = Buffer.byteLength(`421${JSON.stringify(['message:send', payload])}`);
-    expect(frameBytes).toBe(24_960);
+    expect(frameBytes).toBe(44_260);
     expect(await ana.request('message:send', payload)).toMatchObject({ ok: true });
 
     const mallory = connectRaw(url, { userId: 'mallory', name: 'Mallory' });

@@ -32,6 +32,7 @@ export {
 export type {
   AppendResult,
   HistoryQuery,
+  MessageChanges,
   NewMessage,
   RestrictionKind,
   RoomRestriction,

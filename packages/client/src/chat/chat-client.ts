@@ -1,4 +1,6 @@
 import {
+  type AnyChatContract,
+  type AnyContract,
   type ChatContract,
   type ChatUser,
   type ChatwireError,
@@ -7,6 +9,7 @@ import {
   isRetryable,
   type Result,
   type RoomRemoval,
+  type WideChatContract,
 } from '@chatwire/protocol';
 import { type Backoff, backoffDelayMs } from '../backoff.js';
 import {
@@ -22,7 +25,14 @@ import { ChatRoom, type RoomHost, type RoomSettings } from './chat-room.js';
 type SyncCursor = ChatRoom['syncCursor'];
 
 /** Options of {@link createChatClient}; other options go to the typed client and socket.io-client. */
-export interface ChatClientOptions extends Omit<ChatwireClientOptions<ChatContract>, 'auth'> {
+export interface ChatClientOptions<C extends AnyChatContract = ChatContract>
+  extends Omit<ChatwireClientOptions<C>, 'auth'> {
+  /**
+   * The chat contract the server was made with (`defineChatContract`): the app's message `meta`
+   * schema, checked on both ends, and its own events, typed on {@link ChatClient.client}.
+   * @default chatContract (no meta, no app events)
+   */
+  contract?: C;
   /** The handshake `auth` your server's authenticator reads, e.g. `{ token }`, or a function making it. */
   auth: Record<string, unknown> | (() => Record<string, unknown> | Promise<Record<string, unknown>>);
   /** How long one send attempt waits for its ack before trying again. @default 10000 */
@@ -106,13 +116,18 @@ function gate(): Gate {
  * const joined = await chat.join('general');
  * if (joined.ok) joined.data.on('change', () => render(joined.data.messages));
  */
-export class ChatClient extends Emitter<ChatClientEvents> {
-  /** The typed chatwire client underneath (requests and events of the chat contract). */
-  readonly client: ChatwireClient<ChatContract>;
+export class ChatClient<C extends AnyChatContract = ChatContract> extends Emitter<ChatClientEvents> {
+  /**
+   * The typed chatwire client underneath, typed by the contract: `client.request(...)`,
+   * `client.emit(...)` and `client.on(...)` for the app's own events too.
+   */
+  readonly client: ChatwireClient<C>;
   /** The socket.io-client socket underneath (escape hatch); the same as `client.raw`. */
-  readonly raw: ChatwireClient<ChatContract>['raw'];
-  private readonly joinedRooms = new Map<string, ChatRoom>();
-  private readonly joining = new Map<string, Promise<Result<ChatRoom>>>();
+  readonly raw: ChatwireClient<C>['raw'];
+  /** The same client, as the chat's own code sees it (any app's `meta`). */
+  private readonly chat: ChatwireClient<WideChatContract>;
+  private readonly joinedRooms = new Map<string, ChatRoom<C>>();
+  private readonly joining = new Map<string, Promise<Result<ChatRoom<C>>>>();
   private readonly settings: RoomSettings;
   private readonly host: RoomHost;
   private me: ChatUser | undefined;
@@ -125,10 +140,11 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   /** Resume attempts that failed in a row: the next wait grows with them. */
   private resumeFailures = 0;
 
-  constructor(url: string, options: ChatClientOptions) {
+  constructor(url: string, options: ChatClientOptions<C>) {
     const onError = options.onError ?? rethrowLater;
     super(onError);
     const {
+      contract = chatContract,
       sendTimeoutMs,
       pageSize,
       typingThrottleMs,
@@ -157,11 +173,16 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       onError,
       backoff: this.backoff,
     };
-    this.client = createClient(chatContract, url, { ...clientOptions, random: this.backoff.random, onError });
+    this.chat = createClient(contract as AnyContract as WideChatContract, url, {
+      ...(clientOptions as ChatwireClientOptions<WideChatContract>),
+      random: this.backoff.random,
+      onError,
+    });
+    this.client = this.chat as unknown as ChatwireClient<C>;
     this.raw = this.client.raw;
     const self = this;
     this.host = {
-      client: this.client,
+      client: this.chat,
       get user() {
         return self.me;
       },
@@ -183,11 +204,11 @@ export class ChatClient extends Emitter<ChatClientEvents> {
 
   /** The connection status. */
   get status(): ConnectionStatus {
-    return this.client.status;
+    return this.chat.status;
   }
 
   /** The rooms we are in. */
-  get rooms(): ReadonlyMap<string, ChatRoom> {
+  get rooms(): ReadonlyMap<string, ChatRoom<C>> {
     return this.joinedRooms;
   }
 
@@ -195,7 +216,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
    * Joins a room (or returns it if already joined) with its latest page of history loaded. Calls
    * for a room whose join is under way get the same answer.
    */
-  join(roomId: string): Promise<Result<ChatRoom>> {
+  join(roomId: string): Promise<Result<ChatRoom<C>>> {
     const existing = this.joinedRooms.get(roomId);
     if (existing !== undefined && !this.joining.has(roomId)) return Promise.resolve({ ok: true, data: existing });
     let joining = this.joining.get(roomId);
@@ -206,11 +227,11 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     return joining;
   }
 
-  private async firstJoin(roomId: string): Promise<Result<ChatRoom>> {
-    const room = new ChatRoom(roomId, this.host, this.settings);
+  private async firstJoin(roomId: string): Promise<Result<ChatRoom<C>>> {
+    const room = new ChatRoom<C>(roomId, this.host, this.settings);
     // Registered first, so live messages that arrive while the join is answered are kept.
     this.joinedRooms.set(roomId, room);
-    const joined = await this.client.request('room:join', { roomId });
+    const joined = await this.chat.request('room:join', { roomId });
     if (!joined.ok) {
       this.forget(room);
       return joined;
@@ -237,7 +258,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
    */
   connect(): void {
     if (this.isClosed) return;
-    this.client.connect();
+    this.chat.connect();
   }
 
   /** Disconnects for good; pending sends fail with `DISCONNECTED`. A closed client cannot connect again. */
@@ -245,17 +266,17 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.isClosed = true;
     clearTimeout(this.syncTimer);
     for (const room of this.joinedRooms.values()) room.deactivate();
-    this.client.close();
+    this.chat.close();
     this.gate.open();
   }
 
-  private forget(room: ChatRoom): void {
+  private forget(room: ChatRoom<C>): void {
     room.deactivate();
     if (this.joinedRooms.get(room.id) === room) this.joinedRooms.delete(room.id);
   }
 
   private listen(): void {
-    const { client } = this;
+    const client = this.chat;
     client.on('session', ({ user }) => {
       this.me = user;
       for (const room of this.joinedRooms.values()) room.sessionStarted(user);
@@ -287,7 +308,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
 
   /** After each connect: re-join every room, then catch up with one `sync`, then let sends through. */
   private async resume(generation: number): Promise<void> {
-    const current = () => generation === this.generation && this.client.status === 'connected';
+    const current = () => generation === this.generation && this.chat.status === 'connected';
     /** The longest `retryAfterMs` the server asked for in this attempt. */
     let retryAfterMs = 0;
     const again = () => {
@@ -302,7 +323,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     const rooms = [...this.joinedRooms.values()].filter((room) => room.wasLoaded);
     await Promise.all(
       rooms.map(async (room) => {
-        const joined = await this.client.request('room:join', { roomId: room.id });
+        const joined = await this.chat.request('room:join', { roomId: room.id });
         if (joined.ok && room.isLoaded) {
           // Its serverTime is not the room's cursor: this answer comes after the changes missed.
           room.joinedWith(joined.data, false);
@@ -344,9 +365,9 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     let firstServerTime: number | undefined;
     let complete = true;
     /** The rooms the chain answered in full: their cursor moves to the chain's first serverTime. */
-    const covered = new Set<ChatRoom>();
+    const covered = new Set<ChatRoom<C>>();
     while (Object.keys(rooms).length > 0) {
-      const synced = await this.client.request('sync', { rooms });
+      const synced = await this.chat.request('sync', { rooms });
       if (!synced.ok) return synced.error;
       // The earliest answer's time: changes made while the parts came are asked for again next time.
       firstServerTime ??= synced.data.serverTime;
@@ -408,6 +429,9 @@ function randomId(): string {
  * Makes a {@link ChatClient} connected to a chatwire chat server.
  * @example const chat = createChatClient(location.origin, { auth: { name: 'Ana', userId: 'ana' } });
  */
-export function createChatClient(url: string, options: ChatClientOptions): ChatClient {
+export function createChatClient<C extends AnyChatContract = ChatContract>(
+  url: string,
+  options: ChatClientOptions<C>,
+): ChatClient<C> {
   return new ChatClient(url, options);
 }

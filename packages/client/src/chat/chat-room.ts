@@ -1,41 +1,65 @@
 import {
+  type AnyChatContract,
   type ChatContract,
   type ChatUser,
   type ErrorPayload,
   isRetryable,
   MAX_REACTION_USERS,
   type Message,
+  type MessageMeta,
+  type MessageOf,
+  type MetaOf,
   type PresenceDiff,
   type ReactionChange,
   type Result,
   type RoomRemoval,
+  type WideChatContract,
 } from '@chatwire/protocol';
 import { type Backoff, backoffDelayMs } from '../backoff.js';
 import type { ChatwireClient } from '../create-client.js';
 import { Emitter, type ListenerErrorHandler } from '../emitter.js';
 
+/** What {@link ChatRoom.send} takes besides plain text: a reply, mentions and the app's `meta`. */
+export interface SendInput<Meta extends MessageMeta | undefined = MessageMeta | undefined> {
+  text: string;
+  /** The serial of the message (in this room) this one replies to: it must be there and not deleted. */
+  replyTo?: number | undefined;
+  /** Ids of the users it mentions (each once, at most `MAX_MENTIONS`, 25). */
+  mentions?: string[] | undefined;
+  /** The app's fields, of the contract's `meta` schema. */
+  meta?: Meta | undefined;
+}
+
+/** What {@link ChatRoom.edit} takes: the new text and, when given, the mentions and `meta` that replace the old. */
+export interface EditInput<Meta extends MessageMeta | undefined = MessageMeta | undefined> {
+  text: string;
+  mentions?: string[] | undefined;
+  meta?: Meta | undefined;
+}
+
 /** A message this client sent that the server has not stored yet (`pending`), or refused (`failed`). */
-export interface LocalMessage {
+export interface LocalMessage<Meta extends MessageMeta | undefined = MessageMeta | undefined> extends SendInput<Meta> {
   status: 'pending' | 'failed';
   roomId: string;
   clientMessageId: string;
   author: ChatUser;
-  text: string;
   createdAt: number;
   /** Why it failed, for `failed`. */
   error?: ErrorPayload;
 }
 
-/** A stored message (with its serial) or one of ours still on its way. */
-export type RoomMessage = (Message & { status: 'sent' }) | LocalMessage;
+/** A stored message (with its serial) or one of ours still on its way, in a chat of contract `C`. */
+export type RoomMessage<C extends AnyChatContract = ChatContract> =
+  | (MessageOf<C> & { status: 'sent' })
+  | LocalMessage<MetaOf<C>>;
 
 /** What a {@link ChatRoom} tells the app. `change` follows every other event: re-render on it. */
-export type RoomEvents = {
+export type RoomEvents<M = MessageOf<ChatContract>> = {
   change: () => void;
   /** A message arrived (live, by sync or by filling a gap): once per serial. */
-  message: (message: Message) => void;
+  message: (message: M) => void;
   /** A message was edited, deleted or reacted to. */
-  updated: (message: Message) => void;
+  updated: (message: M) => void;
   /** The other users typing now. */
   typing: (users: ChatUser[]) => void;
   presence: (members: ChatUser[]) => void;
@@ -68,7 +92,7 @@ export interface RoomSettings {
 
 /** What a room needs from the client that owns it. */
 export interface RoomHost {
-  readonly client: ChatwireClient<ChatContract>;
+  readonly client: ChatwireClient<WideChatContract>;
   readonly user: ChatUser | undefined;
   readonly closed: boolean;
   /** Resolves when connected with every room re-joined and synced. */
@@ -83,11 +107,12 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /**
  * One joined room: its messages in serial order without duplicates (our pending sends last), members,
- * typing users and read markers, kept up to date live and across reconnects.
+ * typing users and read markers, kept up to date live and across reconnects. Its messages are typed
+ * by the chat contract `C` (their `meta`).
  */
-export class ChatRoom extends Emitter<RoomEvents> {
+export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<RoomEvents<MessageOf<C>>> {
   private readonly bySerial = new Map<number, Message>();
-  private readonly pending = new Map<string, LocalMessage>();
+  private readonly pending = new Map<string, LocalMessage<MessageMeta | undefined>>();
   private readonly typingUsers = new Map<string, { user: ChatUser; timer: ReturnType<typeof setTimeout> }>();
   private readonly markers = new Map<string, number>();
   private memberList: ChatUser[] = [];
@@ -99,7 +124,7 @@ export class ChatRoom extends Emitter<RoomEvents> {
   private readonly pendingDiffs = new Map<number, PresenceDiff>();
   /** Set while a missing member change is given a moment before the list is fetched again. */
   private resyncTimer: ReturnType<typeof setTimeout> | undefined;
-  private sorted: RoomMessage[] | undefined;
+  private sorted: RoomMessage<C>[] | undefined;
   /** Every serial from the oldest loaded one up to this one is here. */
   private synced = 0;
   /** The list starts here (the oldest loaded serial): an older message can only be a stale answer. */
@@ -134,12 +159,13 @@ export class ChatRoom extends Emitter<RoomEvents> {
   }
 
   /** Stored messages by serial, then our pending and failed sends in the order they were made. */
-  get messages(): readonly RoomMessage[] {
+  get messages(): readonly RoomMessage<C>[] {
     if (this.sorted === undefined) {
       const stored = [...this.bySerial.values()]
         .sort((a, b) => a.serial - b.serial)
-        .map((message): RoomMessage => ({ ...message, status: 'sent' }));
-      this.sorted = [...stored, ...this.pending.values()];
+        .map((message) => ({ ...message, status: 'sent' as const }));
+      // Checked against the contract's schema when received (or sent, for the pending ones).
+      this.sorted = [...stored, ...this.pending.values()] as RoomMessage<C>[];
     }
     return this.sorted;
   }
@@ -195,13 +221,16 @@ export class ChatRoom extends Emitter<RoomEvents> {
   }
 
   /**
-   * Sends `text`. The message shows at once as `pending`; it is retried with the same
-   * `clientMessageId` (so it is stored once) across timeouts and reconnects until the server
-   * answers; a refusal marks it `failed` with the error. Resolves with the outcome.
+   * Sends a message: text, or `{ text, replyTo?, mentions?, meta? }`. The message shows at once as
+   * `pending` (with its reply, mentions and meta); it is retried with the same `clientMessageId` (so
+   * it is stored once) across timeouts and reconnects until the server answers; a refusal marks it
+   * `failed` with the error. Resolves with the outcome.
+   * @example room.send({ text: 'Look', replyTo: 12, mentions: ['ana'], meta: { attachments: [image] } });
    */
-  send(text: string): Promise<Result<Message>> {
+  send(message: string | SendInput<MetaOf<C>>): Promise<Result<MessageOf<C>>> {
     const user = this.host.user;
-    const local: LocalMessage = {
+    const { text, ...extras } = typeof message === 'string' ? { text: message } : message;
+    const local: LocalMessage<MessageMeta | undefined> = {
       status: 'pending',
       roomId: this.id,
       clientMessageId: this.settings.newId(),
@@ -209,6 +238,7 @@ export class ChatRoom extends Emitter<RoomEvents> {
       author: user ?? { userId: '', name: '' },
       text,
       createdAt: this.settings.now(),
+      ...extras,
     };
     this.pending.set(local.clientMessageId, local);
     this.stopTypingLocally();
@@ -217,7 +247,7 @@ export class ChatRoom extends Emitter<RoomEvents> {
   }
 
   /** Sends a failed message again (same clientMessageId). */
-  retry(clientMessageId: string): Promise<Result<Message>> {
+  retry(clientMessageId: string): Promise<Result<MessageOf<C>>> {
     const local = this.pending.get(clientMessageId);
     if (local === undefined || local.status !== 'failed') {
       return Promise.resolve({ ok: false, error: { code: 'NOT_FOUND', message: 'No failed message with that id' } });
@@ -236,18 +266,22 @@ export class ChatRoom extends Emitter<RoomEvents> {
     }
   }
 
-  /** Edits one of our messages. */
-  async edit(serial: number, text: string): Promise<Result<Message>> {
-    return this.applied(await this.host.client.request('message:edit', { roomId: this.id, serial, text }));
+  /**
+   * Edits one of our messages: new text, or `{ text, mentions?, meta? }` where the mentions and
+   * `meta` given replace the old ones (left out, they stay).
+   */
+  async edit(serial: number, edit: string | EditInput<MetaOf<C>>): Promise<Result<MessageOf<C>>> {
+    const changes = typeof edit === 'string' ? { text: edit } : edit;
+    return this.applied(await this.host.client.request('message:edit', { roomId: this.id, serial, ...changes }));
   }
 
   /** Deletes a message (ours, or any when moderating). */
-  async delete(serial: number): Promise<Result<Message>> {
+  async delete(serial: number): Promise<Result<MessageOf<C>>> {
     return this.applied(await this.host.client.request('message:delete', { roomId: this.id, serial }));
   }
 
   /** Adds our reaction, or removes it if we had it. */
-  async react(serial: number, emoji: string): Promise<Result<Message>> {
+  async react(serial: number, emoji: string): Promise<Result<MessageOf<C>>> {
     return this.applied(await this.host.client.request('reaction:toggle', { roomId: this.id, serial, emoji }));
   }
 
@@ -373,7 +407,7 @@ export class ChatRoom extends Emitter<RoomEvents> {
     // (a retried send's ack, say). Listing it would leave a hole between it and the list.
     if (this.loaded && message.serial < this.floor) return;
     this.add(message);
-    this.emit('message', message);
+    this.emit('message', message as MessageOf<C>);
     if (this.typingUsers.has(message.author.userId)) this.setRemoteTyping(message.author, false);
     if (this.loaded && message.serial > this.synced + 1) this.scheduleGapFill();
     if (notify) this.changed();
@@ -388,7 +422,7 @@ export class ChatRoom extends Emitter<RoomEvents> {
     if ((current.updatedAt ?? 0) > (message.updatedAt ?? 0)) return;
     if (JSON.stringify(current) === JSON.stringify(message)) return;
     this.bySerial.set(message.serial, message);
-    this.emit('updated', message);
+    this.emit('updated', message as MessageOf<C>);
     this.changed();
   }
 
@@ -411,7 +445,7 @@ export class ChatRoom extends Emitter<RoomEvents> {
     const message: Message = { ...rest, reactions, updatedAt };
     if (Object.keys(reactionCounts).length > 0) message.reactionCounts = reactionCounts;
     this.bySerial.set(serial, message);
-    this.emit('updated', message);
+    this.emit('updated', message as MessageOf<C>);
     this.changed();
   }
 
@@ -579,8 +613,9 @@ export class ChatRoom extends Emitter<RoomEvents> {
     return { ok: true, data: null };
   }
 
-  private async deliver(local: LocalMessage): Promise<Result<Message>> {
-    const payload = { roomId: this.id, clientMessageId: local.clientMessageId, text: local.text };
+  private async deliver(local: LocalMessage<MessageMeta | undefined>): Promise<Result<MessageOf<C>>> {
+    const { roomId, clientMessageId, text, replyTo, mentions, meta } = local;
+    const payload = { roomId, clientMessageId, text, replyTo, mentions, meta };
     for (let attempt = 0; ; attempt++) {
       if (this.host.closed || !this.active) {
         return this.fail(local, { code: 'DISCONNECTED', message: 'The room was left or the client closed' });
@@ -593,7 +628,7 @@ export class ChatRoom extends Emitter<RoomEvents> {
         this.pending.delete(local.clientMessageId);
         this.receive(result.data, false);
         this.changed();
-        return result;
+        return result as Result<MessageOf<C>>;
       }
       if (!isRetryable(result.error)) return this.fail(local, result.error);
       // Jittered and growing even when the server names a wait: pending sends do not retry in step.
@@ -601,16 +636,16 @@ export class ChatRoom extends Emitter<RoomEvents> {
     }
   }
 
-  private fail(local: LocalMessage, error: ErrorPayload): Result<Message> {
+  private fail(local: LocalMessage<MessageMeta | undefined>, error: ErrorPayload): Result<MessageOf<C>> {
     local.status = 'failed';
     local.error = error;
     this.changed();
     return { ok: false, error };
   }
 
-  private applied(result: Result<Message>): Result<Message> {
+  private applied(result: Result<Message>): Result<MessageOf<C>> {
     if (result.ok) this.update(result.data);
-    return result;
+    return result as Result<MessageOf<C>>;
   }
 
   private add(message: Message): void {

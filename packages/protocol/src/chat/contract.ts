@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { defineContract } from '../contract/define-contract.js';
+import {
+  type ClientEventSpec,
+  type Contract,
+  defineContract,
+  type ServerEventSpec,
+} from '../contract/define-contract.js';
+import { boundedMeta, DEFAULT_MAX_META_BYTES, type MessageMeta, type MetaSchema } from './meta.js';
 
 /** Keys that would reach an object's prototype when used as a property name. */
 const prototypeKeys = ['__proto__', 'constructor', 'prototype'];
@@ -47,7 +53,19 @@ export const emojiSchema = storable(32).refine((emoji) => !prototypeKeys.include
  */
 export const MAX_REACTION_USERS = 20;
 
-/** A stored message, as every client receives it. Times are milliseconds since the epoch (UTC). */
+/** Most user ids one message mentions (25 ids of 128 characters keep the largest valid send well under the frame limit). */
+export const MAX_MENTIONS = 25;
+
+/** The users a message mentions: up to {@link MAX_MENTIONS} distinct user ids. */
+export const mentionsSchema = z
+  .array(storable(128))
+  .max(MAX_MENTIONS)
+  .refine((ids) => new Set(ids).size === ids.length, 'Mention each user once');
+
+/**
+ * A stored message, as every client receives it, in a chat without `meta` (see
+ * {@link defineChatContract} for one with). Times are milliseconds since the epoch (UTC).
+ */
 export const messageSchema = z.object({
   id: z.string(),
   roomId: roomIdSchema,
@@ -67,6 +85,12 @@ export const messageSchema = z.object({
   reactionCounts: z.record(z.string(), z.number().int().min(0)).optional(),
   /** Present (true) only on a message the server posted as itself; its author is then {@link SYSTEM_AUTHOR}. */
   system: z.literal(true).optional(),
+  /** The serial of the message (in the same room) this one replies to. */
+  replyTo: serialSchema.optional(),
+  /** Ids of the users this message mentions; absent when none (and once deleted). */
+  mentions: z.array(z.string()).optional(),
+  /** The app's own fields, of the contract's `meta` schema; a chat without one has none. Gone once deleted. */
+  meta: z.undefined().optional(),
 });
 
 /**
@@ -75,10 +99,16 @@ export const messageSchema = z.object({
  */
 export const SYSTEM_AUTHOR = { userId: 'chatwire:system', name: 'System' } as const;
 
+/** The message schema of a chat whose messages carry `meta` of schema `meta`. */
+const messageOf = <M extends MetaSchema>(meta: M) => messageSchema.extend({ meta: meta.optional() });
+
 /** Most messages one `history:fetch` returns. */
 export const MAX_PAGE_SIZE = 100;
 
-const page = z.object({ messages: z.array(messageSchema), hasMore: z.boolean() });
+const pageOf = <M extends MetaSchema>(message: MessageSchemaOf<M>) =>
+  z.object({ messages: z.array(message), hasMore: z.boolean() });
+/** The message schema of a chat with `meta` of schema `M`. */
+type MessageSchemaOf<M extends MetaSchema> = ReturnType<typeof messageOf<M>>;
 const roomRef = z.object({ roomId: roomIdSchema });
 const members = z.array(chatUserSchema);
 /** How many members the room has, given only when `members` was cut to fit the answer budget. */
@@ -136,11 +166,10 @@ const serverTime = z.number().int().min(0);
 const syncCursor = z.object({ after: seenSerialSchema, updatedSince: serverTime.optional() });
 
 /**
- * The chat contract: rooms, messages with history, edit/delete, reactions, typing, presence and read
- * markers, with serials per room so that clients lose nothing and duplicate nothing.
- * The wire protocol it defines is written down in docs/protocol.md.
+ * The chat's events, for messages of schema `message` whose `meta` is sent as `sendMeta` (the app's
+ * schema, bounded in size).
  */
-export const chatContract = defineContract({
+const chatSpec = <M extends MetaSchema>(message: MessageSchemaOf<M>, sendMeta: M) => ({
   clientToServer: {
     'room:join': {
       payload: roomRef,
@@ -155,17 +184,31 @@ export const chatContract = defineContract({
     },
     'room:leave': { payload: roomRef, ack: z.object({}) },
     'message:send': {
-      payload: z.object({ roomId: roomIdSchema, clientMessageId: storable(128), text: messageTextSchema }),
-      ack: messageSchema,
+      payload: z.object({
+        roomId: roomIdSchema,
+        clientMessageId: storable(128),
+        text: messageTextSchema,
+        replyTo: serialSchema.optional(),
+        mentions: mentionsSchema.optional(),
+        meta: sendMeta.optional(),
+      }),
+      ack: message,
     },
     'message:edit': {
-      payload: z.object({ roomId: roomIdSchema, serial: serialSchema, text: messageTextSchema }),
-      ack: messageSchema,
+      /** `mentions` and `meta`, when given, replace the message's; left out, they stay. */
+      payload: z.object({
+        roomId: roomIdSchema,
+        serial: serialSchema,
+        text: messageTextSchema,
+        mentions: mentionsSchema.optional(),
+        meta: sendMeta.optional(),
+      }),
+      ack: message,
     },
-    'message:delete': { payload: z.object({ roomId: roomIdSchema, serial: serialSchema }), ack: messageSchema },
+    'message:delete': { payload: z.object({ roomId: roomIdSchema, serial: serialSchema }), ack: message },
     'reaction:toggle': {
       payload: z.object({ roomId: roomIdSchema, serial: serialSchema, emoji: emojiSchema }),
-      ack: messageSchema,
+      ack: message,
     },
     'history:fetch': {
       payload: z
@@ -178,7 +221,7 @@ export const chatContract = defineContract({
         .refine((query) => query.before === undefined || query.after === undefined, {
           message: 'Give before or after, not both',
         }),
-      ack: page,
+      ack: pageOf(message),
     },
     sync: {
       payload: z.object({
@@ -189,10 +232,10 @@ export const chatContract = defineContract({
         rooms: z.record(
           z.string(),
           z.object({
-            messages: z.array(messageSchema),
+            messages: z.array(message),
             discontinuity: z.boolean(),
             /** With `updatedSince`: the changed messages, each in its current state. */
-            updated: z.array(messageSchema),
+            updated: z.array(message),
             /**
              * The answer was cut to fit its byte budget: ask again with the last serial now held (and the
              * room's same `updatedSince`); `updated` comes with the last part.
@@ -220,8 +263,8 @@ export const chatContract = defineContract({
   },
   serverToClient: {
     session: { payload: z.object({ user: chatUserSchema }) },
-    'message:new': { payload: messageSchema },
-    'message:updated': { payload: messageSchema },
+    'message:new': { payload: message },
+    'message:updated': { payload: message },
     typing: { payload: z.object({ roomId: roomIdSchema, user: chatUserSchema, isTyping: z.boolean() }) },
     'presence:diff': { payload: presenceDiff },
     read: { payload: z.object({ roomId: roomIdSchema, userId: z.string(), serial: serialSchema }) },
@@ -232,14 +275,121 @@ export const chatContract = defineContract({
   socketData: z.object({ user: chatUserSchema }),
 });
 
+/** The chat's own events for messages with `meta` of schema `M`. */
+type ChatSpec<M extends MetaSchema> = ReturnType<typeof chatSpec<M>>;
+
+/** What {@link defineChatContract} takes: the app's message `meta` schema and its own events. */
+export interface ChatContractSpec<
+  M extends MetaSchema,
+  CS extends Record<string, ClientEventSpec>,
+  SC extends Record<string, ServerEventSpec>,
+> {
+  /**
+   * The zod schema of each message's `meta` (the app's own fields: attachments, a poll, a card…), an
+   * object. Checked when a message is sent or edited and when a client receives one. Keep it
+   * round-trip safe (what it outputs parses again): stored values are checked again on the way out.
+   * @default none: a message carries no `meta`, and one sent with it is refused
+   */
+  meta?: M;
+  /** Most bytes (UTF-8 JSON) of one message's `meta`; a larger one is refused (`VALIDATION_FAILED`). @default 4096 */
+  maxMetaBytes?: number;
+  /** The app's client → server events, beside the chat's (a name the chat uses is refused). */
+  clientToServer?: CS;
+  /** The app's server → client events, beside the chat's (a name the chat uses is refused). */
+  serverToClient?: SC;
+}
+
+/** The contract {@link defineChatContract} returns: the chat's events with `meta` of schema `M`, and the app's. */
+export type ChatContractOf<
+  M extends MetaSchema = z.ZodUndefined,
+  CS extends Record<string, ClientEventSpec> = Record<never, never>,
+  SC extends Record<string, ServerEventSpec> = Record<never, never>,
+> = Contract<{
+  clientToServer: ChatSpec<M>['clientToServer'] & CS;
+  serverToClient: ChatSpec<M>['serverToClient'] & SC;
+  auth: ChatSpec<M>['auth'];
+  socketData: ChatSpec<M>['socketData'];
+}>;
+
+/**
+ * The chat contract with any app's `meta` and none of the app's events: the type chatwire's own chat
+ * code (server, stores, client) handles messages with, whatever contract it was given.
+ */
+export type WideChatContract = ChatContractOf<MetaSchema>;
+
+/**
+ * Any chat contract (made by {@link defineChatContract}), whatever its `meta` and app events: what
+ * `ChatServer`, `ChatClient` and `ChatRoom` are generic over.
+ */
+export type AnyChatContract = Contract & {
+  readonly serverToClient: {
+    readonly 'message:new': { readonly payload: z.ZodType<Message<MessageMeta | undefined>> };
+  };
+};
+
+/** The messages of chat contract `C`, with its `meta` type. */
+export type MessageOf<C extends AnyChatContract> = z.output<C['serverToClient']['message:new']['payload']>;
+
+/** The `meta` type of chat contract `C` (`undefined` when it has no meta schema). */
+export type MetaOf<C extends AnyChatContract> = MessageOf<C>['meta'];
+
+/**
+ * The chat contract with the app's message `meta` schema and the app's own events beside the chat's,
+ * on the same server and connection, typed and checked like the chat's. Give it to
+ * `createChatServer({ contract })` and `createChatClient(url, { contract })`. Throws a TypeError when
+ * an app event has a name the chat uses (in either direction).
+ * @example
+ * const contract = defineChatContract({
+ *   meta: z.object({ attachments: z.array(z.object({ url: z.url(), name: z.string(), size: z.number(), type: z.string() })) }),
+ *   clientToServer: { 'poll:vote': { payload: z.object({ pollId: z.string(), option: z.number() }), ack: z.object({}) } },
+ *   serverToClient: { 'poll:results': { payload: z.object({ pollId: z.string(), votes: z.array(z.number()) }) } },
+ * });
+ */
+export function defineChatContract<
+  const M extends MetaSchema = z.ZodUndefined,
+  const CS extends Record<string, ClientEventSpec> = Record<never, never>,
+  const SC extends Record<string, ServerEventSpec> = Record<never, never>,
+>(spec: ChatContractSpec<M, CS, SC>): ChatContractOf<M, CS, SC> {
+  const meta = (spec.meta ?? z.undefined()) as M;
+  const chat = chatSpec(messageOf(meta), boundedMeta(meta, spec.maxMetaBytes ?? DEFAULT_MAX_META_BYTES));
+  const chatNames = [...Object.keys(chat.clientToServer), ...Object.keys(chat.serverToClient)];
+  for (const name of [...Object.keys(spec.clientToServer ?? {}), ...Object.keys(spec.serverToClient ?? {})]) {
+    if (chatNames.includes(name)) throw new TypeError(`defineChatContract: "${name}" is a chat event`);
+  }
+  return defineContract({
+    ...chat,
+    clientToServer: { ...chat.clientToServer, ...spec.clientToServer },
+    serverToClient: { ...chat.serverToClient, ...spec.serverToClient },
+  }) as ChatContractOf<M, CS, SC>;
+}
+
+/**
+ * The chat contract: rooms, messages with history, edit/delete, reactions, typing, presence and read
+ * markers, with serials per room so that clients lose nothing and duplicate nothing. Messages carry
+ * no `meta` and there are no app events: {@link defineChatContract} makes a contract with them.
+ * The wire protocol it defines is written down in docs/protocol.md.
+ */
+export const chatContract: ChatContract = defineChatContract({});
+
 /** The chat contract's type. */
-export type ChatContract = typeof chatContract;
+export type ChatContract = ChatContractOf;
 /** A user as others see it. */
 export type ChatUser = z.infer<typeof chatUserSchema>;
-/** A stored message. */
-export type Message = z.infer<typeof messageSchema>;
+/**
+ * A stored message whose `meta` is of type `Meta`: by default any app's (what the server and the
+ * stores handle); {@link MessageOf} gives the exact type for a contract.
+ */
+export type Message<Meta extends MessageMeta | undefined = MessageMeta> = Omit<
+  z.infer<typeof messageSchema>,
+  'meta'
+> & {
+  meta?: Meta | undefined;
+};
 /** A page of history. */
-export type MessagePage = z.infer<typeof page>;
+export type MessagePage<Meta extends MessageMeta | undefined = MessageMeta> = {
+  messages: Message<Meta>[];
+  hasMore: boolean;
+};
 /** One reaction toggled: what the `reaction` event carries. */
 export type ReactionChange = z.infer<typeof reactionChange>;
 /** One change of a room's members: what the `presence:diff` event carries. */

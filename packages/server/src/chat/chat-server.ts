@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type AnyChatContract,
   type AnyContract,
   type ChatContract,
   type ChatUser,
@@ -13,6 +14,7 @@ import {
   isChatwireError,
   MAX_PAGE_SIZE,
   type Message,
+  type MessageOf,
   messageTextSchema,
   type PayloadInput,
   type PresenceDiff,
@@ -20,6 +22,7 @@ import {
   type RoomRemoval,
   roomRemovalSchema,
   SYSTEM_AUTHOR,
+  type WideChatContract,
 } from '@chatwire/protocol';
 import { z } from 'zod';
 import { attach, type ChatwireServer, type ChatwireServerOptions, closeIo } from '../create-server.js';
@@ -86,8 +89,8 @@ export type ModerationResult = { text: string } | { reject: string };
  * A message the server posts with {@link ChatServer.send}: what a client's `message:send` carries
  * but the room; `clientMessageId` is made up when not given (give one to make a retry idempotent).
  */
-export type ServerMessage = Omit<
-  PayloadInput<ClientEvent<ChatContract, 'message:send'>>,
+export type ServerMessage<C extends AnyChatContract = ChatContract> = Omit<
+  PayloadInput<ClientEvent<C, 'message:send'>>,
   'roomId' | 'clientMessageId'
 > & {
   clientMessageId?: string;
@@ -100,7 +103,14 @@ export interface ServerSendOptions {
 }
 
 /** Options of {@link createChatServer}; the generic server's options (httpServer, io, logger…) pass through. */
-export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContract>, 'authenticate'> {
+export interface ChatServerOptions<C extends AnyChatContract = ChatContract>
+  extends Omit<ChatwireServerOptions<C>, 'authenticate'> {
+  /**
+   * The chat contract: the app's message `meta` schema and its own events beside the chat's, made
+   * with `defineChatContract`. Give the client the same one.
+   * @default chatContract (no meta, no app events)
+   */
+  contract?: C;
   /** Where messages and read markers live. */
   store: Store;
   /** Maps the handshake `auth` to the user; throw a ChatwireError (`UNAUTHORIZED`) to refuse. */
@@ -155,7 +165,7 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
   server?: ChatwireServer<AnyContract>;
 }
 
-type ChatSocket = ChatwireSocket<ChatContract>;
+type ChatSocket = ChatwireSocket<WideChatContract>;
 
 const defaultAuthorize = ({ action }: RoomAuthorization) => action !== 'moderate';
 
@@ -165,11 +175,18 @@ const defaultAuthorize = ({ action }: RoomAuthorization) => action !== 'moderate
  * @example
  * const chat = createChatServer({ httpServer, store: new SqliteStore({ path: 'chat.db' }), authenticate: tokenAuthenticator({ secret }) });
  */
-export class ChatServer {
-  /** The generic typed namespace the chat runs on (the server itself at `/`). */
-  readonly server: ChatwireNamespace<ChatContract>;
+export class ChatServer<C extends AnyChatContract = ChatContract> {
+  /**
+   * The generic typed namespace the chat runs on (the server itself at `/`), typed by the contract:
+   * `chat.server.on(...)` handles the app's own events, `chat.server.to(...).emit(...)` sends them.
+   */
+  readonly server: ChatwireNamespace<C>;
+  /** The same namespace, as the chat's own handlers see it (any app's `meta`). */
+  private readonly chat: ChatwireNamespace<WideChatContract>;
+  /** The contract's `message:send` payload schema (with the app's `meta`), which {@link ChatServer.send} checks too. */
+  private readonly sendPayload: WideChatContract['clientToServer']['message:send']['payload'];
   /** The socket.io server the chat made or was given with `io`: closed with the chat. */
-  private readonly ownIo: TypedIoServer<ChatContract> | undefined;
+  private readonly ownIo: TypedIoServer<WideChatContract> | undefined;
   /** The chatwire server given with `server`, which adds the namespaces of {@link ChatServer.of}. */
   private readonly host: ChatwireServer<AnyContract> | undefined;
   /** What a namespace added with {@link ChatServer.of} inherits: logger, clock, budgets. */
@@ -202,8 +219,9 @@ export class ChatServer {
   /** socketId → the timer that disconnects it when its credentials expire; gone with the socket. */
   private readonly expiryTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
-  constructor(options: ChatServerOptions) {
+  constructor(options: ChatServerOptions<C>) {
     const {
+      contract = chatContract,
       store,
       authenticate,
       authorizeRoom,
@@ -242,8 +260,8 @@ export class ChatServer {
     this.syncLimit = syncLimit ?? 500;
     this.maxAnswerBytes = maxAnswerBytes ?? 1_048_576;
     this.namespaceDefaults = { ...serverOptions, now: this.now } as ChatwireNamespaceOptions<AnyContract>;
-    const namespaceOptions: ChatwireNamespaceOptions<ChatContract> = {
-      ...serverOptions,
+    const namespaceOptions: ChatwireNamespaceOptions<WideChatContract> = {
+      ...(serverOptions as Omit<ChatwireServerOptions<WideChatContract>, 'authenticate'>),
       now: this.now,
       authenticate: async ({ auth, handshake }) => {
         const { expiresAt, ...user } = await authenticate({ auth, handshake });
@@ -261,21 +279,23 @@ export class ChatServer {
       }
       this.ownIo = undefined;
       this.host = server;
-      this.server = server.of(namespace, chatContract, namespaceOptions);
+      this.chat = server.of(namespace, contract as AnyContract as WideChatContract, namespaceOptions);
     } else {
-      const io = attach<ChatContract>(serverOptions);
+      const io = attach<WideChatContract>(serverOptions as ChatwireServerOptions<WideChatContract>);
       this.ownIo = io;
       this.host = undefined;
-      this.server = new ChatwireNamespace(
-        io.of(namespace) as TypedIoNamespace<ChatContract>,
-        chatContract,
+      this.chat = new ChatwireNamespace(
+        io.of(namespace) as TypedIoNamespace<WideChatContract>,
+        contract as AnyContract as WideChatContract,
         namespaceOptions,
       );
     }
+    this.server = this.chat as unknown as ChatwireNamespace<C>;
+    this.sendPayload = (contract as AnyContract as WideChatContract).clientToServer['message:send'].payload;
     if (maxConnectionsPerUser !== false) {
       const max = maxConnectionsPerUser ?? 16;
       this.connectionCap = limits.connectionCap(max);
-      capConnections(this.server, this.connectionCap, max, this.logger);
+      capConnections(this.chat, this.connectionCap, max, this.logger);
     }
     this.presence.attach({ publish: (roomId, change) => this.publishPresence(roomId, change) });
     this.wire();
@@ -285,7 +305,7 @@ export class ChatServer {
    * The socket.io namespace the chat runs on (escape hatch), typed by the chat contract; its `server`
    * is the socket.io `Server`.
    */
-  get raw(): TypedIoNamespace<ChatContract> {
+  get raw(): TypedIoNamespace<C> {
     return this.server.raw;
   }
 
@@ -320,18 +340,19 @@ export class ChatServer {
    * the same `clientMessageId`), or as `moderate` refuses.
    * @example await chat.send('lobby', { text: 'Maintenance at 22:00' }, { as: 'system' });
    */
-  async send(roomId: string, message: ServerMessage, { as }: ServerSendOptions): Promise<Message> {
+  async send(roomId: string, message: ServerMessage<C>, { as }: ServerSendOptions): Promise<MessageOf<C>> {
     const system = as === 'system';
     const author = system ? SYSTEM_AUTHOR : parsed(chatUserSchema, as, 'user of chat.send');
     if (!system && author.userId === SYSTEM_AUTHOR.userId) {
       throw new ChatwireError('VALIDATION_FAILED', `"${SYSTEM_AUTHOR.userId}" is reserved: send as 'system'`);
     }
     const payload = parsed(
-      chatContract.clientToServer['message:send'].payload,
+      this.sendPayload,
       { ...message, roomId, clientMessageId: message.clientMessageId ?? randomUUID() },
       'message of chat.send',
     );
-    return this.post({ ...payload, author: { userId: author.userId, name: author.name }, system });
+    const sent = await this.post({ ...payload, author: { userId: author.userId, name: author.name }, system });
+    return sent as MessageOf<C>;
   }
 
   /**
@@ -348,8 +369,8 @@ export class ChatServer {
    * The chat room's socket.io operator, for the chat's own events only. Not public: a `message:new`
    * sent by hand skips the store and breaks serials; the server posts with {@link ChatServer.send}.
    */
-  private room(roomId: string): Operator<ChatContract> {
-    return this.server.to(roomKey(roomId));
+  private room(roomId: string): Operator<WideChatContract> {
+    return this.chat.to(roomKey(roomId));
   }
 
   /**
@@ -447,9 +468,9 @@ export class ChatServer {
   }
 
   private wire(): void {
-    const { server } = this;
+    const server = this.chat;
     /** A handler behind the per-user action limit. */
-    const action = <E extends ClientEventName<ChatContract>>(event: E, handler: Handler<ChatContract, E>) =>
+    const action = <E extends ClientEventName<WideChatContract>>(event: E, handler: Handler<WideChatContract, E>) =>
       server.on(event, async (context) => {
         await throttle(this.actionLimiter, context.socket.data.user.userId, 'Too many requests');
         return handler(context);
@@ -551,13 +572,14 @@ export class ChatServer {
       return this.post({ ...payload, author: user, system: false });
     });
 
-    action('message:edit', async ({ payload: { roomId, serial, text }, socket }) => {
+    action('message:edit', async ({ payload: { roomId, serial, text, mentions, meta }, socket }) => {
       const user = this.member(socket, roomId);
       await this.unrestricted(user, roomId, ['ban', 'mute']);
       const message = await this.existing(roomId, serial);
       if (message.author.userId !== user.userId) throw new ChatwireError('FORBIDDEN', 'Only the author can edit');
       const moderated = await this.moderated({ roomId, author: user, text, kind: 'edit' });
-      const edited = await this.stored(() => this.store.edit(roomId, serial, moderated, this.now()));
+      const changes = { mentions, meta };
+      const edited = await this.stored(() => this.store.edit(roomId, serial, moderated, this.now(), changes));
       const sent = this.published(notDeleted(edited, roomId, serial), roomId, serial);
       this.hooks.fire('message:edited', { message: sent, by: user });
       return sent;
@@ -767,6 +789,8 @@ export class ChatServer {
   private async post(draft: Omit<NewMessage, 'createdAt'>): Promise<Message> {
     const { roomId, author, system } = draft;
     const text = system ? draft.text : await this.moderated({ roomId, author, text: draft.text, kind: 'send' });
+    // A reply names a message of this room that is there and not deleted.
+    if (draft.replyTo !== undefined) await this.existing(roomId, draft.replyTo);
     const { message, created } = await this.stored(() => this.store.append({ ...draft, text, createdAt: this.now() }));
     if (created) this.room(roomId).emit('message:new', message);
     if (!system) this.stopTyping(roomId, author);
@@ -833,10 +857,10 @@ export class ChatServer {
    */
   private async removeHere(notice: RoomRemoval, userId: string): Promise<void> {
     const { roomId } = notice;
-    const ids = [...(this.server.raw.adapter.rooms.get(userRoom(userId)) ?? [])];
+    const ids = [...(this.chat.raw.adapter.rooms.get(userRoom(userId)) ?? [])];
     await Promise.all(
       ids.map(async (id) => {
-        const socket = this.server.raw.sockets.get(id);
+        const socket = this.chat.raw.sockets.get(id);
         const rooms = this.socketRooms.get(id);
         if (socket === undefined || rooms?.has(roomId) !== true) return;
         // A join under way sees this and undoes itself.
@@ -1007,6 +1031,8 @@ function notDeleted(message: Message | undefined, roomId: string, serial: number
  * @example
  * const chat = createChatServer({ httpServer, store: new MemoryStore(), authenticate: tokenAuthenticator({ secret }) });
  */
-export function createChatServer(options: ChatServerOptions): ChatServer {
+export function createChatServer<C extends AnyChatContract = ChatContract>(
+  options: ChatServerOptions<C>,
+): ChatServer<C> {
   return new ChatServer(options);
 }

@@ -1,4 +1,4 @@
-import { type ChatContract, ChatwireError } from '@chatwire/protocol';
+import { ChatwireError, type WideChatContract } from '@chatwire/protocol';
 import type { Logger } from '../logger.js';
 import type { ChatwireNamespace } from '../namespace.js';
 
@@ -63,7 +63,7 @@ export class MemoryConnectionCap implements ConnectionCap {
  * `disconnect`, e.g. when a later middleware refuses it or the client goes away meanwhile).
  */
 export function capConnections(
-  server: ChatwireNamespace<ChatContract>,
+  server: ChatwireNamespace<WideChatContract>,
   cap: ConnectionCap,
   max: number,
   logger: Logger,

@@ -1,4 +1,4 @@
-import type { ChatUser, Message, MessagePage } from '@chatwire/protocol';
+import type { ChatUser, Message, MessageMeta, MessagePage } from '@chatwire/protocol';
 
 /** What {@link Store.append} stores: the server fills in the author and the time. */
 export interface NewMessage {
@@ -9,6 +9,18 @@ export interface NewMessage {
   createdAt: number;
   /** Posted by the server as itself (`chat.send(..., { as: 'system' })`): stored and returned as `system: true`. */
   system?: boolean | undefined;
+  /** The serial of the message (same room) it replies to. */
+  replyTo?: number | undefined;
+  /** Ids of the users it mentions (an empty list is stored as none). */
+  mentions?: string[] | undefined;
+  /** The app's fields (JSON), already checked against the contract's schema. */
+  meta?: MessageMeta | undefined;
+}
+
+/** What an edit changes besides the text: each field given replaces the stored one (an empty `mentions`: none). */
+export interface MessageChanges {
+  mentions?: string[] | undefined;
+  meta?: MessageMeta | undefined;
 }
 
 /** The stored message, and whether this call stored it (false: a retry of an earlier send). */
@@ -59,9 +71,21 @@ export interface Store {
   findByClientMessageId(roomId: string, authorId: string, clientMessageId: string): Promise<Message | undefined>;
   /** The message with this serial, if any (deleted ones included, as tombstones). */
   get(roomId: string, serial: number): Promise<Message | undefined>;
-  /** Replaces the text and sets `editedAt`; a deleted message is returned unchanged; undefined when missing. */
-  edit(roomId: string, serial: number, text: string, editedAt: number): Promise<Message | undefined>;
-  /** Turns the message into a tombstone: empty text, no reactions, `deletedAt` set (kept if already set). */
+  /**
+   * Replaces the text (and the `mentions` and `meta` given in `changes`) and sets `editedAt`; a deleted
+   * message is returned unchanged; undefined when missing.
+   */
+  edit(
+    roomId: string,
+    serial: number,
+    text: string,
+    editedAt: number,
+    changes?: MessageChanges,
+  ): Promise<Message | undefined>;
+  /**
+   * Turns the message into a tombstone: empty text, no reactions, mentions nor meta, `deletedAt` set
+   * (kept if already set); `replyTo` stays.
+   */
   delete(roomId: string, serial: number, deletedAt: number): Promise<Message | undefined>;
   /**
    * Adds `userId` to the users who reacted with `emoji`, or removes them if they had; `at` is the time.

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, MessagePage } from '@chatwire/protocol';
-import type { AppendResult, HistoryQuery, NewMessage, RestrictionKind, RoomRestriction, Store } from '../chat/store.js';
+import type {
+  AppendResult,
+  HistoryQuery,
+  MessageChanges,
+  NewMessage,
+  RestrictionKind,
+  RoomRestriction,
+  Store,
+} from '../chat/store.js';
 import { toggleReaction } from './reactions.js';
 
 /** Options of {@link MemoryStore}. */
@@ -23,6 +31,13 @@ const restrictionKey = (kind: RestrictionKind, userId: string) => `${kind}\u0000
 
 const inForce = (restriction: RoomRestriction, now: number) =>
   restriction.until === undefined || restriction.until > now;
+
+/** Sets the `mentions` and `meta` given (an empty `mentions` removes them), copied. */
+function setExtras(message: Message, { mentions, meta }: MessageChanges): void {
+  if (mentions !== undefined && mentions.length > 0) message.mentions = [...mentions];
+  else if (mentions !== undefined) delete message.mentions;
+  if (meta !== undefined) message.meta = structuredClone(meta);
+}
 
 /**
  * Keeps everything in this process's memory: for tests and single-process demos. Lost on restart.
@@ -57,6 +72,8 @@ export class MemoryStore implements Store {
       reactions: {},
     };
     if (input.system === true) message.system = true;
+    if (input.replyTo !== undefined) message.replyTo = input.replyTo;
+    setExtras(message, input);
     room.messages.push(message);
     room.byClientId.set(key, message.serial);
     this.trim(room);
@@ -75,11 +92,18 @@ export class MemoryStore implements Store {
     return message && structuredClone(message);
   }
 
-  async edit(roomId: string, serial: number, text: string, editedAt: number): Promise<Message | undefined> {
+  async edit(
+    roomId: string,
+    serial: number,
+    text: string,
+    editedAt: number,
+    changes: MessageChanges = {},
+  ): Promise<Message | undefined> {
     return this.update(roomId, serial, editedAt, (message) => {
       if (message.deletedAt !== undefined) return false;
       message.text = text;
       message.editedAt = editedAt;
+      setExtras(message, changes);
       return true;
     });
   }
@@ -88,6 +112,8 @@ export class MemoryStore implements Store {
     return this.update(roomId, serial, deletedAt, (message) => {
       message.text = '';
       message.reactions = {};
+      delete message.mentions;
+      delete message.meta;
       message.deletedAt ??= deletedAt;
       return true;
     });

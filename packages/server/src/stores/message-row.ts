@@ -1,4 +1,4 @@
-import type { Message } from '@chatwire/protocol';
+import type { Message, MessageMeta } from '@chatwire/protocol';
 
 /** A message as the SQL stores keep it (PostgreSQL returns bigint columns as strings). */
 export interface MessageRow {
@@ -18,6 +18,22 @@ export interface MessageRow {
   updated_at?: number | string | null;
   /** 1 (SQLite) or true (PostgreSQL) on a system message */
   is_system?: number | boolean | null;
+  /** the serial of the message it replies to */
+  reply_to?: number | null;
+  /** JSON: ids of the users it mentions (null: none) */
+  mentions?: string | null;
+  /** JSON: the app's fields (null: none) */
+  meta?: string | null;
+}
+
+/** The `mentions` column for these ids: JSON, or null for none. */
+export function mentionsColumn(mentions: string[] | undefined): string | null {
+  return mentions === undefined || mentions.length === 0 ? null : JSON.stringify(mentions);
+}
+
+/** The `meta` column: JSON, or null for none. */
+export function metaColumn(meta: MessageMeta | undefined): string | null {
+  return meta === undefined ? null : JSON.stringify(meta);
 }
 
 /** The message a row holds. */
@@ -36,5 +52,8 @@ export function toMessage(row: MessageRow): Message {
   if (row.deleted_at !== null) message.deletedAt = Number(row.deleted_at);
   if (row.updated_at !== null && row.updated_at !== undefined) message.updatedAt = Number(row.updated_at);
   if (row.is_system === true || row.is_system === 1) message.system = true;
+  if (row.reply_to !== null && row.reply_to !== undefined) message.replyTo = row.reply_to;
+  if (row.mentions !== null && row.mentions !== undefined) message.mentions = JSON.parse(row.mentions) as string[];
+  if (row.meta !== null && row.meta !== undefined) message.meta = JSON.parse(row.meta) as MessageMeta;
   return message;
 }

@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_SERIAL, type Message, type MessagePage } from '@chatwire/protocol';
 import pg from 'pg';
-import type { AppendResult, HistoryQuery, NewMessage, RestrictionKind, RoomRestriction, Store } from '../chat/store.js';
+import type {
+  AppendResult,
+  HistoryQuery,
+  MessageChanges,
+  NewMessage,
+  RestrictionKind,
+  RoomRestriction,
+  Store,
+} from '../chat/store.js';
 import { type Logger, silentLogger } from '../logger.js';
-import { type MessageRow, toMessage } from './message-row.js';
+import { type MessageRow, mentionsColumn, metaColumn, toMessage } from './message-row.js';
 import { toggledReactionsJson } from './reactions.js';
 import { type RestrictionRow, toRestriction, toRestrictionRow } from './restriction-row.js';
 
@@ -67,6 +75,8 @@ CREATE TABLE ${s}.chat_restrictions (
   PRIMARY KEY (room_id, user_id, kind)
 );
 CREATE INDEX chat_restrictions_listed ON ${s}.chat_restrictions (room_id, kind, created_at, user_id);`,
+  (s: string) => `
+ALTER TABLE ${s}.chat_messages ADD COLUMN reply_to integer, ADD COLUMN mentions text, ADD COLUMN meta text;`,
 ];
 
 const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -137,8 +147,8 @@ export class PostgresStore implements Store {
         const serial = counter.rows[0]?.last_serial;
         const inserted = await client.query<MessageRow>(
           `INSERT INTO ${this.t.messages}
-             (room_id, serial, id, client_message_id, author_id, author_name, text, created_at, is_system)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             (room_id, serial, id, client_message_id, author_id, author_name, text, created_at, is_system, reply_to, mentions, meta)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
            ON CONFLICT (room_id, author_id, client_message_id) DO NOTHING RETURNING *`,
           [
             input.roomId,
@@ -150,6 +160,9 @@ export class PostgresStore implements Store {
             input.text,
             input.createdAt,
             input.system === true,
+            input.replyTo ?? null,
+            mentionsColumn(input.mentions),
+            metaColumn(input.meta),
           ],
         );
         const row = inserted.rows[0];
@@ -177,19 +190,35 @@ export class PostgresStore implements Store {
     return this.one(`SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND serial = $2`, [roomId, serial]);
   }
 
-  async edit(roomId: string, serial: number, text: string, editedAt: number): Promise<Message | undefined> {
+  async edit(
+    roomId: string,
+    serial: number,
+    text: string,
+    editedAt: number,
+    changes: MessageChanges = {},
+  ): Promise<Message | undefined> {
     // A deleted message stays as it is: the tombstone comes back unchanged.
     const edited = await this.one(
-      `UPDATE ${this.t.messages} SET text = $3, edited_at = $4, updated_at = $4
+      `UPDATE ${this.t.messages} SET text = $3, edited_at = $4, updated_at = $4,
+         mentions = CASE WHEN $5 THEN $6 ELSE mentions END, meta = COALESCE($7, meta)
        WHERE room_id = $1 AND serial = $2 AND deleted_at IS NULL RETURNING *`,
-      [roomId, serial, text, editedAt],
+      [
+        roomId,
+        serial,
+        text,
+        editedAt,
+        changes.mentions !== undefined,
+        mentionsColumn(changes.mentions),
+        metaColumn(changes.meta),
+      ],
     );
     return edited ?? this.get(roomId, serial);
   }
 
   async delete(roomId: string, serial: number, deletedAt: number): Promise<Message | undefined> {
     return this.one(
-      `UPDATE ${this.t.messages} SET text = '', reactions = '{}', deleted_at = COALESCE(deleted_at, $3), updated_at = $3
+      `UPDATE ${this.t.messages} SET text = '', reactions = '{}', mentions = NULL, meta = NULL,
+         deleted_at = COALESCE(deleted_at, $3), updated_at = $3
        WHERE room_id = $1 AND serial = $2 RETURNING *`,
       [roomId, serial, deletedAt],
     );

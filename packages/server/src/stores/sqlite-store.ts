@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_SERIAL, type Message, type MessagePage } from '@chatwire/protocol';
 import Database from 'better-sqlite3';
-import type { AppendResult, HistoryQuery, NewMessage, RestrictionKind, RoomRestriction, Store } from '../chat/store.js';
-import { type MessageRow, toMessage } from './message-row.js';
+import type {
+  AppendResult,
+  HistoryQuery,
+  MessageChanges,
+  NewMessage,
+  RestrictionKind,
+  RoomRestriction,
+  Store,
+} from '../chat/store.js';
+import { type MessageRow, mentionsColumn, metaColumn, toMessage } from './message-row.js';
 import { toggledReactionsJson } from './reactions.js';
 import { type RestrictionRow, toRestriction, toRestrictionRow } from './restriction-row.js';
 
@@ -52,6 +60,9 @@ CREATE INDEX chat_messages_updated ON chat_messages (room_id, updated_at) WHERE 
   PRIMARY KEY (room_id, user_id, kind)
 ) WITHOUT ROWID;
 CREATE INDEX chat_restrictions_listed ON chat_restrictions (room_id, kind, created_at, user_id);`,
+  `ALTER TABLE chat_messages ADD COLUMN reply_to INTEGER;
+ALTER TABLE chat_messages ADD COLUMN mentions TEXT;
+ALTER TABLE chat_messages ADD COLUMN meta TEXT;`,
 ];
 
 /**
@@ -80,17 +91,49 @@ export class SqliteStore implements Store {
         `INSERT INTO chat_rooms (room_id, last_serial) VALUES (?, 1)
          ON CONFLICT (room_id) DO UPDATE SET last_serial = last_serial + 1 RETURNING last_serial`,
       ),
-      insert: db.prepare<[string, number, string, string, string, string, string, number, number]>(
-        `INSERT INTO chat_messages (room_id, serial, id, client_message_id, author_id, author_name, text, created_at, is_system)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      insert: db.prepare<
+        [
+          string,
+          number,
+          string,
+          string,
+          string,
+          string,
+          string,
+          number,
+          number,
+          number | null,
+          string | null,
+          string | null,
+        ],
+        MessageRow
+      >(
+        `INSERT INTO chat_messages
+           (room_id, serial, id, client_message_id, author_id, author_name, text, created_at, is_system, reply_to, mentions, meta)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       ),
       get: db.prepare<[string, number], MessageRow>('SELECT * FROM chat_messages WHERE room_id = ? AND serial = ?'),
-      edit: db.prepare<[{ roomId: string; serial: number; text: string; at: number }], MessageRow>(
-        `UPDATE chat_messages SET text = @text, edited_at = @at, updated_at = @at
+      edit: db.prepare<
+        [
+          {
+            roomId: string;
+            serial: number;
+            text: string;
+            at: number;
+            setMentions: number;
+            mentions: string | null;
+            meta: string | null;
+          },
+        ],
+        MessageRow
+      >(
+        `UPDATE chat_messages SET text = @text, edited_at = @at, updated_at = @at,
+           mentions = CASE WHEN @setMentions = 1 THEN @mentions ELSE mentions END, meta = COALESCE(@meta, meta)
          WHERE room_id = @roomId AND serial = @serial AND deleted_at IS NULL RETURNING *`,
       ),
       delete: db.prepare<[{ roomId: string; serial: number; at: number }], MessageRow>(
-        `UPDATE chat_messages SET text = '', reactions = '{}', deleted_at = COALESCE(deleted_at, @at), updated_at = @at
+        `UPDATE chat_messages SET text = '', reactions = '{}', mentions = NULL, meta = NULL,
+           deleted_at = COALESCE(deleted_at, @at), updated_at = @at
          WHERE room_id = @roomId AND serial = @serial RETURNING *`,
       ),
       setReactions: db.prepare<[{ roomId: string; serial: number; reactions: string; at: number }], MessageRow>(
@@ -136,30 +179,22 @@ export class SqliteStore implements Store {
       if (existing !== undefined) return { message: toMessage(existing), created: false };
       const serial = this.statements.nextSerial.get(input.roomId)?.last_serial;
       if (serial === undefined) throw new Error('SQLite returned no serial');
-      const id = randomUUID();
-      this.statements.insert.run(
+      const row = this.statements.insert.get(
         input.roomId,
         serial,
-        id,
+        randomUUID(),
         input.clientMessageId,
         input.author.userId,
         input.author.name,
         input.text,
         input.createdAt,
         input.system === true ? 1 : 0,
+        input.replyTo ?? null,
+        mentionsColumn(input.mentions),
+        metaColumn(input.meta),
       );
-      const message: Message = {
-        id,
-        roomId: input.roomId,
-        serial,
-        clientMessageId: input.clientMessageId,
-        author: { userId: input.author.userId, name: input.author.name },
-        text: input.text,
-        createdAt: input.createdAt,
-        reactions: {},
-      };
-      if (input.system === true) message.system = true;
-      return { message, created: true };
+      if (row === undefined) throw new Error('SQLite returned no row');
+      return { message: toMessage(row), created: true };
     });
     this.toggleTx = db.transaction(
       (roomId: string, serial: number, emoji: string, userId: string, at: number, maxKeys: number) => {
@@ -185,10 +220,24 @@ export class SqliteStore implements Store {
     return row && toMessage(row);
   }
 
-  async edit(roomId: string, serial: number, text: string, editedAt: number): Promise<Message | undefined> {
+  async edit(
+    roomId: string,
+    serial: number,
+    text: string,
+    editedAt: number,
+    changes: MessageChanges = {},
+  ): Promise<Message | undefined> {
+    const edit = {
+      roomId,
+      serial,
+      text,
+      at: editedAt,
+      setMentions: changes.mentions === undefined ? 0 : 1,
+      mentions: mentionsColumn(changes.mentions),
+      meta: metaColumn(changes.meta),
+    };
     // A deleted message stays as it is: the tombstone comes back unchanged.
-    const row =
-      this.statements.edit.get({ roomId, serial, text, at: editedAt }) ?? this.statements.get.get(roomId, serial);
+    const row = this.statements.edit.get(edit) ?? this.statements.get.get(roomId, serial);
     return row && toMessage(row);
   }
 

@@ -316,5 +316,53 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       await store.toggleReaction('r', 1, '👨‍👩‍👧', 'ana', 10, 50);
       expect(await store.get('r', 1)).toMatchObject({ text, reactions: { '👨‍👩‍👧': ['ana'] } });
     });
+    it('keeps a reply, mentions and meta (nested JSON, unicode) with the message', async () => {
+      const store = await fresh();
+      await store.append(draft('r'));
+      const meta = {
+        attachments: [{ url: 'https://x.test/a.png', name: 'ä 👋.png', size: 12, type: 'image/png' }],
+        n: null,
+      };
+      const { message } = await store.append({
+        ...draft('r', ben, 'reply'),
+        replyTo: 1,
+        mentions: ['ana', 'cy'],
+        meta,
+      });
+      expect(message).toMatchObject({ serial: 2, replyTo: 1, mentions: ['ana', 'cy'], meta });
+      expect(await store.get('r', 2)).toEqual(message);
+      expect((await store.history('r', { limit: 10 })).messages[1]).toEqual(message);
+      // None given: none stored, and an empty mention list is none.
+      const plain = await store.append({ ...draft('r'), mentions: [] });
+      expect(Object.keys(plain.message).sort()).toEqual(
+        ['author', 'clientMessageId', 'createdAt', 'id', 'reactions', 'roomId', 'serial', 'text'].sort(),
+      );
+      // A retry answers the original, extras and all.
+      const retry = await store.append({ ...draft('r', ben, 'reply', message.clientMessageId), meta: { other: 1 } });
+      expect(retry).toEqual({ message, created: false });
+    });
+
+    it('replaces mentions and meta on an edit only when given; an empty mention list clears them', async () => {
+      const store = await fresh();
+      await store.append({ ...draft('r'), replyTo: undefined, mentions: ['ben'], meta: { v: 1 } });
+      expect(await store.edit('r', 1, 'text only', 20)).toMatchObject({ mentions: ['ben'], meta: { v: 1 } });
+      const edited = await store.edit('r', 1, 'both', 30, { mentions: ['cy', 'dee'], meta: { v: 2 } });
+      expect(edited).toMatchObject({ text: 'both', editedAt: 30, mentions: ['cy', 'dee'], meta: { v: 2 } });
+      const cleared = await store.edit('r', 1, 'none', 40, { mentions: [] });
+      expect(cleared?.mentions).toBeUndefined();
+      expect(cleared?.meta).toEqual({ v: 2 });
+      expect(await store.get('r', 1)).toEqual(cleared);
+    });
+
+    it('drops mentions and meta from a tombstone, keeping replyTo', async () => {
+      const store = await fresh();
+      await store.append(draft('r'));
+      await store.append({ ...draft('r'), replyTo: 1, mentions: ['ben'], meta: { secret: 'x' } });
+      const deleted = await store.delete('r', 2, 50);
+      expect(deleted).toMatchObject({ text: '', replyTo: 1, deletedAt: 50 });
+      expect(deleted?.mentions).toBeUndefined();
+      expect(deleted?.meta).toBeUndefined();
+      expect(await store.get('r', 2)).toEqual(deleted);
+    });
   });
 }

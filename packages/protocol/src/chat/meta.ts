@@ -1,0 +1,27 @@
+import type { z } from 'zod';
+
+/** A message's app-defined fields: a JSON object. */
+export type MessageMeta = Record<string, unknown>;
+
+/** What a chat contract's `meta` schema must be: one of objects (or `z.undefined()`, for none). */
+export type MetaSchema = z.ZodType<MessageMeta | undefined>;
+
+/** The default of `maxMetaBytes`: 4 KiB of JSON. */
+export const DEFAULT_MAX_META_BYTES = 4096;
+
+const encoder = new TextEncoder();
+
+/** The size of `value` as UTF-8 JSON, in bytes. */
+function metaBytes(value: unknown): number {
+  return encoder.encode(JSON.stringify(value) ?? '').length;
+}
+
+/** `meta`, refusing a value longer than `maxBytes` of JSON once parsed. */
+export function boundedMeta<M extends MetaSchema>(meta: M, maxBytes: number): M {
+  if (!Number.isInteger(maxBytes) || maxBytes < 2) {
+    throw new TypeError('defineChatContract: maxMetaBytes must be an integer of at least 2');
+  }
+  return meta.refine((value) => value === undefined || metaBytes(value) <= maxBytes, {
+    message: `meta must be at most ${maxBytes} bytes of JSON`,
+  }) as unknown as M;
+}
