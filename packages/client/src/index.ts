@@ -4,7 +4,13 @@ export {
   type ChatClientOptions,
   createChatClient,
 } from './chat/chat-client.js';
-export { ChatRoom, type LocalMessage, type RoomEvents, type RoomMessage } from './chat/chat-room.js';
+export {
+  ChatRoom,
+  type LocalMessage,
+  type RoomEvents,
+  type RoomMessage,
+  type SearchOptions,
+} from './chat/chat-room.js';
 export {
   ChatwireClient,
   type ChatwireClientOptions,

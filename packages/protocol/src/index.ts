@@ -15,8 +15,10 @@ export {
   type PresenceDiff,
   type ReactionChange,
   roomIdSchema,
+  searchQuerySchema,
   serialSchema,
 } from './chat/contract.js';
+export { MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_LENGTH, MAX_SEARCH_TERMS, searchTerms } from './chat/search.js';
 export {
   type ClientEventSpec,
   type Contract,

@@ -5,6 +5,7 @@ import {
   isRetryable,
   MAX_REACTION_USERS,
   type Message,
+  type MessagePage,
   type PresenceDiff,
   type ReactionChange,
   type Result,
@@ -23,6 +24,14 @@ export interface LocalMessage {
   createdAt: number;
   /** Why it failed, for `failed`. */
   error?: ErrorPayload;
+}
+
+/** Options of {@link ChatRoom.search}. */
+export interface SearchOptions {
+  /** Most messages in the page (1–100). @default 20 */
+  limit?: number;
+  /** Only messages older than this serial: the `serial` of the last message of the previous page. */
+  before?: number;
 }
 
 /** A stored message (with its serial) or one of ours still on its way. */
@@ -259,6 +268,18 @@ export class ChatRoom extends Emitter<RoomEvents> {
     this.floor = Math.min(this.floor, result.data.messages[0]?.serial ?? this.floor);
     this.changed();
     return { ok: true, data: result.data.hasMore };
+  }
+
+  /**
+   * Finds the room's messages holding every word of `query` (each as the start of a word, ignoring
+   * case), newest first; `hasMore`: older ones match too, asked for with `before` set to the last
+   * message's serial. Deleted messages are never found. The room's message list is left as it is.
+   * @example
+   * const page = await room.search('lunch friday');
+   * if (page.ok && page.data.hasMore) await room.search('lunch friday', { before: page.data.messages.at(-1)?.serial });
+   */
+  search(query: string, options: SearchOptions = {}): Promise<Result<MessagePage>> {
+    return this.host.client.request('history:search', { roomId: this.id, query, ...options });
   }
 
   /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineContract } from '../contract/define-contract.js';
+import { MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_LENGTH, MAX_SEARCH_TERMS, searchTerms } from './search.js';
 
 /** Keys that would reach an object's prototype when used as a property name. */
 const prototypeKeys = ['__proto__', 'constructor', 'prototype'];
@@ -71,6 +72,13 @@ export const messageSchema = z.object({
 export const MAX_PAGE_SIZE = 100;
 
 const page = z.object({ messages: z.array(messageSchema), hasMore: z.boolean() });
+
+/**
+ * A `history:search` query: 1–200 characters, no NUL, with 1–10 words (see {@link searchTerms}).
+ */
+export const searchQuerySchema = storable(MAX_SEARCH_QUERY_LENGTH)
+  .refine((query) => searchTerms(query).length > 0, 'Search for at least one word (letters or digits)')
+  .refine((query) => searchTerms(query).length <= MAX_SEARCH_TERMS, `Search for at most ${MAX_SEARCH_TERMS} words`);
 const roomRef = z.object({ roomId: roomIdSchema });
 const members = z.array(chatUserSchema);
 /** How many members the room has, given only when `members` was cut to fit the answer budget. */
@@ -149,6 +157,17 @@ export const chatContract = defineContract({
         .refine((query) => query.before === undefined || query.after === undefined, {
           message: 'Give before or after, not both',
         }),
+      ack: page,
+    },
+    'history:search': {
+      payload: z.object({
+        roomId: roomIdSchema,
+        query: searchQuerySchema,
+        /** Only messages older than this serial: the `serial` of the last message of the previous page. */
+        before: serialSchema.optional(),
+        limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).default(20),
+      }),
+      /** The matching messages, newest first; `hasMore`: older ones match too. */
       ack: page,
     },
     sync: {

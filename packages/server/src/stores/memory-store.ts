@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Message, MessagePage } from '@chatwire/protocol';
-import type { AppendResult, HistoryQuery, NewMessage, Store } from '../chat/store.js';
+import { type Message, type MessagePage, searchTerms } from '@chatwire/protocol';
+import type { AppendResult, HistoryQuery, NewMessage, SearchOptions, Store } from '../chat/store.js';
 import { toggleReaction } from './reactions.js';
 
 /** Options of {@link MemoryStore}. */
@@ -123,6 +123,25 @@ export class MemoryStore implements Store {
       hasMore = start > 0;
     }
     return { messages: structuredClone(messages.slice(start, end)), hasMore };
+  }
+
+  async search(roomId: string, query: string, options: SearchOptions): Promise<MessagePage> {
+    const room = this.rooms.get(roomId);
+    const terms = searchTerms(query.toLowerCase());
+    if (room === undefined || terms.length === 0) return { messages: [], hasMore: false };
+    // A scan from the newest message back: the same matching as the SQL stores' word indexes.
+    const found: Message[] = [];
+    const end = Math.min(
+      room.messages.length,
+      Math.max(0, (options.before ?? Number.POSITIVE_INFINITY) - room.firstSerial),
+    );
+    for (let i = end - 1; i >= 0 && found.length <= options.limit; i--) {
+      const message = room.messages[i] as Message;
+      if (message.deletedAt !== undefined) continue;
+      const words = searchTerms(message.text.toLowerCase());
+      if (terms.every((term) => words.some((word) => word.startsWith(term)))) found.push(message);
+    }
+    return { messages: structuredClone(found.slice(0, options.limit)), hasMore: found.length > options.limit };
   }
 
   async lastSerial(roomId: string): Promise<number> {
