@@ -23,7 +23,7 @@ export interface HistoryQuery {
 }
 
 /** A page of search results: the newest `limit` matches, or those just `before` a serial. */
-export interface SearchOptions {
+export interface SearchQuery {
   before?: number | undefined;
   limit: number;
 }
@@ -77,7 +77,7 @@ export interface Store {
    * `hasMore`: older ones match too. Deleted messages are never found; edited ones by their new text
    * only. No query syntax: whatever `query` holds is words and separators. No words: no messages.
    */
-  search(roomId: string, query: string, options: SearchOptions): Promise<MessagePage>;
+  search(roomId: string, query: string, options: SearchQuery): Promise<MessagePage>;
   /** The room's highest serial, 0 when it has none. */
   lastSerial(roomId: string): Promise<number>;
   /** Moves the user's read marker forward to `serial` (never back); returns the marker now stored. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Message, type MessagePage, searchTerms } from '@chatwire/protocol';
-import type { AppendResult, HistoryQuery, NewMessage, SearchOptions, Store } from '../chat/store.js';
+import type { AppendResult, HistoryQuery, NewMessage, SearchQuery, Store } from '../chat/store.js';
 import { toggleReaction } from './reactions.js';
 
 /** Options of {@link MemoryStore}. */
@@ -125,7 +125,7 @@ export class MemoryStore implements Store {
     return { messages: structuredClone(messages.slice(start, end)), hasMore };
   }
 
-  async search(roomId: string, query: string, options: SearchOptions): Promise<MessagePage> {
+  async search(roomId: string, query: string, options: SearchQuery): Promise<MessagePage> {
     const room = this.rooms.get(roomId);
     const terms = searchTerms(query.toLowerCase());
     if (room === undefined || terms.length === 0) return { messages: [], hasMore: false };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_SERIAL, type Message, type MessagePage, searchTerms } from '@chatwire/protocol';
 import pg from 'pg';
-import type { AppendResult, HistoryQuery, NewMessage, SearchOptions, Store } from '../chat/store.js';
+import type { AppendResult, HistoryQuery, NewMessage, SearchQuery, Store } from '../chat/store.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type MessageRow, toMessage } from './message-row.js';
 import { toggledReactionsJson } from './reactions.js';
@@ -237,7 +237,7 @@ export class PostgresStore implements Store {
     return { messages: rows.slice(0, query.limit).reverse().map(toMessage), hasMore: rows.length > query.limit };
   }
 
-  async search(roomId: string, query: string, options: SearchOptions): Promise<MessagePage> {
+  async search(roomId: string, query: string, options: SearchQuery): Promise<MessagePage> {
     const terms = searchTerms(query);
     if (terms.length === 0) return { messages: [], hasMore: false };
     // Each word quoted, with a prefix mark: words hold letters, digits and marks only, so nothing in

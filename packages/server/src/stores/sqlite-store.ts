@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_SERIAL, type Message, type MessagePage, searchTerms } from '@chatwire/protocol';
 import Database from 'better-sqlite3';
-import type { AppendResult, HistoryQuery, NewMessage, SearchOptions, Store } from '../chat/store.js';
+import type { AppendResult, HistoryQuery, NewMessage, SearchQuery, Store } from '../chat/store.js';
 import { type MessageRow, toMessage } from './message-row.js';
 import { toggledReactionsJson } from './reactions.js';
 
@@ -42,10 +42,11 @@ CREATE TABLE IF NOT EXISTS chat_read_markers (
 CREATE INDEX chat_messages_updated ON chat_messages (room_id, updated_at) WHERE updated_at IS NOT NULL;`,
   // Search: a contentless FTS5 index (the text lives in chat_messages only) of the messages not
   // deleted, kept in step by triggers. chat_messages has no rowid: chat_search_docs gives each message
-  // the integer the index knows it by. The room is a word of its own column ('r' + hex of its id), so
-  // a query looks at one room's matches only.
+  // the integer the index knows it by, growing with the serial within a room (AUTOINCREMENT, assigned
+  // in the transaction that takes the serial), so the index pages newest first by itself. The room is a
+  // word of its own column ('r' + hex of its id), so a query looks at one room's matches only.
   `CREATE TABLE chat_search_docs (
-  doc INTEGER PRIMARY KEY,
+  doc INTEGER PRIMARY KEY AUTOINCREMENT,
   room_id TEXT NOT NULL,
   serial INTEGER NOT NULL,
   UNIQUE (room_id, serial)
@@ -73,11 +74,14 @@ CREATE TRIGGER chat_search_delete AFTER DELETE ON chat_messages BEGIN
     WHERE room_id = old.room_id AND serial = old.serial AND old.deleted_at IS NULL;
   DELETE FROM chat_search_docs WHERE room_id = old.room_id AND serial = old.serial;
 END;
-INSERT INTO chat_search_docs (room_id, serial) SELECT room_id, serial FROM chat_messages;
+INSERT INTO chat_search_docs (room_id, serial) SELECT room_id, serial FROM chat_messages ORDER BY room_id, serial;
 INSERT INTO chat_search (rowid, room, body)
   SELECT d.doc, 'r' || hex(m.room_id), m.text FROM chat_search_docs d
   JOIN chat_messages m ON m.room_id = d.room_id AND m.serial = d.serial WHERE m.deleted_at IS NULL;`,
 ];
+
+/** Past every rowid of chat_search_docs (SQLite's largest integer). */
+const MAX_DOC = 2n ** 63n - 1n;
 
 /** `value` as an FTS5 string: in double quotes, each inner one doubled. */
 const ftsString = (value: string) => `"${value.replaceAll('"', '""')}"`;
@@ -133,12 +137,15 @@ export class SqliteStore implements Store {
       before: db.prepare<[string, number, number], MessageRow>(
         'SELECT * FROM chat_messages WHERE room_id = ? AND serial < ? ORDER BY serial DESC LIMIT ?',
       ),
+      // The index first (CROSS JOIN keeps that order), newest match first, so LIMIT stops it early.
       search: db.prepare<[{ match: string; roomId: string; before: number; limit: number }], MessageRow>(
         `SELECT m.* FROM chat_search s
-         JOIN chat_search_docs d ON d.doc = s.rowid
-         JOIN chat_messages m ON m.room_id = d.room_id AND m.serial = d.serial
+         CROSS JOIN chat_search_docs d ON d.doc = s.rowid
+         CROSS JOIN chat_messages m ON m.room_id = d.room_id AND m.serial = d.serial
          WHERE chat_search MATCH @match AND d.room_id = @roomId AND d.serial < @before
-         ORDER BY d.serial DESC LIMIT @limit`,
+           AND s.rowid < (SELECT coalesce(min(doc), ${MAX_DOC}) FROM chat_search_docs
+                          WHERE room_id = @roomId AND serial >= @before)
+         ORDER BY s.rowid DESC LIMIT @limit`,
       ),
       lastSerial: db.prepare<[string], { last_serial: number }>('SELECT last_serial FROM chat_rooms WHERE room_id = ?'),
       markRead: db.prepare<[string, string, number], { serial: number }>(
@@ -235,7 +242,7 @@ export class SqliteStore implements Store {
     return { messages: rows.slice(0, query.limit).reverse().map(toMessage), hasMore: rows.length > query.limit };
   }
 
-  async search(roomId: string, query: string, options: SearchOptions): Promise<MessagePage> {
+  async search(roomId: string, query: string, options: SearchQuery): Promise<MessagePage> {
     const terms = searchTerms(query);
     if (terms.length === 0) return { messages: [], hasMore: false };
     // Every word an FTS5 string with a prefix star: nothing in it is query syntax.

@@ -107,4 +107,38 @@ describe('SqliteStore on a file', () => {
     const page = await a.history('r', { limit: 100 });
     expect(page.messages.map((m) => m.serial)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
   });
+
+  it('finds newest first, page after page, what two stores wrote to the same file at once', async () => {
+    const path = await tempFile();
+    const [a, b] = [new SqliteStore({ path }), new SqliteStore({ path })];
+    onTestFinished(async () => {
+      await a.close();
+      await b.close();
+    });
+    const author = { userId: 'u', name: 'U' };
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        (i % 2 ? a : b).append({
+          roomId: i % 3 ? 'r' : 's',
+          clientMessageId: `c${i}`,
+          author,
+          text: `word ${i}`,
+          createdAt: i,
+        }),
+      ),
+    );
+    for (const [roomId, count] of [
+      ['r', 40],
+      ['s', 20],
+    ] as const) {
+      const found: number[] = [];
+      for (let before: number | undefined, more = true; more; ) {
+        const page = await (found.length % 2 ? a : b).search(roomId, 'word', { limit: 7, before });
+        found.push(...page.messages.map((m) => m.serial));
+        before = page.messages.at(-1)?.serial;
+        more = page.hasMore;
+      }
+      expect(found).toEqual(Array.from({ length: count }, (_, i) => count - i));
+    }
+  });
 });
