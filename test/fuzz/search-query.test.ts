@@ -33,8 +33,11 @@ const texts = [
 
 /** The documented matching: each word of the query starts a word of the text, ignoring case. */
 function matches(text: string, query: string): boolean {
-  const words = searchTerms(text.toLowerCase());
-  return searchTerms(query.toLowerCase()).every((term) => words.some((word) => word.startsWith(term)));
+  const fold = (word: string) => Array.from(word, (char) => char.toLowerCase()).join('');
+  const words = searchTerms(text).map(fold);
+  return searchTerms(query)
+    .map(fold)
+    .every((term) => words.some((word) => word.startsWith(term)));
 }
 
 async function serverWith(store: Store) {

@@ -17,6 +17,12 @@ interface RoomState {
   read: Map<string, number>;
 }
 
+/**
+ * Lower case, one character at a time as the SQL stores' tokenizers fold it: without the context
+ * rules of toLowerCase (a final Σ stays σ).
+ */
+const fold = (word: string) => Array.from(word, (char) => char.toLowerCase()).join('');
+
 const clientKey = (userId: string, clientMessageId: string) => `${userId}\u0000${clientMessageId}`;
 
 /**
@@ -127,7 +133,7 @@ export class MemoryStore implements Store {
 
   async search(roomId: string, query: string, options: SearchQuery): Promise<MessagePage> {
     const room = this.rooms.get(roomId);
-    const terms = searchTerms(query.toLowerCase());
+    const terms = searchTerms(query).map(fold);
     if (room === undefined || terms.length === 0) return { messages: [], hasMore: false };
     // A scan from the newest message back: the same matching as the SQL stores' word indexes.
     const found: Message[] = [];
@@ -138,7 +144,7 @@ export class MemoryStore implements Store {
     for (let i = end - 1; i >= 0 && found.length <= options.limit; i--) {
       const message = room.messages[i] as Message;
       if (message.deletedAt !== undefined) continue;
-      const words = searchTerms(message.text.toLowerCase());
+      const words = searchTerms(message.text).map(fold);
       if (terms.every((term) => words.some((word) => word.startsWith(term)))) found.push(message);
     }
     return { messages: structuredClone(found.slice(0, options.limit)), hasMore: found.length > options.limit };
