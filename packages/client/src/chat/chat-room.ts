@@ -276,7 +276,8 @@ export class ChatRoom extends Emitter<RoomEvents> {
    * message's serial. Deleted messages are never found. The room's message list is left as it is.
    * @example
    * const page = await room.search('lunch friday');
-   * if (page.ok && page.data.hasMore) await room.search('lunch friday', { before: page.data.messages.at(-1)?.serial });
+   * const before = page.ok && page.data.hasMore ? page.data.messages.at(-1)?.serial : undefined;
+   * if (before !== undefined) await room.search('lunch friday', { before });
    */
   search(query: string, options: SearchOptions = {}): Promise<Result<MessagePage>> {
     return this.host.client.request('history:search', { roomId: this.id, query, ...options });

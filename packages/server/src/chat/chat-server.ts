@@ -85,8 +85,9 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
   /** Most messages one `sync` returns per room; a bigger gap answers `discontinuity: true`. @default 500 */
   syncLimit?: number;
   /**
-   * Most bytes (JSON, UTF-8) of one `sync`, `history:fetch`, `history:search` or `room:join` answer; a longer one is
-   * cut and says so (`hasMore`, `membersTotal`). An answer is longer only when a single message is.
+   * Most bytes (JSON, UTF-8) of one `sync`, `history:fetch`, `history:search` or `room:join` answer;
+   * a longer one is cut and says so (`hasMore`, `membersTotal`). An answer is longer only when a
+   * single message is.
    * @default 1048576 (1 MiB)
    */
   maxAnswerBytes?: number;

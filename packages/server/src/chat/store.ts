@@ -72,10 +72,11 @@ export interface Store {
    */
   history(roomId: string, query: HistoryQuery): Promise<MessagePage>;
   /**
-   * The room's messages whose text holds every word of `query` (`searchTerms` of @chatwire/protocol) as the start of
-   * one of its words, ignoring case, newest first: the latest `limit`, or those just `before` a serial.
-   * `hasMore`: older ones match too. Deleted messages are never found; edited ones by their new text
-   * only. No query syntax: whatever `query` holds is words and separators. No words: no messages.
+   * The room's messages whose text holds every word of `query` (`searchTerms` of @chatwire/protocol)
+   * as the start of one of its words, ignoring case, newest first: the latest `limit`, or those just
+   * `before` a serial. `hasMore`: older ones match too. Deleted messages are never found; edited ones
+   * by their new text only. No query syntax: whatever `query` holds is words and separators. No
+   * words: no messages.
    */
   search(roomId: string, query: string, options: SearchQuery): Promise<MessagePage>;
   /** The room's highest serial, 0 when it has none. */
