@@ -66,6 +66,12 @@ const nearMisses: Record<string, unknown[]> = {
     { roomId: 'lobby', before: 5, after: 1 },
     { roomId: 'lobby', after: -1 },
   ],
+  'history:search': [
+    { roomId: 'lobby', query: '' },
+    { roomId: 'lobby', query: '" * ( )' },
+    { roomId: 'lobby', query: 'x'.repeat(201) },
+    { roomId: 'lobby', query: 'x', before: 0 },
+  ],
   sync: [{ rooms: { lobby: -1 } }, { rooms: { lobby: 0.5 } }, { rooms: [0] }, { rooms: { 'bad room': 1 } }],
   'read:mark': [
     { roomId: 'lobby', serial: 0 },

@@ -624,7 +624,7 @@ export function fuzzedEvents(contract: AnyContract): string[] {
 }
 
 /** FUZZ_SEED replays a failure this fuzzer reported. */
-function seed(): { seed?: number } {
+export function seed(): { seed?: number } {
   return process.env.FUZZ_SEED === undefined ? {} : { seed: Number(process.env.FUZZ_SEED) };
 }
 

@@ -10,6 +10,7 @@ export {
   type LocalMessage,
   type RoomEvents,
   type RoomMessage,
+  type SearchOptions,
   type SendInput,
 } from './chat/chat-room.js';
 export {

@@ -27,10 +27,12 @@ export {
   roomIdSchema,
   roomRemovalSchema,
   SYSTEM_AUTHOR,
+  searchQuerySchema,
   serialSchema,
   type WideChatContract,
 } from './chat/contract.js';
 export { DEFAULT_MAX_META_BYTES, type MessageMeta, type MetaSchema } from './chat/meta.js';
+export { MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_LENGTH, MAX_SEARCH_TERMS, searchTerms } from './chat/search.js';
 export {
   type ClientEventSpec,
   type Contract,

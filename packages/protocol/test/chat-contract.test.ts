@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chatContract, MAX_TEXT_LENGTH, messageSchema, roomIdSchema } from '../src/index.js';
+import { chatContract, MAX_TEXT_LENGTH, messageSchema, roomIdSchema, searchTerms } from '../src/index.js';
 
 const send = chatContract.clientToServer['message:send'].payload;
 const history = chatContract.clientToServer['history:fetch'].payload;
@@ -19,6 +19,18 @@ describe('chat contract', () => {
     for (const bad of ['', 'user/ana', 'has space', 'x'.repeat(129), '<script>']) {
       expect(roomIdSchema.safeParse(bad).success).toBe(false);
     }
+  });
+
+  it('reads a search query as words: letters, digits and marks; everything else separates them', () => {
+    expect(searchTerms('"hello", wor* AND (x:1)')).toEqual(['hello', 'wor', 'AND', 'x', '1']);
+    expect(searchTerms("o'brien e\u0301te 日本語💬Σοφία")).toEqual(['o', 'brien', 'e\u0301te', '日本語', 'Σοφία']);
+    expect(searchTerms(' "*" -- & | ! <-> ')).toEqual([]);
+    const search = chatContract.clientToServer['history:search'].payload;
+    expect(search.parse({ roomId: 'r', query: 'x' })).toEqual({ roomId: 'r', query: 'x', limit: 20 });
+    for (const query of ['', '***', 'x'.repeat(201), 'a\u0000b', 'a b c d e f g h i j k']) {
+      expect(search.safeParse({ roomId: 'r', query }).success).toBe(false);
+    }
+    expect(search.safeParse({ roomId: 'r', query: 'a b c d e f g h i j' }).success).toBe(true);
   });
 
   it('pages history with a default limit, at most 100, and one cursor at a time', () => {

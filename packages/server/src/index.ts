@@ -36,6 +36,7 @@ export type {
   NewMessage,
   RestrictionKind,
   RoomRestriction,
+  SearchQuery,
   Store,
 } from './chat/store.js';
 export { ChatwireServer, type ChatwireServerOptions, createServer } from './create-server.js';

@@ -8,6 +8,7 @@ import {
   type Message,
   type MessageMeta,
   type MessageOf,
+  type MessagePage,
   type MetaOf,
   type PresenceDiff,
   type ReactionChange,
@@ -46,6 +47,14 @@ export interface LocalMessage<Meta extends MessageMeta | undefined = MessageMeta
   createdAt: number;
   /** Why it failed, for `failed`. */
   error?: ErrorPayload;
+}
+
+/** Options of {@link ChatRoom.search}. */
+export interface SearchOptions {
+  /** Most messages in the page (1–100). @default 20 */
+  limit?: number;
+  /** Only messages older than this serial: the `serial` of the last message of the previous page. */
+  before?: number;
 }
 
 /** A stored message (with its serial) or one of ours still on its way, in a chat of contract `C`. */
@@ -310,6 +319,19 @@ export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<
     this.floor = Math.min(this.floor, result.data.messages[0]?.serial ?? this.floor);
     this.changed();
     return { ok: true, data: result.data.hasMore };
+  }
+
+  /**
+   * Finds the room's messages holding every word of `query` (each as the start of a word, ignoring
+   * case), newest first; `hasMore`: older ones match too, asked for with `before` set to the last
+   * message's serial. Deleted messages are never found. The room's message list is left as it is.
+   * @example
+   * const page = await room.search('lunch friday');
+   * const before = page.ok && page.data.hasMore ? page.data.messages.at(-1)?.serial : undefined;
+   * if (before !== undefined) await room.search('lunch friday', { before });
+   */
+  search(query: string, options: SearchOptions = {}): Promise<Result<MessagePage>> {
+    return this.host.client.request('history:search', { roomId: this.id, query, ...options });
   }
 
   /**

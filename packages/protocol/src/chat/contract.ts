@@ -6,6 +6,7 @@ import {
   type ServerEventSpec,
 } from '../contract/define-contract.js';
 import { boundedMeta, DEFAULT_MAX_META_BYTES, type MessageMeta, type MetaSchema } from './meta.js';
+import { MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_LENGTH, MAX_SEARCH_TERMS, searchTerms } from './search.js';
 
 /** Keys that would reach an object's prototype when used as a property name. */
 const prototypeKeys = ['__proto__', 'constructor', 'prototype'];
@@ -109,6 +110,14 @@ const pageOf = <M extends MetaSchema>(message: MessageSchemaOf<M>) =>
   z.object({ messages: z.array(message), hasMore: z.boolean() });
 /** The message schema of a chat with `meta` of schema `M`. */
 type MessageSchemaOf<M extends MetaSchema> = ReturnType<typeof messageOf<M>>;
+
+/**
+ * A `history:search` query: 1–200 characters, no NUL, with 1–10 words (see {@link searchTerms}).
+ */
+export const searchQuerySchema = storable(MAX_SEARCH_QUERY_LENGTH)
+  .refine((query) => searchTerms(query).length > 0, 'Search for at least one word (letters or digits)')
+  .refine((query) => searchTerms(query).length <= MAX_SEARCH_TERMS, `Search for at most ${MAX_SEARCH_TERMS} words`);
+
 const roomRef = z.object({ roomId: roomIdSchema });
 const members = z.array(chatUserSchema);
 /** How many members the room has, given only when `members` was cut to fit the answer budget. */
@@ -221,6 +230,17 @@ const chatSpec = <M extends MetaSchema>(message: MessageSchemaOf<M>, sendMeta: M
         .refine((query) => query.before === undefined || query.after === undefined, {
           message: 'Give before or after, not both',
         }),
+      ack: pageOf(message),
+    },
+    'history:search': {
+      payload: z.object({
+        roomId: roomIdSchema,
+        query: searchQuerySchema,
+        /** Only messages older than this serial: the `serial` of the last message of the previous page. */
+        before: serialSchema.optional(),
+        limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).default(20),
+      }),
+      /** The matching messages, newest first; `hasMore`: older ones match too. */
       ack: pageOf(message),
     },
     sync: {

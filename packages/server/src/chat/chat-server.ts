@@ -143,8 +143,9 @@ export interface ChatServerOptions<C extends AnyChatContract = ChatContract>
   /** Most messages one `sync` returns per room; a bigger gap answers `discontinuity: true`. @default 500 */
   syncLimit?: number;
   /**
-   * Most bytes (JSON, UTF-8) of one `sync`, `history:fetch` or `room:join` answer; a longer one is
-   * cut and says so (`hasMore`, `membersTotal`). An answer is longer only when a single message is.
+   * Most bytes (JSON, UTF-8) of one `sync`, `history:fetch`, `history:search` or `room:join` answer;
+   * a longer one is cut and says so (`hasMore`, `membersTotal`). An answer is longer only when a
+   * single message is.
    * @default 1048576 (1 MiB)
    */
   maxAnswerBytes?: number;
@@ -633,6 +634,16 @@ export class ChatServer<C extends AnyChatContract = ChatContract> {
       budget.reserve(jsonBytes({ messages: [], hasMore: false }));
       // Cut on the far side of the cursor: the messages next to it stay, the rest is the next page.
       const messages = budget.fit(page.messages.map(clipReactions), after === undefined ? 'end' : 'start');
+      return { messages, hasMore: page.hasMore || messages.length < page.messages.length };
+    });
+
+    action('history:search', async ({ payload: { roomId, query, before, limit }, socket }) => {
+      this.member(socket, roomId);
+      const page = await this.stored(() => this.store.search(roomId, query, { before, limit }));
+      const budget = new AnswerBudget(this.maxAnswerBytes);
+      budget.reserve(jsonBytes({ messages: [], hasMore: false }));
+      // Newest first: the newest matches stay, the cut ones come with the next page (before the last sent).
+      const messages = budget.fit(page.messages.map(clipReactions), 'start');
       return { messages, hasMore: page.hasMore || messages.length < page.messages.length };
     });
 

@@ -52,6 +52,12 @@ export interface RoomRestriction {
   createdAt: number;
 }
 
+/** A page of search results: the newest `limit` matches, or those just `before` a serial. */
+export interface SearchQuery {
+  before?: number | undefined;
+  limit: number;
+}
+
 /**
  * Where a chat server keeps messages and read markers. Every method may be called from several
  * server processes at once (a shared database implements it for several nodes), so each must be
@@ -112,6 +118,14 @@ export interface Store {
    * direction of travel (older for latest/before, newer for after).
    */
   history(roomId: string, query: HistoryQuery): Promise<MessagePage>;
+  /**
+   * The room's messages whose text holds every word of `query` (`searchTerms` of @chatwire/protocol)
+   * as the start of one of its words, ignoring case, newest first: the latest `limit`, or those just
+   * `before` a serial. `hasMore`: older ones match too. Deleted messages are never found; edited ones
+   * by their new text only. No query syntax: whatever `query` holds is words and separators. No
+   * words: no messages.
+   */
+  search(roomId: string, query: string, options: SearchQuery): Promise<MessagePage>;
   /** The room's highest serial, 0 when it has none. */
   lastSerial(roomId: string): Promise<number>;
   /** Moves the user's read marker forward to `serial` (never back); returns the marker now stored. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Message, MessagePage } from '@chatwire/protocol';
+import { type Message, type MessagePage, searchTerms } from '@chatwire/protocol';
 import type {
   AppendResult,
   HistoryQuery,
@@ -7,6 +7,7 @@ import type {
   NewMessage,
   RestrictionKind,
   RoomRestriction,
+  SearchQuery,
   Store,
 } from '../chat/store.js';
 import { toggleReaction } from './reactions.js';
@@ -24,6 +25,12 @@ interface RoomState {
   byClientId: Map<string, number>;
   read: Map<string, number>;
 }
+
+/**
+ * Lower case, one character at a time as the SQL stores' tokenizers fold it: without the context
+ * rules of toLowerCase (a final Σ stays σ).
+ */
+const fold = (word: string) => Array.from(word, (char) => char.toLowerCase()).join('');
 
 const clientKey = (userId: string, clientMessageId: string) => `${userId}\u0000${clientMessageId}`;
 
@@ -164,6 +171,25 @@ export class MemoryStore implements Store {
       hasMore = start > 0;
     }
     return { messages: structuredClone(messages.slice(start, end)), hasMore };
+  }
+
+  async search(roomId: string, query: string, options: SearchQuery): Promise<MessagePage> {
+    const room = this.rooms.get(roomId);
+    const terms = searchTerms(query).map(fold);
+    if (room === undefined || terms.length === 0) return { messages: [], hasMore: false };
+    // A scan from the newest message back: the same matching as the SQL stores' word indexes.
+    const found: Message[] = [];
+    const end = Math.min(
+      room.messages.length,
+      Math.max(0, (options.before ?? Number.POSITIVE_INFINITY) - room.firstSerial),
+    );
+    for (let i = end - 1; i >= 0 && found.length <= options.limit; i--) {
+      const message = room.messages[i] as Message;
+      if (message.deletedAt !== undefined) continue;
+      const words = searchTerms(message.text).map(fold);
+      if (terms.every((term) => words.some((word) => word.startsWith(term)))) found.push(message);
+    }
+    return { messages: structuredClone(found.slice(0, options.limit)), hasMore: found.length > options.limit };
   }
 
   async lastSerial(roomId: string): Promise<number> {

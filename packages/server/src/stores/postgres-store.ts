@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MAX_SERIAL, type Message, type MessagePage } from '@chatwire/protocol';
+import { MAX_SERIAL, type Message, type MessagePage, searchTerms } from '@chatwire/protocol';
 import pg from 'pg';
 import type {
   AppendResult,
@@ -8,6 +8,7 @@ import type {
   NewMessage,
   RestrictionKind,
   RoomRestriction,
+  SearchQuery,
   Store,
 } from '../chat/store.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -77,6 +78,10 @@ CREATE TABLE ${s}.chat_restrictions (
 CREATE INDEX chat_restrictions_listed ON ${s}.chat_restrictions (room_id, kind, created_at, user_id);`,
   (s: string) => `
 ALTER TABLE ${s}.chat_messages ADD COLUMN reply_to integer, ADD COLUMN mentions text, ADD COLUMN meta text;`,
+  // Search: the words of each message ('simple': no stemming, no stop words), in a GIN index that
+  // PostgreSQL keeps in step with every insert, edit and delete (a deleted message's text is empty).
+  (s: string) => `
+CREATE INDEX chat_messages_search ON ${s}.chat_messages USING gin (to_tsvector('simple', text));`,
 ];
 
 const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -279,6 +284,22 @@ export class PostgresStore implements Store {
       [roomId, query.before ?? MAX_SERIAL + 1, query.limit + 1],
     );
     return { messages: rows.slice(0, query.limit).reverse().map(toMessage), hasMore: rows.length > query.limit };
+  }
+
+  async search(roomId: string, query: string, options: SearchQuery): Promise<MessagePage> {
+    const terms = searchTerms(query);
+    if (terms.length === 0) return { messages: [], hasMore: false };
+    // Each word quoted, with a prefix mark: words hold letters, digits and marks only, so nothing in
+    // them is tsquery syntax. The expression is the index's own, so the GIN index serves it.
+    const tsquery = terms.map((term) => `'${term}':*`).join(' & ');
+    const { rows } = await this.pool.query<MessageRow>(
+      `SELECT * FROM ${this.t.messages}
+       WHERE room_id = $1 AND serial < $2::bigint AND deleted_at IS NULL
+         AND to_tsvector('simple', text) @@ to_tsquery('simple', $3)
+       ORDER BY serial DESC LIMIT $4`,
+      [roomId, options.before ?? MAX_SERIAL + 1, tsquery, options.limit + 1],
+    );
+    return { messages: rows.slice(0, options.limit).map(toMessage), hasMore: rows.length > options.limit };
   }
 
   async lastSerial(roomId: string): Promise<number> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MAX_SERIAL, type Message, type MessagePage } from '@chatwire/protocol';
+import { MAX_SERIAL, type Message, type MessagePage, searchTerms } from '@chatwire/protocol';
 import Database from 'better-sqlite3';
 import type {
   AppendResult,
@@ -8,6 +8,7 @@ import type {
   NewMessage,
   RestrictionKind,
   RoomRestriction,
+  SearchQuery,
   Store,
 } from '../chat/store.js';
 import { type MessageRow, mentionsColumn, metaColumn, toMessage } from './message-row.js';
@@ -63,7 +64,51 @@ CREATE INDEX chat_restrictions_listed ON chat_restrictions (room_id, kind, creat
   `ALTER TABLE chat_messages ADD COLUMN reply_to INTEGER;
 ALTER TABLE chat_messages ADD COLUMN mentions TEXT;
 ALTER TABLE chat_messages ADD COLUMN meta TEXT;`,
+  // Search: a contentless FTS5 index (the text lives in chat_messages only) of the messages not
+  // deleted, kept in step by triggers. chat_messages has no rowid: chat_search_docs gives each message
+  // the integer the index knows it by, growing with the serial within a room (AUTOINCREMENT, assigned
+  // in the transaction that takes the serial), so the index pages newest first by itself. The room is a
+  // word of its own column ('r' + hex of its id), so a query looks at one room's matches only.
+  `CREATE TABLE chat_search_docs (
+  doc INTEGER PRIMARY KEY AUTOINCREMENT,
+  room_id TEXT NOT NULL,
+  serial INTEGER NOT NULL,
+  UNIQUE (room_id, serial)
+);
+CREATE VIRTUAL TABLE chat_search USING fts5(
+  room, body, content = '', prefix = '1 2 3',
+  tokenize = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
+);
+CREATE TRIGGER chat_search_insert AFTER INSERT ON chat_messages BEGIN
+  INSERT INTO chat_search_docs (room_id, serial) VALUES (new.room_id, new.serial);
+  INSERT INTO chat_search (rowid, room, body)
+    SELECT last_insert_rowid(), 'r' || hex(new.room_id), new.text WHERE new.deleted_at IS NULL;
+END;
+CREATE TRIGGER chat_search_update AFTER UPDATE OF text, deleted_at ON chat_messages BEGIN
+  INSERT INTO chat_search (chat_search, rowid, room, body)
+    SELECT 'delete', doc, 'r' || hex(old.room_id), old.text FROM chat_search_docs
+    WHERE room_id = old.room_id AND serial = old.serial AND old.deleted_at IS NULL;
+  INSERT INTO chat_search (rowid, room, body)
+    SELECT doc, 'r' || hex(new.room_id), new.text FROM chat_search_docs
+    WHERE room_id = new.room_id AND serial = new.serial AND new.deleted_at IS NULL;
+END;
+CREATE TRIGGER chat_search_delete AFTER DELETE ON chat_messages BEGIN
+  INSERT INTO chat_search (chat_search, rowid, room, body)
+    SELECT 'delete', doc, 'r' || hex(old.room_id), old.text FROM chat_search_docs
+    WHERE room_id = old.room_id AND serial = old.serial AND old.deleted_at IS NULL;
+  DELETE FROM chat_search_docs WHERE room_id = old.room_id AND serial = old.serial;
+END;
+INSERT INTO chat_search_docs (room_id, serial) SELECT room_id, serial FROM chat_messages ORDER BY room_id, serial;
+INSERT INTO chat_search (rowid, room, body)
+  SELECT d.doc, 'r' || hex(m.room_id), m.text FROM chat_search_docs d
+  JOIN chat_messages m ON m.room_id = d.room_id AND m.serial = d.serial WHERE m.deleted_at IS NULL;`,
 ];
+
+/** Past every rowid of chat_search_docs (SQLite's largest integer). */
+const MAX_DOC = 2n ** 63n - 1n;
+
+/** `value` as an FTS5 string: in double quotes, each inner one doubled. */
+const ftsString = (value: string) => `"${value.replaceAll('"', '""')}"`;
 
 /**
  * Durable history in one SQLite file (better-sqlite3, WAL): the embedded default for one node.
@@ -147,6 +192,16 @@ export class SqliteStore implements Store {
       ),
       before: db.prepare<[string, number, number], MessageRow>(
         'SELECT * FROM chat_messages WHERE room_id = ? AND serial < ? ORDER BY serial DESC LIMIT ?',
+      ),
+      // The index first (CROSS JOIN keeps that order), newest match first, so LIMIT stops it early.
+      search: db.prepare<[{ match: string; roomId: string; before: number; limit: number }], MessageRow>(
+        `SELECT m.* FROM chat_search s
+         CROSS JOIN chat_search_docs d ON d.doc = s.rowid
+         CROSS JOIN chat_messages m ON m.room_id = d.room_id AND m.serial = d.serial
+         WHERE chat_search MATCH @match AND d.room_id = @roomId AND d.serial < @before
+           AND s.rowid < (SELECT coalesce(min(doc), ${MAX_DOC}) FROM chat_search_docs
+                          WHERE room_id = @roomId AND serial >= @before)
+         ORDER BY s.rowid DESC LIMIT @limit`,
       ),
       lastSerial: db.prepare<[string], { last_serial: number }>('SELECT last_serial FROM chat_rooms WHERE room_id = ?'),
       markRead: db.prepare<[string, string, number], { serial: number }>(
@@ -269,6 +324,21 @@ export class SqliteStore implements Store {
     }
     const rows = this.statements.before.all(roomId, query.before ?? MAX_SERIAL + 1, query.limit + 1);
     return { messages: rows.slice(0, query.limit).reverse().map(toMessage), hasMore: rows.length > query.limit };
+  }
+
+  async search(roomId: string, query: string, options: SearchQuery): Promise<MessagePage> {
+    const terms = searchTerms(query);
+    if (terms.length === 0) return { messages: [], hasMore: false };
+    // Every word an FTS5 string with a prefix star: nothing in it is query syntax.
+    const words = terms.map((term) => `${ftsString(term)}*`).join(' AND ');
+    const room = ftsString(`r${Buffer.from(roomId).toString('hex')}`);
+    const rows = this.statements.search.all({
+      match: `room : ${room} AND body : (${words})`,
+      roomId,
+      before: options.before ?? MAX_SERIAL + 1,
+      limit: options.limit + 1,
+    });
+    return { messages: rows.slice(0, options.limit).map(toMessage), hasMore: rows.length > options.limit };
   }
 
   async lastSerial(roomId: string): Promise<number> {

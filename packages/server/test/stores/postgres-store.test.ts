@@ -33,7 +33,14 @@ describe('PostgresStore on several nodes', () => {
     await client.connect();
     onTestFinished(() => client.end());
     const { rows } = await client.query(`SELECT version FROM ${schema}.chat_migrations`);
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+    expect(rows).toEqual([
+      { version: 1 },
+      { version: 2 },
+      { version: 3 },
+      { version: 4 },
+      { version: 5 },
+      { version: 6 },
+    ]);
   });
 
   it('keeps serials gapless and clientMessageIds unique with writers on three pools', async () => {
@@ -75,6 +82,41 @@ describe('PostgresStore on several nodes', () => {
       `EXPLAIN SELECT * FROM s${schemas}.chat_messages WHERE room_id = 'r' AND serial > 5 ORDER BY serial LIMIT 10`,
     );
     expect(plan.rows.map((row) => Object.values(row)[0]).join('\n')).toMatch(/Index Scan using chat_messages_pkey/);
+  });
+
+  it('searches a big room through the GIN index of the words', async () => {
+    // The store's own queries, as it sends them: the search query is explained as it is, not rewritten.
+    const pool = new pg.Pool({ connectionString: database.url });
+    onTestFinished(() => pool.end());
+    const sent: { text: string; values: unknown[] }[] = [];
+    const query = pool.query.bind(pool) as (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
+    pool.query = ((text: string, values?: unknown[]) => {
+      sent.push({ text, values: values ?? [] });
+      return query(text, values);
+    }) as never;
+    const schema = `x${++schemas}`;
+    const store = await PostgresStore.open({ pool, schema });
+    onTestFinished(() => store.close());
+    // 20,000 messages in the room and as many in another, of words from a vocabulary of about 2,000 (as
+    // chat is), four of them with the rare word looked for: where an index pays, the planner must use it.
+    await query(
+      `INSERT INTO ${schema}.chat_messages (room_id, serial, id, client_message_id, author_id, author_name, text, created_at)
+       SELECT room, n, gen_random_uuid(), 'c' || n, 'ana', 'Ana',
+              CASE WHEN n % 5000 = 0 THEN 'a rare needle' ELSE format('w%s w%s w%s', n % 1999, n * 31 % 2003, n * 17 % 1997) END, n
+       FROM generate_series(1, 20000) AS n, (VALUES ('big'), ('other')) AS rooms (room)`,
+    );
+    await query(`INSERT INTO ${schema}.chat_rooms VALUES ('big', 20000), ('other', 20000)`);
+    await query(`ANALYZE ${schema}.chat_messages`);
+
+    sent.length = 0;
+    const page = await store.search('big', 'needle', { limit: 10 });
+    expect(page.messages.map((m) => m.serial)).toEqual([20000, 15000, 10000, 5000]);
+    const search = sent.find((q) => q.text.includes('@@'));
+    if (search === undefined) throw new Error('the store sent no search query');
+    const plan = await query(`EXPLAIN ${search.text}`, search.values);
+    expect(plan.rows.map((row) => Object.values(row)[0]).join('\n')).toMatch(
+      /Bitmap Index Scan on chat_messages_search/,
+    );
   });
 
   it('fails fast with the error when the database is unreachable', async () => {

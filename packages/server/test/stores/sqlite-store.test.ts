@@ -45,26 +45,35 @@ describe('SqliteStore on a file', () => {
         client_message_id TEXT NOT NULL, author_id TEXT NOT NULL, author_name TEXT NOT NULL, text TEXT NOT NULL,
         created_at INTEGER NOT NULL, edited_at INTEGER, deleted_at INTEGER, reactions TEXT NOT NULL DEFAULT '{}',
         PRIMARY KEY (room_id, serial)) WITHOUT ROWID;
-      INSERT INTO chat_rooms VALUES ('r', 1);
-      INSERT INTO chat_messages (room_id, serial, id, client_message_id, author_id, author_name, text, created_at)
-        VALUES ('r', 1, 'id1', 'c1', 'a', 'A', 'from before', 1);`);
+      INSERT INTO chat_rooms VALUES ('r', 3);
+      INSERT INTO chat_messages (room_id, serial, id, client_message_id, author_id, author_name, text, created_at, deleted_at)
+        VALUES ('r', 1, 'id1', 'c1', 'a', 'A', 'from before', 1, NULL), ('r', 2, 'id2', 'c2', 'a', 'A', '', 2, 5),
+          ('r', 3, 'id3', 'c3', 'a', 'A', 'before the search', 3, NULL);`);
     old.close();
     const store = new SqliteStore({ path });
     onTestFinished(() => store.close());
     expect(await store.get('r', 1)).toMatchObject({ text: 'from before' });
+    // The search index covers the messages stored before it existed, and follows their changes.
+    const found = async (query: string) =>
+      (await store.search('r', query, { limit: 10 })).messages.map((m) => m.serial);
+    expect(await found('before')).toEqual([3, 1]);
+    await store.delete('r', 3, 40);
     await store.edit('r', 1, 'edited after the upgrade', 50);
-    expect((await store.updatedSince('r', 0, 10)).map((m) => m.text)).toEqual(['edited after the upgrade']);
+    expect((await store.updatedSince('r', 0, 10)).map((m) => m.text)).toEqual(['', 'edited after the upgrade']);
+    expect(await found('before')).toEqual([]);
+    expect(await found('upgrade')).toEqual([1]);
     expect(
       (
         await store.append({
           roomId: 'r',
-          clientMessageId: 'c2',
+          clientMessageId: 'c4',
           author: { userId: 'a', name: 'A' },
           text: 'new',
           createdAt: 2,
         })
       ).message.serial,
-    ).toBe(2);
+    ).toBe(4);
+    expect(await found('new')).toEqual([4]);
   });
 
   it('uses write-ahead logging', async () => {
@@ -97,5 +106,39 @@ describe('SqliteStore on a file', () => {
     );
     const page = await a.history('r', { limit: 100 });
     expect(page.messages.map((m) => m.serial)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
+  it('finds newest first, page after page, what two stores wrote to the same file at once', async () => {
+    const path = await tempFile();
+    const [a, b] = [new SqliteStore({ path }), new SqliteStore({ path })];
+    onTestFinished(async () => {
+      await a.close();
+      await b.close();
+    });
+    const author = { userId: 'u', name: 'U' };
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        (i % 2 ? a : b).append({
+          roomId: i % 3 ? 'r' : 's',
+          clientMessageId: `c${i}`,
+          author,
+          text: `word ${i}`,
+          createdAt: i,
+        }),
+      ),
+    );
+    for (const [roomId, count] of [
+      ['r', 40],
+      ['s', 20],
+    ] as const) {
+      const found: number[] = [];
+      for (let before: number | undefined, more = true; more; ) {
+        const page = await (found.length % 2 ? a : b).search(roomId, 'word', { limit: 7, before });
+        found.push(...page.messages.map((m) => m.serial));
+        before = page.messages.at(-1)?.serial;
+        more = page.hasMore;
+      }
+      expect(found).toEqual(Array.from({ length: count }, (_, i) => count - i));
+    }
   });
 });

@@ -309,6 +309,126 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.delete('r', 1, 60)).toMatchObject({ text: '', system: true });
     });
 
+    describe('search', () => {
+      /** The serials and texts `query` finds in room 'r'. */
+      const found = async (store: Store, query: string, options: Parameters<Store['search']>[2] = { limit: 50 }) =>
+        (await store.search('r', query, options)).messages.map((m) => [m.serial, m.text]);
+
+      it('finds the messages holding every word, as word starts, ignoring case, newest first', async () => {
+        const store = await fresh();
+        for (const text of [
+          'Lunch on Friday?',
+          'friday is fine',
+          'LUNCH at noon',
+          'brunch, friday',
+          'Lunchtime friday!',
+          'nothing here',
+        ]) {
+          await store.append(draft('r', ana, text));
+        }
+        await store.append(draft('other', ana, 'lunch friday in another room'));
+        expect(await found(store, 'lunch friday')).toEqual([
+          [5, 'Lunchtime friday!'],
+          [1, 'Lunch on Friday?'],
+        ]);
+        expect(await found(store, 'LUNCH')).toEqual([
+          [5, 'Lunchtime friday!'],
+          [3, 'LUNCH at noon'],
+          [1, 'Lunch on Friday?'],
+        ]);
+        expect(await found(store, 'fri')).toEqual([
+          [5, 'Lunchtime friday!'],
+          [4, 'brunch, friday'],
+          [2, 'friday is fine'],
+          [1, 'Lunch on Friday?'],
+        ]);
+        // A word must start a word of the text: "unch" is inside "lunch" and "brunch", never at a start.
+        expect(await found(store, 'unch')).toEqual([]);
+        expect(await found(store, 'lunch dinner')).toEqual([]);
+        expect(await store.search('empty', 'lunch', { limit: 10 })).toEqual({ messages: [], hasMore: false });
+      });
+
+      it('pages newest first with before and limit; hasMore while older matches remain', async () => {
+        const store = await fresh();
+        for (let i = 1; i <= 12; i++) await store.append(draft('r', ana, i % 3 === 0 ? `match ${i}` : `other ${i}`));
+        const page = async (options: Parameters<Store['search']>[2]) => {
+          const { messages, hasMore } = await store.search('r', 'match', options);
+          return [messages.map((m) => m.serial), hasMore];
+        };
+        expect(await page({ limit: 2 })).toEqual([[12, 9], true]);
+        expect(await page({ limit: 2, before: 9 })).toEqual([[6, 3], false]);
+        expect(await page({ limit: 4 })).toEqual([[12, 9, 6, 3], false]);
+        expect(await page({ limit: 10, before: 7 })).toEqual([[6, 3], false]);
+        expect(await page({ limit: 10, before: 3 })).toEqual([[], false]);
+        expect(await page({ limit: 1, before: 100 })).toEqual([[12], true]);
+      });
+
+      it('never finds a deleted message; finds an edited one by its new text only', async () => {
+        const store = await fresh();
+        await store.append(draft('r', ana, 'secret plan'));
+        await store.append(draft('r', ana, 'secret typo'));
+        await store.append(draft('r', ana, 'another secret'));
+        expect((await found(store, 'secret')).length).toBe(3);
+        await store.delete('r', 1, 100);
+        await store.edit('r', 2, 'public notice', 200);
+        expect(await found(store, 'secret')).toEqual([[3, 'another secret']]);
+        expect(await found(store, 'typo')).toEqual([]);
+        expect(await found(store, 'public')).toEqual([[2, 'public notice']]);
+        // Deleted twice, edited after the delete, reacted to: still never found.
+        await store.delete('r', 1, 300);
+        await store.edit('r', 1, 'secret again', 400);
+        await store.toggleReaction('r', 3, '👍', 'ben', 500, 50);
+        await store.delete('r', 3, 600);
+        expect(await found(store, 'secret')).toEqual([]);
+        expect(await found(store, 'plan')).toEqual([]);
+      });
+
+      it('reads any query as words and separators: query syntax of any engine is not syntax', async () => {
+        const store = await fresh();
+        await store.append(draft('r', ana, 'say "hello" AND NOT near(o\'brien) 100% x*y'));
+        await store.append(draft('r', ana, 'hello world'));
+        for (const query of [
+          '"hello',
+          'hello*',
+          '(hello',
+          'hello)',
+          '^hello',
+          'hello:*',
+          "'hello'",
+          '-hello',
+          '+hello',
+        ]) {
+          expect(await found(store, query)).toEqual([
+            [2, 'hello world'],
+            [1, 'say "hello" AND NOT near(o\'brien) 100% x*y'],
+          ]);
+        }
+        expect(await found(store, 'NOT hello')).toEqual([[1, 'say "hello" AND NOT near(o\'brien) 100% x*y']]);
+        expect(await found(store, 'hello OR world')).toEqual([]);
+        expect(await found(store, "near(o'brien")).toEqual([[1, 'say "hello" AND NOT near(o\'brien) 100% x*y']]);
+        expect(await found(store, 'hello & !near | <-> 1')).toEqual([
+          [1, 'say "hello" AND NOT near(o\'brien) 100% x*y'],
+        ]);
+        for (const query of ['', '"', '*', '":*', '\\', ' & | ! ( ) <-> ', '💬']) {
+          expect(await store.search('r', query, { limit: 10 })).toEqual({ messages: [], hasMore: false });
+        }
+      });
+
+      it('matches letters beyond ASCII, ignoring case but not accents', async () => {
+        const store = await fresh();
+        await store.append(draft('r', ana, 'À bientôt à l’ÉCOLE'));
+        await store.append(draft('r', ana, 'Straße Σοφία 日本語'));
+        expect(await found(store, 'école bientôt')).toEqual([[1, 'À bientôt à l’ÉCOLE']]);
+        expect(await found(store, 'ecole')).toEqual([]);
+        expect(await found(store, 'σοφ straß')).toEqual([[2, 'Straße Σοφία 日本語']]);
+        expect(await found(store, '日本')).toEqual([[2, 'Straße Σοφία 日本語']]);
+        // Case is folded one letter at a time: a final capital sigma is σ as anywhere else.
+        await store.append(draft('r', ana, 'ΟΔΟΣ'));
+        expect(await found(store, 'οδοσ')).toEqual([[3, 'ΟΔΟΣ']]);
+        expect(await found(store, 'ΟΔΟΣ')).toEqual([[3, 'ΟΔΟΣ']]);
+      });
+    });
+
     it('keeps unicode text and emoji intact', async () => {
       const store = await fresh();
       const text = 'héllo 👋🏽 <b>"quotes"</b> \\ \n\t end';
