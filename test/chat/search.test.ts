@@ -48,20 +48,20 @@ describe.each(stores)('history:search with %s', (_, makeStore) => {
     return { url, store, ana };
   }
 
-  it('answers members only: FORBIDDEN before the join and after the leave', async () => {
+  it('answers members only: NOT_MEMBER before the join and after the leave', async () => {
     const { url, ana } = await lobby();
     await send(ana, roomId, 'the lunch plan');
     const ben = await connectUser(url, 'ben');
     expect(await ben.request('history:search', { roomId, query: 'lunch' })).toMatchObject({
       ok: false,
-      error: { code: 'FORBIDDEN' },
+      error: { code: 'NOT_MEMBER' },
     });
     await join(ben, roomId);
     expect(serials(ok(await ben.request('history:search', { roomId, query: 'lunch' })).messages)).toEqual([1]);
     ok(await ben.request('room:leave', { roomId }));
     expect(await ben.request('history:search', { roomId, query: 'lunch' })).toMatchObject({
       ok: false,
-      error: { code: 'FORBIDDEN' },
+      error: { code: 'NOT_MEMBER' },
     });
   });
 
