@@ -6,17 +6,22 @@ export {
   emojiSchema,
   MAX_PAGE_SIZE,
   MAX_REACTION_USERS,
+  MAX_ROOMS_PAGE,
   MAX_SERIAL,
   MAX_TEXT_LENGTH,
+  MAX_UNREAD,
   type Message,
   type MessagePage,
   messageSchema,
   messageTextSchema,
   type PresenceDiff,
   type ReactionChange,
+  type RoomSummary,
   roomIdSchema,
+  roomSummarySchema,
   serialSchema,
 } from './chat/contract.js';
+export { DIRECT_ROOM_PREFIX, directRoomId, directRoomUsers } from './chat/direct-rooms.js';
 export {
   type ClientEventSpec,
   type Contract,

@@ -23,7 +23,7 @@ export {
   type PresenceHost,
   type PresenceSnapshot,
 } from './chat/presence.js';
-export type { AppendResult, HistoryQuery, NewMessage, Store } from './chat/store.js';
+export type { AddMemberResult, AppendResult, HistoryQuery, NewMessage, Store, UserRoomsQuery } from './chat/store.js';
 export { ChatwireServer, type ChatwireServerOptions, createServer } from './create-server.js';
 export type { AllowedOrigins } from './limits/allowed-origins.js';
 export type { RateLimit, RateLimiter } from './limits/rate-limiter.js';

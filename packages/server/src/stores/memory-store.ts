@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Message, MessagePage } from '@chatwire/protocol';
-import type { AppendResult, HistoryQuery, NewMessage, Store } from '../chat/store.js';
+import type { Message, MessagePage, RoomSummary } from '@chatwire/protocol';
+import type { AddMemberResult, AppendResult, HistoryQuery, NewMessage, Store, UserRoomsQuery } from '../chat/store.js';
 import { toggleReaction } from './reactions.js';
 
 /** Options of {@link MemoryStore}. */
@@ -25,6 +25,10 @@ const clientKey = (userId: string, clientMessageId: string) => `${userId}\u0000$
  */
 export class MemoryStore implements Store {
   private readonly rooms = new Map<string, RoomState>();
+  /** userId → the rooms they are a member of */
+  private readonly memberships = new Map<string, Set<string>>();
+  /** roomId → its members' ids */
+  private readonly membersOf = new Map<string, Set<string>>();
   private readonly maxMessagesPerRoom: number;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -139,6 +143,50 @@ export class MemoryStore implements Store {
 
   async readMarkers(roomId: string): Promise<Record<string, number>> {
     return Object.fromEntries(this.rooms.get(roomId)?.read ?? []);
+  }
+
+  async addMember(roomId: string, userId: string, maxRooms: number): Promise<AddMemberResult> {
+    const rooms = this.memberships.get(userId) ?? new Set<string>();
+    if (rooms.has(roomId)) return 'member';
+    if (rooms.size >= maxRooms) return 'full';
+    rooms.add(roomId);
+    this.memberships.set(userId, rooms);
+    const members = this.membersOf.get(roomId) ?? new Set<string>();
+    members.add(userId);
+    this.membersOf.set(roomId, members);
+    return 'added';
+  }
+
+  async removeMember(roomId: string, userId: string): Promise<boolean> {
+    const removed = this.memberships.get(userId)?.delete(roomId) ?? false;
+    this.membersOf.get(roomId)?.delete(userId);
+    return removed;
+  }
+
+  async userRooms(userId: string, query: UserRoomsQuery): Promise<RoomSummary[]> {
+    const after = query.after;
+    const roomIds = [...(this.memberships.get(userId) ?? [])]
+      .filter((roomId) => after === undefined || roomId > after)
+      .sort()
+      .slice(0, query.limit);
+    return roomIds.map((roomId) => {
+      const room = this.rooms.get(roomId);
+      const lastSerial = room === undefined ? 0 : room.firstSerial + room.messages.length - 1;
+      const readSerial = room?.read.get(userId) ?? 0;
+      let unread = 0;
+      for (let serial = Math.max(readSerial + 1, room?.firstSerial ?? 1); serial <= lastSerial && unread < query.maxUnread; serial++) {
+        const message = this.find(room, serial);
+        if (message !== undefined && message.author.userId !== userId && message.deletedAt === undefined) unread += 1;
+      }
+      const lastMessage = this.find(room, lastSerial);
+      const summary: RoomSummary = { roomId, lastSerial, readSerial, unread };
+      if (lastMessage !== undefined) summary.lastMessage = structuredClone(lastMessage);
+      return summary;
+    });
+  }
+
+  async roomMembers(roomId: string, limit: number): Promise<string[]> {
+    return [...(this.membersOf.get(roomId) ?? [])].slice(0, limit);
   }
 
   async close(): Promise<void> {}

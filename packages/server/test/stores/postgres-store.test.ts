@@ -33,7 +33,7 @@ describe('PostgresStore on several nodes', () => {
     await client.connect();
     onTestFinished(() => client.end());
     const { rows } = await client.query(`SELECT version FROM ${schema}.chat_migrations`);
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
   });
 
   it('keeps serials gapless and clientMessageIds unique with writers on three pools', async () => {
