@@ -3,9 +3,11 @@ import {
   type ChatUser,
   type ChatwireError,
   chatContract,
+  directRoomId,
   type ErrorPayload,
   isRetryable,
   type Result,
+  type RoomSummary,
 } from '@chatwire/protocol';
 import { type Backoff, backoffDelayMs } from '../backoff.js';
 import {
@@ -16,6 +18,7 @@ import {
 } from '../create-client.js';
 import { Emitter, type ListenerErrorHandler, rethrowLater } from '../emitter.js';
 import { ChatRoom, type RoomHost, type RoomSettings } from './chat-room.js';
+import { RoomList } from './room-list.js';
 
 /** Options of {@link createChatClient}; other options go to the typed client and socket.io-client. */
 export interface ChatClientOptions extends Omit<ChatwireClientOptions<ChatContract>, 'auth'> {
@@ -71,6 +74,8 @@ export type ChatClientEvents = {
   status: (status: ConnectionStatus, error: ChatwireError | undefined) => void;
   /** Every room is re-joined and caught up after a (re)connect. */
   ready: () => void;
+  /** The user's room list ({@link ChatClient.roomList}) changed: a message, a read marker, a join, a leave, a refresh. */
+  roomList: (rooms: readonly RoomSummary[]) => void;
 };
 
 interface Gate {
@@ -109,6 +114,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private readonly joining = new Map<string, Promise<Result<ChatRoom>>>();
   private readonly settings: RoomSettings;
   private readonly host: RoomHost;
+  private readonly roomSummaries: RoomList;
   private me: ChatUser | undefined;
   private gate = gate();
   private generation = 0;
@@ -166,7 +172,16 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       },
       ready: () => this.gate.promise,
       forget: (roomId) => this.joinedRooms.delete(roomId),
+      left: (roomId) => this.roomSummaries.left(roomId),
     };
+    this.roomSummaries = new RoomList({
+      client: this.client,
+      get userId() {
+        return self.me?.userId;
+      },
+      joined: (roomId) => this.joinedRooms.get(roomId),
+      changed: (rooms) => this.emit('roomList', rooms),
+    });
     this.syncIntervalMs = syncIntervalMs ?? 30_000;
     this.listen();
     this.scheduleSync();
@@ -185,6 +200,37 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   /** The rooms we are in. */
   get rooms(): ReadonlyMap<string, ChatRoom> {
     return this.joinedRooms;
+  }
+
+  /**
+   * The rooms the user is a member of (on any device, until they leave), newest activity first, with
+   * unread counts: empty until {@link ChatClient.listRooms} is called, then kept live (`roomList` event)
+   * and fetched again after each reconnect.
+   */
+  get roomList(): readonly RoomSummary[] {
+    return this.roomSummaries.rooms;
+  }
+
+  /** Fetches the user's rooms (every page of `rooms:list`) and from then on keeps {@link ChatClient.roomList} live. */
+  listRooms(): Promise<Result<readonly RoomSummary[]>> {
+    return this.roomSummaries.fetch();
+  }
+
+  /**
+   * Joins the direct (1:1) room of the signed-in user and `userId` (see `directRoomId`), once the
+   * server said who we are. Fails with `VALIDATION_FAILED` for ids a direct room id cannot hold.
+   */
+  async openDirect(userId: string): Promise<Result<ChatRoom>> {
+    if (this.me === undefined) await this.ready();
+    const me = this.me as ChatUser | undefined;
+    if (me === undefined) return { ok: false, error: { code: 'DISCONNECTED', message: 'Not connected' } };
+    let roomId: string;
+    try {
+      roomId = directRoomId(me.userId, userId);
+    } catch (error) {
+      return { ok: false, error: { code: 'VALIDATION_FAILED', message: (error as Error).message } };
+    }
+    return this.join(roomId);
   }
 
   /**
@@ -217,6 +263,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       this.forget(room);
       return loaded;
     }
+    this.roomSummaries.joined(room, joined.data.lastSerial, joined.data.readSerial);
     return { ok: true, data: room };
   }
 
@@ -257,12 +304,25 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       for (const room of this.joinedRooms.values()) room.sessionStarted(user);
       this.emit('session', user);
     });
-    client.on('message:new', (message) => this.joinedRooms.get(message.roomId)?.receive(message));
-    client.on('message:updated', (message) => this.joinedRooms.get(message.roomId)?.update(message));
+    client.on('message:new', (message) => {
+      const room = this.joinedRooms.get(message.roomId);
+      room?.receive(message);
+      // The server moved the sender's read marker to their message.
+      room?.setRead(message.author.userId, message.serial);
+      this.roomSummaries.message(message);
+    });
+    client.on('room:activity', ({ message }) => this.roomSummaries.message(message));
+    client.on('message:updated', (message) => {
+      this.joinedRooms.get(message.roomId)?.update(message);
+      this.roomSummaries.updated(message);
+    });
     client.on('reaction', (change) => this.joinedRooms.get(change.roomId)?.applyReaction(change));
     client.on('presence:diff', (diff) => this.joinedRooms.get(diff.roomId)?.applyDiff(diff));
     client.on('typing', ({ roomId, user, isTyping }) => this.joinedRooms.get(roomId)?.setRemoteTyping(user, isTyping));
-    client.on('read', ({ roomId, userId, serial }) => this.joinedRooms.get(roomId)?.setRead(userId, serial));
+    client.on('read', ({ roomId, userId, serial }) => {
+      this.joinedRooms.get(roomId)?.setRead(userId, serial);
+      if (userId === this.me?.userId) this.roomSummaries.read(roomId, serial);
+    });
     client.onStatus((status, error) => {
       if (status === 'connected') {
         void this.resume(++this.generation);
@@ -319,6 +379,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     if (!current()) return;
     this.resumeFailures = 0;
     this.gate.open();
+    this.roomSummaries.refresh();
     this.emit('ready');
   }
 
