@@ -1,6 +1,6 @@
+import type { ChatClient } from '@chatwire/client';
 import type { RoomSummary } from '@chatwire/protocol';
 import { describe, expect, it } from 'vitest';
-import type { ChatClient } from '@chatwire/client';
 import { ok, startChat } from '../chat/support.js';
 import { chatClient, dropConnections, eventually, joinRoom } from './support.js';
 
@@ -96,7 +96,9 @@ describe('ChatClient room list', () => {
     await dropConnections(chat.server, 'ana');
     await eventually(() => expect(ana.status).not.toBe('connected'));
     await b.send('while you were away');
-    await eventually(() => expect(brief(ana.roomList)).toEqual([{ roomId: 'lobby', lastSerial: 1, readSerial: 0, unread: 1 }]));
+    await eventually(() =>
+      expect(brief(ana.roomList)).toEqual([{ roomId: 'lobby', lastSerial: 1, readSerial: 0, unread: 1 }]),
+    );
   });
 
   it('openDirect joins the direct room with another user', async () => {

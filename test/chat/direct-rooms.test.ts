@@ -66,7 +66,9 @@ describe('direct rooms on the server', () => {
   });
 
   it('lets authorizeRoom refuse one of the two users still', async () => {
-    const { url } = await startChat({ authorizeRoom: ({ user, action }) => action !== 'join' || user.userId !== 'ben' });
+    const { url } = await startChat({
+      authorizeRoom: ({ user, action }) => action !== 'join' || user.userId !== 'ben',
+    });
     const ben = await connectUser(url, 'ben');
     expect(await ben.request('room:join', { roomId: 'dm:ana:ben' })).toMatchObject({ error: { code: 'FORBIDDEN' } });
   });

@@ -26,7 +26,13 @@ describe('read markers after a reload', () => {
     await sendMany(ana, 'crowd', 1);
     await store.markRead('crowd', 'ana', 1);
     for (let i = 0; i < 200; i++) await store.markRead('crowd', `reader-${'x'.repeat(40)}-${i}`, 1);
-    await store.append({ roomId: 'crowd', clientMessageId: 'c', author: { userId: 'z', name: 'Z' }, text: 't', createdAt: 1 });
+    await store.append({
+      roomId: 'crowd',
+      clientMessageId: 'c',
+      author: { userId: 'z', name: 'Z' },
+      text: 't',
+      createdAt: 1,
+    });
     await store.markRead('crowd', 'late-reader', 2);
     const again = await connectUser(url, 'ana');
     const joined = await join(again, 'crowd');

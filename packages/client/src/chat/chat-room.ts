@@ -513,7 +513,8 @@ export class ChatRoom extends Emitter<RoomEvents> {
     if (!this.loaded || readSerial + 1 < this.floor) return undefined;
     let unread = 0;
     for (const message of this.bySerial.values()) {
-      if (message.serial > readSerial && message.author.userId !== userId && message.deletedAt === undefined) unread += 1;
+      if (message.serial > readSerial && message.author.userId !== userId && message.deletedAt === undefined)
+        unread += 1;
     }
     return unread;
   }

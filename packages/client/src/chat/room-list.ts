@@ -36,8 +36,7 @@ export class RoomList {
   /** Newest activity first (rooms without messages last, by room id). */
   get rooms(): readonly RoomSummary[] {
     this.sorted ??= [...this.summaries.values()].sort(
-      (a, b) =>
-        (b.lastMessage?.createdAt ?? -1) - (a.lastMessage?.createdAt ?? -1) || (a.roomId < b.roomId ? -1 : 1),
+      (a, b) => (b.lastMessage?.createdAt ?? -1) - (a.lastMessage?.createdAt ?? -1) || (a.roomId < b.roomId ? -1 : 1),
     );
     return this.sorted;
   }
@@ -70,7 +69,10 @@ export class RoomList {
     if (this.fetching !== undefined && this.duringFetch.length < MAX_HELD_MESSAGES) this.duringFetch.push(message);
     const current = this.summaries.get(message.roomId);
     // A room we were not known to be in (joined on another device): only the server knows its count.
-    if (current === undefined) return this.refresh();
+    if (current === undefined) {
+      this.refresh();
+      return;
+    }
     if (message.serial <= current.lastSerial) return;
     const mine = message.author.userId === this.host.userId;
     this.set({
@@ -103,7 +105,8 @@ export class RoomList {
     const current = this.summaries.get(roomId);
     if (current === undefined || serial <= current.readSerial) return;
     const counted = this.host.joined(roomId)?.unreadAfter(serial, this.host.userId ?? '');
-    const unread = serial >= current.lastSerial ? 0 : (counted ?? Math.min(current.unread, current.lastSerial - serial));
+    const unread =
+      serial >= current.lastSerial ? 0 : (counted ?? Math.min(current.unread, current.lastSerial - serial));
     this.set({ ...current, readSerial: serial, unread: Math.min(MAX_UNREAD, unread) });
   }
 

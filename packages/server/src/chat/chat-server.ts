@@ -106,8 +106,8 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
   /** Most messages one `sync` returns per room; a bigger gap answers `discontinuity: true`. @default 500 */
   syncLimit?: number;
   /**
-   * Most bytes (JSON, UTF-8) of one `sync`, `history:fetch` or `room:join` answer; a longer one is
-   * cut and says so (`hasMore`, `membersTotal`). An answer is longer only when a single message is.
+   * Most bytes (JSON, UTF-8) of one `sync`, `history:fetch`, `room:join` or `rooms:list` answer; a
+   * longer one is cut and says so (`hasMore`, `membersTotal`, `readMarkersTotal`). An answer is longer only when a single message is.
    * @default 1048576 (1 MiB)
    */
   maxAnswerBytes?: number;
@@ -421,9 +421,11 @@ export class ChatServer {
       const found = await this.stored(() =>
         this.store.userRooms(userId, { after, limit: limit + 1, maxUnread: MAX_UNREAD }),
       );
-      const page = found.slice(0, limit).map((room) =>
-        room.lastMessage === undefined ? room : { ...room, lastMessage: clipReactions(room.lastMessage) },
-      );
+      const page = found
+        .slice(0, limit)
+        .map((room) =>
+          room.lastMessage === undefined ? room : { ...room, lastMessage: clipReactions(room.lastMessage) },
+        );
       const budget = new AnswerBudget(this.maxAnswerBytes);
       budget.reserve(jsonBytes({ rooms: [], hasMore: false }));
       const rooms = budget.fit(page, 'start');

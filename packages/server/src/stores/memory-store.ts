@@ -174,7 +174,11 @@ export class MemoryStore implements Store {
       const lastSerial = room === undefined ? 0 : room.firstSerial + room.messages.length - 1;
       const readSerial = room?.read.get(userId) ?? 0;
       let unread = 0;
-      for (let serial = Math.max(readSerial + 1, room?.firstSerial ?? 1); serial <= lastSerial && unread < query.maxUnread; serial++) {
+      for (
+        let serial = Math.max(readSerial + 1, room?.firstSerial ?? 1);
+        serial <= lastSerial && unread < query.maxUnread;
+        serial++
+      ) {
         const message = this.find(room, serial);
         if (message !== undefined && message.author.userId !== userId && message.deletedAt === undefined) unread += 1;
       }

@@ -240,9 +240,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
 
     it('holds the membership cap under concurrent joins', async () => {
       const store = await fresh();
-      const results = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => store.addMember(`room-${i}`, 'ana', 5)),
-      );
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => store.addMember(`room-${i}`, 'ana', 5)));
       expect(results.filter((result) => result === 'added')).toHaveLength(5);
       expect(await store.userRooms('ana', { limit: 100, maxUnread: 999 })).toHaveLength(5);
     });
@@ -271,7 +269,12 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(all[1]?.lastMessage).toMatchObject({ serial: 5, text: 'my last', author: ana });
       // r2's messages are all ana's own.
       expect(all[2]).toMatchObject({ roomId: 'r2', lastSerial: 4, readSerial: 0, unread: 0 });
-      expect(all[3]).toMatchObject({ roomId: 'r3', lastSerial: 1, unread: 0, lastMessage: { deletedAt: 60, text: '' } });
+      expect(all[3]).toMatchObject({
+        roomId: 'r3',
+        lastSerial: 1,
+        unread: 0,
+        lastMessage: { deletedAt: 60, text: '' },
+      });
 
       expect((await store.userRooms('ben', { limit: 10, maxUnread: 999 }))[0]).toMatchObject({
         roomId: 'r1',
