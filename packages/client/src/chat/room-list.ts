@@ -13,6 +13,9 @@ export interface RoomListHost {
   changed(rooms: readonly RoomSummary[]): void;
 }
 
+/** Most `rooms:list` pages one fetch asks for (10 000 rooms; servers cap a user at 500 by default). */
+const MAX_PAGES = 100;
+
 /** Most live messages kept while a list fetch is under way (past it, the next reconnect's fetch corrects). */
 const MAX_HELD_MESSAGES = 500;
 
@@ -140,7 +143,7 @@ export class RoomList {
   private async fetchAll(): Promise<Result<readonly RoomSummary[]>> {
     const found: RoomSummary[] = [];
     let after: string | undefined;
-    for (;;) {
+    for (let pages = 0; pages < MAX_PAGES; pages++) {
       const page = await this.host.client.request('rooms:list', after === undefined ? {} : { after });
       if (!page.ok) return page;
       found.push(...page.data.rooms);
