@@ -107,7 +107,8 @@ export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContra
   syncLimit?: number;
   /**
    * Most bytes (JSON, UTF-8) of one `sync`, `history:fetch`, `room:join` or `rooms:list` answer; a
-   * longer one is cut and says so (`hasMore`, `membersTotal`, `readMarkersTotal`). An answer is longer only when a single message is.
+   * longer one is cut and says so (`hasMore`, `membersTotal`, `readMarkersTotal`). An answer is
+   * longer only when a single message is.
    * @default 1048576 (1 MiB)
    */
   maxAnswerBytes?: number;
