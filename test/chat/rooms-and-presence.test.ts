@@ -3,7 +3,7 @@ import { sleep } from '../support/harness.js';
 import { connectUser, join, nextEvent, ok, record, send, startChat, userIds } from './support.js';
 
 describe('room:join', () => {
-  it('answers { roomId, lastSerial, members, presenceVersion }', async () => {
+  it('answers { roomId, lastSerial, members, presenceVersion, readSerial, readMarkers }', async () => {
     const { url } = await startChat();
     const ana = await connectUser(url, 'ana');
     const first = await join(ana, 'lobby');
@@ -13,6 +13,8 @@ describe('room:join', () => {
       members: [{ userId: 'ana', name: 'Ana' }],
       presenceVersion: expect.any(Number),
       serverTime: expect.any(Number),
+      readSerial: 0,
+      readMarkers: {},
     });
     await send(ana, 'lobby', 'one');
     await send(ana, 'lobby', 'two');

@@ -12,8 +12,10 @@ export {
   MAX_PAGE_SIZE,
   MAX_REACTION_USERS,
   MAX_REASON_LENGTH,
+  MAX_ROOMS_PAGE,
   MAX_SERIAL,
   MAX_TEXT_LENGTH,
+  MAX_UNREAD,
   type Message,
   type MessageOf,
   type MessagePage,
@@ -24,13 +26,16 @@ export {
   type PresenceDiff,
   type ReactionChange,
   type RoomRemoval,
+  type RoomSummary,
   roomIdSchema,
   roomRemovalSchema,
+  roomSummarySchema,
   SYSTEM_AUTHOR,
   searchQuerySchema,
   serialSchema,
   type WideChatContract,
 } from './chat/contract.js';
+export { DIRECT_ROOM_PREFIX, directRoomId, directRoomUsers } from './chat/direct-rooms.js';
 export { DEFAULT_MAX_META_BYTES, type MessageMeta, type MetaSchema } from './chat/meta.js';
 export { MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_LENGTH, MAX_SEARCH_TERMS, searchTerms } from './chat/search.js';
 export {

@@ -30,6 +30,7 @@ export {
   type PresenceSnapshot,
 } from './chat/presence.js';
 export type {
+  AddMemberResult,
   AppendResult,
   HistoryQuery,
   MessageChanges,
@@ -38,6 +39,7 @@ export type {
   RoomRestriction,
   SearchQuery,
   Store,
+  UserRoomsQuery,
 } from './chat/store.js';
 export { ChatwireServer, type ChatwireServerOptions, createServer } from './create-server.js';
 export type { AllowedOrigins } from './limits/allowed-origins.js';

@@ -5,10 +5,12 @@ import {
   type ChatUser,
   type ChatwireError,
   chatContract,
+  directRoomId,
   type ErrorPayload,
   isRetryable,
   type Result,
   type RoomRemoval,
+  type RoomSummary,
   type WideChatContract,
 } from '@chatwire/protocol';
 import { type Backoff, backoffDelayMs } from '../backoff.js';
@@ -20,6 +22,7 @@ import {
 } from '../create-client.js';
 import { Emitter, type ListenerErrorHandler, rethrowLater } from '../emitter.js';
 import { ChatRoom, type RoomHost, type RoomSettings } from './chat-room.js';
+import { RoomList } from './room-list.js';
 
 /** One room's part of a `sync` request. */
 type SyncCursor = ChatRoom['syncCursor'];
@@ -87,6 +90,8 @@ export type ChatClientEvents = {
   ready: () => void;
   /** A moderator removed us from a room (kicked or banned): it is left and not joined again on reconnect. */
   removed: (removal: RoomRemoval) => void;
+  /** The user's room list ({@link ChatClient.roomList}) changed: a message, a read marker, a join, a leave, a refresh. */
+  roomList: (rooms: readonly RoomSummary[]) => void;
 };
 
 interface Gate {
@@ -130,6 +135,7 @@ export class ChatClient<C extends AnyChatContract = ChatContract> extends Emitte
   private readonly joining = new Map<string, Promise<Result<ChatRoom<C>>>>();
   private readonly settings: RoomSettings;
   private readonly host: RoomHost;
+  private readonly roomSummaries: RoomList;
   private me: ChatUser | undefined;
   private gate = gate();
   private generation = 0;
@@ -191,7 +197,16 @@ export class ChatClient<C extends AnyChatContract = ChatContract> extends Emitte
       },
       ready: () => this.gate.promise,
       forget: (roomId) => this.joinedRooms.delete(roomId),
+      left: (roomId) => this.roomSummaries.left(roomId),
     };
+    this.roomSummaries = new RoomList({
+      client: this.chat,
+      get userId() {
+        return self.me?.userId;
+      },
+      joined: (roomId) => this.joinedRooms.get(roomId),
+      changed: (rooms) => this.emit('roomList', rooms),
+    });
     this.syncIntervalMs = syncIntervalMs ?? 30_000;
     this.listen();
     this.scheduleSync();
@@ -210,6 +225,37 @@ export class ChatClient<C extends AnyChatContract = ChatContract> extends Emitte
   /** The rooms we are in. */
   get rooms(): ReadonlyMap<string, ChatRoom<C>> {
     return this.joinedRooms;
+  }
+
+  /**
+   * The rooms the user is a member of (on any device, until they leave), newest activity first, with
+   * unread counts: empty until {@link ChatClient.listRooms} is called, then kept live (`roomList` event)
+   * and fetched again after each reconnect.
+   */
+  get roomList(): readonly RoomSummary[] {
+    return this.roomSummaries.rooms;
+  }
+
+  /** Fetches the user's rooms (every page of `rooms:list`) and from then on keeps {@link ChatClient.roomList} live. */
+  listRooms(): Promise<Result<readonly RoomSummary[]>> {
+    return this.roomSummaries.fetch();
+  }
+
+  /**
+   * Joins the direct (1:1) room of the signed-in user and `userId` (see `directRoomId`), once the
+   * server said who we are. Fails with `VALIDATION_FAILED` for ids a direct room id cannot hold.
+   */
+  async openDirect(userId: string): Promise<Result<ChatRoom<C>>> {
+    if (this.me === undefined) await this.ready();
+    const me = this.me as ChatUser | undefined;
+    if (me === undefined) return { ok: false, error: { code: 'DISCONNECTED', message: 'Not connected' } };
+    let roomId: string;
+    try {
+      roomId = directRoomId(me.userId, userId);
+    } catch (error) {
+      return { ok: false, error: { code: 'VALIDATION_FAILED', message: (error as Error).message } };
+    }
+    return this.join(roomId);
   }
 
   /**
@@ -242,6 +288,7 @@ export class ChatClient<C extends AnyChatContract = ChatContract> extends Emitte
       this.forget(room);
       return loaded;
     }
+    this.roomSummaries.joined(room, joined.data.lastSerial, joined.data.readSerial);
     return { ok: true, data: room };
   }
 
@@ -282,13 +329,27 @@ export class ChatClient<C extends AnyChatContract = ChatContract> extends Emitte
       for (const room of this.joinedRooms.values()) room.sessionStarted(user);
       this.emit('session', user);
     });
-    client.on('message:new', (message) => this.joinedRooms.get(message.roomId)?.receive(message));
-    client.on('message:updated', (message) => this.joinedRooms.get(message.roomId)?.update(message));
+    client.on('message:new', (message) => {
+      const room = this.joinedRooms.get(message.roomId);
+      room?.receive(message);
+      // The server moved the sender's read marker to their message.
+      room?.setRead(message.author.userId, message.serial);
+      this.roomSummaries.message(message);
+    });
+    client.on('room:activity', ({ message }) => this.roomSummaries.message(message));
+    client.on('message:updated', (message) => {
+      this.joinedRooms.get(message.roomId)?.update(message);
+      this.roomSummaries.updated(message);
+    });
     client.on('reaction', (change) => this.joinedRooms.get(change.roomId)?.applyReaction(change));
     client.on('presence:diff', (diff) => this.joinedRooms.get(diff.roomId)?.applyDiff(diff));
     client.on('typing', ({ roomId, user, isTyping }) => this.joinedRooms.get(roomId)?.setRemoteTyping(user, isTyping));
-    client.on('read', ({ roomId, userId, serial }) => this.joinedRooms.get(roomId)?.setRead(userId, serial));
+    client.on('read', ({ roomId, userId, serial }) => {
+      this.joinedRooms.get(roomId)?.setRead(userId, serial);
+      if (userId === this.me?.userId) this.roomSummaries.read(roomId, serial);
+    });
     client.on('room:removed', (removal) => {
+      this.roomSummaries.left(removal.roomId);
       const room = this.joinedRooms.get(removal.roomId);
       if (room === undefined) return;
       this.forget(room);
@@ -352,6 +413,7 @@ export class ChatClient<C extends AnyChatContract = ChatContract> extends Emitte
     if (!current()) return;
     this.resumeFailures = 0;
     this.gate.open();
+    this.roomSummaries.refresh();
     this.emit('ready');
   }
 

@@ -107,6 +107,8 @@ export interface RoomHost {
   /** Resolves when connected with every room re-joined and synced. */
   ready(): Promise<void>;
   forget(roomId: string): void;
+  /** The user left the room (no longer a member). */
+  left(roomId: string): void;
 }
 
 /** Most member changes a room holds while one before them is missing (past it, the resync brings them all). */
@@ -357,11 +359,13 @@ export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<
     return this.host.client.request('read:mark', { roomId: this.id, serial });
   }
 
-  /** Leaves the room. */
+  /** Leaves the room: the user is no longer a member of it, on any device (it leaves their room list). */
   async leave(): Promise<Result<Record<string, never>>> {
     this.deactivate();
     this.host.forget(this.id);
-    return this.host.client.request('room:leave', { roomId: this.id });
+    const left = await this.host.client.request('room:leave', { roomId: this.id });
+    if (left.ok) this.host.left(this.id);
+    return left;
   }
 
   // ——— called by ChatClient ———
@@ -384,10 +388,18 @@ export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<
    * discontinuity did not finish).
    */
   joinedWith(
-    joined: { members: ChatUser[]; membersTotal?: number | undefined; lastSerial: number; presenceVersion: number },
+    joined: {
+      members: ChatUser[];
+      membersTotal?: number | undefined;
+      lastSerial: number;
+      presenceVersion: number;
+      readSerial: number;
+      readMarkers: Record<string, number>;
+    },
     firstJoin: boolean,
   ): Promise<Result<null>> | undefined {
     this.setMembers(joined.members, joined.presenceVersion, joined.membersTotal);
+    this.setReadMarkers(joined.readMarkers, this.host.user?.userId, joined.readSerial);
     const { lastSerial } = joined;
     if (!firstJoin) return undefined;
     return this.loadLatest(lastSerial);
@@ -577,6 +589,26 @@ export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<
     }
     this.emit('typing', this.typing as ChatUser[]);
     this.changed();
+  }
+
+  /**
+   * @internal How many loaded messages after `readSerial` others wrote and did not delete; undefined
+   * when the loaded messages do not reach back to `readSerial`.
+   */
+  unreadAfter(readSerial: number, userId: string): number | undefined {
+    if (!this.loaded || readSerial + 1 < this.floor) return undefined;
+    let unread = 0;
+    for (const message of this.bySerial.values()) {
+      if (message.serial > readSerial && message.author.userId !== userId && message.deletedAt === undefined)
+        unread += 1;
+    }
+    return unread;
+  }
+
+  /** @internal The read markers a join answer carries (ours as `readSerial`, in case the list was cut). */
+  setReadMarkers(readMarkers: Record<string, number>, userId: string | undefined, readSerial: number): void {
+    const markers = userId === undefined || readSerial === 0 ? readMarkers : { ...readMarkers, [userId]: readSerial };
+    for (const [id, serial] of Object.entries(markers)) this.setRead(id, serial);
   }
 
   /** @internal */

@@ -14,7 +14,7 @@ const cy: ChatUser = { userId: 'cy', name: 'Cy' };
 function openRoom(): ChatRoom {
   const client = createClient(chatContract, 'http://127.0.0.1:9', { autoConnect: false });
   onTestFinished(() => client.close());
-  const host: RoomHost = { client, user: ana, closed: false, ready: async () => {}, forget: () => {} };
+  const host: RoomHost = { client, user: ana, closed: false, ready: async () => {}, forget: () => {}, left: () => {} };
   const hourMs = 3_600_000;
   const room = new ChatRoom('general', host, {
     sendTimeoutMs: hourMs,

@@ -167,6 +167,32 @@ export const roomRemovalSchema = z.object({
 /** The server's clock (ms since the epoch) when it answered: what a client passes as a room's `updatedSince` later. */
 const serverTime = z.number().int().min(0);
 
+/** The highest `unread` a room summary gives: more unread messages are still reported as this. */
+export const MAX_UNREAD = 999;
+
+/** Most rooms one `rooms:list` answer carries (fewer when the answer budget is reached first). */
+export const MAX_ROOMS_PAGE = 100;
+
+/** One room the user is a member of, as `rooms:list` gives it. */
+export const roomSummarySchema = z.object({
+  roomId: roomIdSchema,
+  /** The room's highest serial, 0 when it has no message. */
+  lastSerial: z.number().int().min(0),
+  /** The user's read marker, 0 when they read nothing. */
+  readSerial: z.number().int().min(0),
+  /**
+   * Messages after `readSerial` that others wrote and that are not deleted, at most {@link MAX_UNREAD}
+   * (more are reported as {@link MAX_UNREAD}). The user's own send moves their marker to it.
+   */
+  unread: z.number().int().min(0).max(MAX_UNREAD),
+  /** The message with serial `lastSerial` (a tombstone when deleted); absent when the room has none left. */
+  lastMessage: messageSchema.optional(),
+});
+
+/** The room summary of a chat whose messages have schema `message` (with the app's `meta`). */
+const roomSummaryOf = <M extends MetaSchema>(message: MessageSchemaOf<M>) =>
+  roomSummarySchema.extend({ lastMessage: message.optional() });
+
 /**
  * One room of a `sync`: the last serial held (`after`) and, to also get the messages up to it that
  * were edited, deleted or reacted to meanwhile, the `serverTime` of the last answer that covered the
@@ -189,9 +215,28 @@ const chatSpec = <M extends MetaSchema>(message: MessageSchemaOf<M>, sendMeta: M
         membersTotal,
         presenceVersion,
         serverTime,
+        /** The joining user's read marker in the room, 0 for none. */
+        readSerial: z.number().int().min(0),
+        /** The room's read markers, userId → serial (as many as fit the answer budget: see `readMarkersTotal`). */
+        readMarkers: z.record(z.string(), serialSchema),
+        /** How many read markers the room has, given only when `readMarkers` was cut to fit the answer budget. */
+        readMarkersTotal: z.number().int().min(0).optional(),
       }),
     },
     'room:leave': { payload: roomRef, ack: z.object({}) },
+    'rooms:list': {
+      payload: z.object({
+        /** Rooms after this room id (the last one of the previous page); absent for the first page. */
+        after: roomIdSchema.optional(),
+        limit: z.number().int().min(1).max(MAX_ROOMS_PAGE).default(MAX_ROOMS_PAGE),
+      }),
+      ack: z.object({
+        /** The user's rooms in ascending room id order. */
+        rooms: z.array(roomSummaryOf(message)),
+        /** More rooms follow: ask again with `after` set to the last room id of this page. */
+        hasMore: z.boolean(),
+      }),
+    },
     'message:send': {
       payload: z.object({
         roomId: roomIdSchema,
@@ -290,6 +335,11 @@ const chatSpec = <M extends MetaSchema>(message: MessageSchemaOf<M>, sendMeta: M
     read: { payload: z.object({ roomId: roomIdSchema, userId: z.string(), serial: serialSchema }) },
     reaction: { payload: reactionChange },
     'room:removed': { payload: roomRemovalSchema },
+    /**
+     * A message was stored in a room the user is a member of but this connection has not joined
+     * (sent only for rooms with few members; see docs/protocol.md).
+     */
+    'room:activity': { payload: z.object({ roomId: roomIdSchema, message }) },
   },
   auth: z.record(z.string(), z.unknown()),
   socketData: z.object({ user: chatUserSchema }),
@@ -412,6 +462,13 @@ export type MessagePage<Meta extends MessageMeta | undefined = MessageMeta> = {
 };
 /** One reaction toggled: what the `reaction` event carries. */
 export type ReactionChange = z.infer<typeof reactionChange>;
+/** One room of the user's, as `rooms:list` gives it, its last message with `meta` of type `Meta`. */
+export type RoomSummary<Meta extends MessageMeta | undefined = MessageMeta> = Omit<
+  z.infer<typeof roomSummarySchema>,
+  'lastMessage'
+> & {
+  lastMessage?: Message<Meta> | undefined;
+};
 /** One change of a room's members: what the `presence:diff` event carries. */
 export type PresenceDiff = z.infer<typeof presenceDiff>;
 /** Why a user was removed from a room: what the `room:removed` event carries. */

@@ -9,10 +9,13 @@ import {
   type ClientEventName,
   chatContract,
   chatUserSchema,
+  DIRECT_ROOM_PREFIX,
+  directRoomUsers,
   ERROR_EVENT,
   type ErrorEventPayload,
   isChatwireError,
   MAX_PAGE_SIZE,
+  MAX_UNREAD,
   type Message,
   type MessageOf,
   messageTextSchema,
@@ -138,14 +141,32 @@ export interface ChatServerOptions<C extends AnyChatContract = ChatContract>
   limits?: Limits;
   /** Most chat rooms one connection may be in. @default 50 */
   maxRoomsPerSocket?: number;
+  /**
+   * Most rooms one user may be a member of (kept in the store across connections until they leave);
+   * a join past it is refused. @default 500
+   */
+  maxRoomsPerUser?: number;
+  /**
+   * Rooms with at most this many members tell the members' connections that have not joined them of
+   * each new message (`room:activity`, for live unread counts); larger rooms do not (their counts
+   * refresh with `rooms:list`). 0 turns it off. Each message then costs one store read of the members.
+   * @default 100
+   */
+  activityMaxMembers?: number;
+  /**
+   * `dm:{a}:{b}` rooms (see `directRoomId`) admit only users `a` and `b`, checked before `authorizeRoom`
+   * (which may still refuse them); false leaves such rooms to `authorizeRoom` alone.
+   * @default true
+   */
+  directRooms?: boolean;
   /** A typing flag clears itself this long after its last refresh. @default 6000 */
   typingTimeoutMs?: number;
   /** Most messages one `sync` returns per room; a bigger gap answers `discontinuity: true`. @default 500 */
   syncLimit?: number;
   /**
-   * Most bytes (JSON, UTF-8) of one `sync`, `history:fetch`, `history:search` or `room:join` answer;
-   * a longer one is cut and says so (`hasMore`, `membersTotal`). An answer is longer only when a
-   * single message is.
+   * Most bytes (JSON, UTF-8) of one `sync`, `history:fetch`, `history:search`, `room:join` or
+   * `rooms:list` answer; a longer one is cut and says so (`hasMore`, `membersTotal`,
+   * `readMarkersTotal`). An answer is longer only when a single message is.
    * @default 1048576 (1 MiB)
    */
   maxAnswerBytes?: number;
@@ -201,6 +222,9 @@ export class ChatServer<C extends AnyChatContract = ChatContract> {
   private readonly actionLimiter: RateLimiter | undefined;
   private readonly connectionCap: ConnectionCap | undefined;
   private readonly maxRoomsPerSocket: number;
+  private readonly maxRoomsPerUser: number;
+  private readonly activityMaxMembers: number;
+  private readonly directRooms: boolean;
   private readonly typingTimeoutMs: number;
   private readonly syncLimit: number;
   private readonly maxAnswerBytes: number;
@@ -232,6 +256,9 @@ export class ChatServer<C extends AnyChatContract = ChatContract> {
       maxConnectionsPerUser,
       limits = memoryLimits,
       maxRoomsPerSocket,
+      maxRoomsPerUser,
+      activityMaxMembers,
+      directRooms,
       typingTimeoutMs,
       syncLimit,
       maxAnswerBytes,
@@ -257,6 +284,9 @@ export class ChatServer<C extends AnyChatContract = ChatContract> {
         ? undefined
         : limits.rateLimiter('action', { ratePerSecond: 20, burst: 100, ...actionRateLimit }, this.now);
     this.maxRoomsPerSocket = maxRoomsPerSocket ?? 50;
+    this.maxRoomsPerUser = maxRoomsPerUser ?? 500;
+    this.activityMaxMembers = activityMaxMembers ?? 100;
+    this.directRooms = directRooms ?? true;
     this.typingTimeoutMs = typingTimeoutMs ?? 6000;
     this.syncLimit = syncLimit ?? 500;
     this.maxAnswerBytes = maxAnswerBytes ?? 1_048_576;
@@ -401,7 +431,8 @@ export class ChatServer<C extends AnyChatContract = ChatContract> {
    */
   async kick(roomId: string, userId: string, options: KickOptions = {}): Promise<void> {
     const notice = removal(roomId, 'kicked', options.reason === undefined ? {} : { reason: options.reason });
-    await this.removeEverywhere(notice, validUserId(userId));
+    await this.endMembership(notice.roomId, validUserId(userId));
+    await this.removeEverywhere(notice, userId);
   }
 
   /**
@@ -414,6 +445,7 @@ export class ChatServer<C extends AnyChatContract = ChatContract> {
   async ban(roomId: string, userId: string, options: RestrictOptions = {}): Promise<void> {
     const notice = removal(roomId, 'banned', options);
     await this.restrict(notice, validUserId(userId), 'ban');
+    await this.endMembership(notice.roomId, userId);
     await this.removeEverywhere(notice, userId);
   }
 
@@ -523,8 +555,10 @@ export class ChatServer<C extends AnyChatContract = ChatContract> {
         }
         if (!underWay) rooms.set(roomId, 0);
         try {
+          this.checkDirect(socket.data.user, roomId);
           await this.authorize(socket.data.user, roomId, 'join');
           await this.unrestricted(socket.data.user, roomId, ['ban']);
+          await this.addMembership(socket.data.user, roomId);
           await this.present(() => this.presence.join(roomId, socket.id, socket.data.user));
           // Gone meanwhile: its disconnect cleanup has run already, so undo this join here.
           if (!socket.connected) throw new ChatwireError('DISCONNECTED', 'The connection closed during the join');
@@ -540,13 +574,16 @@ export class ChatServer<C extends AnyChatContract = ChatContract> {
           throw error;
         }
       }
-      const [lastSerial, { members, version }] = await Promise.all([
+      const [lastSerial, { members, version }, markers] = await Promise.all([
         this.stored(() => this.store.lastSerial(roomId)),
         this.present(() => this.presence.snapshot(roomId)),
+        this.stored(() => this.store.readMarkers(roomId)),
       ]);
+      const readSerial = markers[socket.data.user.userId] ?? 0;
       // The room heard of a first join from presence (a diff); the joiner gets the whole list here only.
-      const answer = { roomId, lastSerial, presenceVersion: version, serverTime: this.now() };
-      return { ...answer, ...this.boundedMembers(members, answer) };
+      const answer = { roomId, lastSerial, presenceVersion: version, serverTime: this.now(), readSerial };
+      const withMembers = { ...answer, ...this.boundedMembers(members, { ...answer, readMarkers: {} }) };
+      return { ...withMembers, ...this.boundedReadMarkers(markers, withMembers) };
     });
 
     action('room:leave', async ({ payload: { roomId }, socket }) => {
@@ -556,7 +593,25 @@ export class ChatServer<C extends AnyChatContract = ChatContract> {
         this.stopTyping(roomId, socket.data.user);
         await this.present(() => this.presence.leave(roomId, socket.id));
       }
+      // The user's decision: no longer a member on any device (also when this connection had not joined).
+      await this.endMembership(roomId, socket.data.user.userId);
       return {};
+    });
+
+    action('rooms:list', async ({ payload: { after, limit }, socket }) => {
+      const { userId } = socket.data.user;
+      const found = await this.stored(() =>
+        this.store.userRooms(userId, { after, limit: limit + 1, maxUnread: MAX_UNREAD }),
+      );
+      const page = found
+        .slice(0, limit)
+        .map((room) =>
+          room.lastMessage === undefined ? room : { ...room, lastMessage: clipReactions(room.lastMessage) },
+        );
+      const budget = new AnswerBudget(this.maxAnswerBytes);
+      budget.reserve(jsonBytes({ rooms: [], hasMore: false }));
+      const rooms = budget.fit(page, 'start');
+      return { rooms, hasMore: found.length > limit || rooms.length < page.length };
     });
 
     server.on('message:send', async ({ payload, socket }) => {
@@ -679,7 +734,10 @@ export class ChatServer<C extends AnyChatContract = ChatContract> {
       const rooms = this.socketRooms.get(socket.id);
       if (marker !== capped || rooms?.get(roomId) === marker) return {};
       rooms?.set(roomId, marker);
-      this.room(roomId).emit('read', { roomId, userId: user.userId, serial: marker });
+      const read = { roomId, userId: user.userId, serial: marker };
+      this.room(roomId).emit('read', read);
+      // The user's connections that have not joined the room keep its unread count right too.
+      this.chat.to(userRoom(user.userId)).except(roomKey(roomId)).emit('read', read);
       return {};
     });
 
@@ -776,6 +834,46 @@ export class ChatServer<C extends AnyChatContract = ChatContract> {
     return socket.data.user;
   }
 
+  /** A `dm:` room admits its two users only (unless `directRooms: false`). */
+  private checkDirect(user: ChatUser, roomId: string): void {
+    if (!this.directRooms || !roomId.startsWith(DIRECT_ROOM_PREFIX)) return;
+    if (!directRoomUsers(roomId)?.includes(user.userId)) {
+      throw new ChatwireError('FORBIDDEN', `Room "${roomId}" is a direct room of other users`);
+    }
+  }
+
+  /** Makes the user a member of the room (kept across connections), within `maxRoomsPerUser`. */
+  private async addMembership(user: ChatUser, roomId: string): Promise<void> {
+    const added = await this.stored(() => this.store.addMember(roomId, user.userId, this.maxRoomsPerUser));
+    if (added === 'full') {
+      throw new ChatwireError(
+        'TOO_MANY_ROOMS',
+        `A user may be a member of at most ${this.maxRoomsPerUser} rooms: leave one to join "${roomId}"`,
+      );
+    }
+  }
+
+  /**
+   * After a message was stored: the sender has read up to it (as in Stream and Ably), and members
+   * whose connections have not joined the room hear of it (`room:activity`) when the room is small.
+   * The send already succeeded: a failure here is logged, not answered.
+   */
+  private async sent(message: Message): Promise<void> {
+    const { roomId, author } = message;
+    try {
+      if (message.system !== true) await this.store.markRead(roomId, author.userId, message.serial);
+      if (this.activityMaxMembers === 0) return;
+      const members = await this.store.roomMembers(roomId, this.activityMaxMembers + 1);
+      if (members.length === 0 || members.length > this.activityMaxMembers) return;
+      this.chat
+        .to(members.map(userRoom))
+        .except(roomKey(roomId))
+        .emit('room:activity', { roomId, message: clipReactions(message) });
+    } catch (error) {
+      this.logger.warn('chatwire: after-send bookkeeping failed', { roomId, error });
+    }
+  }
+
   private async authorize(user: ChatUser, roomId: string, action: RoomAction): Promise<void> {
     if (!(await this.authorizeRoom({ user, roomId, action }))) {
       throw new ChatwireError('FORBIDDEN', `Not allowed to ${action} in room "${roomId}"`);
@@ -803,12 +901,20 @@ export class ChatServer<C extends AnyChatContract = ChatContract> {
     // A reply names a message of this room that is there and not deleted.
     if (draft.replyTo !== undefined) await this.existing(roomId, draft.replyTo);
     const { message, created } = await this.stored(() => this.store.append({ ...draft, text, createdAt: this.now() }));
-    if (created) this.room(roomId).emit('message:new', message);
+    if (created) {
+      this.room(roomId).emit('message:new', message);
+      await this.sent(message);
+    }
     if (!system) this.stopTyping(roomId, author);
     // A retry answers the stored original, reactions and all.
     const sent = clipReactions(message);
     if (created) this.hooks.fire('message:created', { message: sent, by: system ? 'system' : author });
     return sent;
+  }
+
+  /** Ends the user's membership of the room (kept across sessions), as a kick or a ban does. */
+  private async endMembership(roomId: string, userId: string): Promise<void> {
+    await this.stored(() => this.store.removeMember(roomId, userId));
   }
 
   /** Refuses with `BANNED` or `MUTED` when the user has a restriction of one of `kinds` in the room. */
@@ -922,6 +1028,19 @@ export class ChatServer<C extends AnyChatContract = ChatContract> {
     budget.reserve(jsonBytes({ ...rest, members: [], membersTotal: members.length }));
     const kept = budget.fit(members, 'start');
     return kept.length < members.length ? { members: kept, membersTotal: members.length } : { members };
+  }
+
+  /** As many of the room's read markers as fit the answer budget beside `rest` (the highest first), with the total when cut. */
+  private boundedReadMarkers(
+    markers: Record<string, number>,
+    rest: object,
+  ): { readMarkers: Record<string, number>; readMarkersTotal?: number } {
+    const entries = Object.entries(markers).sort((a, b) => b[1] - a[1]);
+    const budget = new AnswerBudget(this.maxAnswerBytes);
+    budget.reserve(jsonBytes({ ...rest, readMarkers: {}, readMarkersTotal: entries.length }));
+    const kept = budget.fit(entries, 'start');
+    const readMarkers = Object.fromEntries(kept);
+    return kept.length < entries.length ? { readMarkers, readMarkersTotal: entries.length } : { readMarkers };
   }
 
   /** Sends the room one change of its members: O(change) bytes to each member, never the whole list. */

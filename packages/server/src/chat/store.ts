@@ -1,4 +1,4 @@
-import type { ChatUser, Message, MessageMeta, MessagePage } from '@chatwire/protocol';
+import type { ChatUser, Message, MessageMeta, MessagePage, RoomSummary } from '@chatwire/protocol';
 
 /** What {@link Store.append} stores: the server fills in the author and the time. */
 export interface NewMessage {
@@ -56,6 +56,17 @@ export interface RoomRestriction {
 export interface SearchQuery {
   before?: number | undefined;
   limit: number;
+}
+
+/** What {@link Store.addMember} did: made the user a member, found them one already, or refused (cap reached). */
+export type AddMemberResult = 'added' | 'member' | 'full';
+
+/** A page of a user's rooms, for {@link Store.userRooms}: rooms after `after` (by room id), at most `limit`. */
+export interface UserRoomsQuery {
+  after?: string | undefined;
+  limit: number;
+  /** `unread` counts up to this many messages, no further. */
+  maxUnread: number;
 }
 
 /**
@@ -140,6 +151,22 @@ export interface Store {
   restrictionsOf(roomId: string, userId: string, now: number): Promise<RoomRestriction[]>;
   /** The room's restrictions of `kind` in force at `now`, oldest first (then by user id), at most `limit`. */
   restrictions(roomId: string, kind: RestrictionKind, now: number, limit: number): Promise<RoomRestriction[]>;
+  /**
+   * Makes `userId` a member of `roomId` (kept until {@link Store.removeMember}), unless they are one
+   * already, or are a member of `maxRooms` rooms already (`'full'`); the check and the insert are one
+   * atomic step, so concurrent joins never pass the cap.
+   */
+  addMember(roomId: string, userId: string, maxRooms: number): Promise<AddMemberResult>;
+  /** Ends the membership (a leave, a kick, a ban); false when the user was not a member. */
+  removeMember(roomId: string, userId: string): Promise<boolean>;
+  /**
+   * The user's rooms in ascending room id order with their last serial, the user's read marker, the
+   * unread count (messages after the marker by others, not deleted, at most `maxUnread`) and the last
+   * message.
+   */
+  userRooms(userId: string, query: UserRoomsQuery): Promise<RoomSummary[]>;
+  /** Up to `limit` ids of the room's members (any order). */
+  roomMembers(roomId: string, limit: number): Promise<string[]>;
   /** Flushes and releases the store. */
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type Message, type MessagePage, searchTerms } from '@chatwire/protocol';
+import { type Message, type MessagePage, type RoomSummary, searchTerms } from '@chatwire/protocol';
 import type {
+  AddMemberResult,
   AppendResult,
   HistoryQuery,
   MessageChanges,
@@ -9,6 +10,7 @@ import type {
   RoomRestriction,
   SearchQuery,
   Store,
+  UserRoomsQuery,
 } from '../chat/store.js';
 import { toggleReaction } from './reactions.js';
 
@@ -52,6 +54,10 @@ function setExtras(message: Message, { mentions, meta }: MessageChanges): void {
  */
 export class MemoryStore implements Store {
   private readonly rooms = new Map<string, RoomState>();
+  /** userId → the rooms they are a member of */
+  private readonly memberships = new Map<string, Set<string>>();
+  /** roomId → its members' ids */
+  private readonly membersOf = new Map<string, Set<string>>();
   private readonly maxMessagesPerRoom: number;
   /** roomId → restriction key (kind, userId) → the ban or mute */
   private readonly restricted = new Map<string, Map<string, RoomRestriction>>();
@@ -240,6 +246,54 @@ export class MemoryStore implements Store {
       .sort((a, b) => a.createdAt - b.createdAt || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0))
       .slice(0, limit)
       .map((r) => ({ ...r }));
+  }
+
+  async addMember(roomId: string, userId: string, maxRooms: number): Promise<AddMemberResult> {
+    const rooms = this.memberships.get(userId) ?? new Set<string>();
+    if (rooms.has(roomId)) return 'member';
+    if (rooms.size >= maxRooms) return 'full';
+    rooms.add(roomId);
+    this.memberships.set(userId, rooms);
+    const members = this.membersOf.get(roomId) ?? new Set<string>();
+    members.add(userId);
+    this.membersOf.set(roomId, members);
+    return 'added';
+  }
+
+  async removeMember(roomId: string, userId: string): Promise<boolean> {
+    const removed = this.memberships.get(userId)?.delete(roomId) ?? false;
+    this.membersOf.get(roomId)?.delete(userId);
+    return removed;
+  }
+
+  async userRooms(userId: string, query: UserRoomsQuery): Promise<RoomSummary[]> {
+    const after = query.after;
+    const roomIds = [...(this.memberships.get(userId) ?? [])]
+      .filter((roomId) => after === undefined || roomId > after)
+      .sort()
+      .slice(0, query.limit);
+    return roomIds.map((roomId) => {
+      const room = this.rooms.get(roomId);
+      const lastSerial = room === undefined ? 0 : room.firstSerial + room.messages.length - 1;
+      const readSerial = room?.read.get(userId) ?? 0;
+      let unread = 0;
+      for (
+        let serial = Math.max(readSerial + 1, room?.firstSerial ?? 1);
+        serial <= lastSerial && unread < query.maxUnread;
+        serial++
+      ) {
+        const message = this.find(room, serial);
+        if (message !== undefined && message.author.userId !== userId && message.deletedAt === undefined) unread += 1;
+      }
+      const lastMessage = this.find(room, lastSerial);
+      const summary: RoomSummary = { roomId, lastSerial, readSerial, unread };
+      if (lastMessage !== undefined) summary.lastMessage = structuredClone(lastMessage);
+      return summary;
+    });
+  }
+
+  async roomMembers(roomId: string, limit: number): Promise<string[]> {
+    return [...(this.membersOf.get(roomId) ?? [])].slice(0, limit);
   }
 
   async close(): Promise<void> {}

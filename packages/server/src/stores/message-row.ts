@@ -1,4 +1,4 @@
-import type { Message, MessageMeta } from '@chatwire/protocol';
+import type { Message, MessageMeta, RoomSummary } from '@chatwire/protocol';
 
 /** A message as the SQL stores keep it (PostgreSQL returns bigint columns as strings). */
 export interface MessageRow {
@@ -56,4 +56,24 @@ export function toMessage(row: MessageRow): Message {
   if (row.mentions !== null && row.mentions !== undefined) message.mentions = JSON.parse(row.mentions) as string[];
   if (row.meta !== null && row.meta !== undefined) message.meta = JSON.parse(row.meta) as MessageMeta;
   return message;
+}
+
+/** A `userRooms` row: the membership's figures beside the room's last message (its columns null when none). */
+export type RoomSummaryRow = {
+  member_room_id: string;
+  room_last_serial: number;
+  read_serial: number;
+  unread: number | string;
+} & ({ [K in keyof MessageRow]: MessageRow[K] } | { [K in keyof MessageRow]: null });
+
+/** The room summary a `userRooms` row holds. */
+export function toRoomSummary(row: RoomSummaryRow): RoomSummary {
+  const summary: RoomSummary = {
+    roomId: row.member_room_id,
+    lastSerial: Number(row.room_last_serial),
+    readSerial: Number(row.read_serial),
+    unread: Number(row.unread),
+  };
+  if (row.id !== null) summary.lastMessage = toMessage(row);
+  return summary;
 }

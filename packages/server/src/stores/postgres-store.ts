@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { MAX_SERIAL, type Message, type MessagePage, searchTerms } from '@chatwire/protocol';
+import { MAX_SERIAL, type Message, type MessagePage, type RoomSummary, searchTerms } from '@chatwire/protocol';
 import pg from 'pg';
 import type {
+  AddMemberResult,
   AppendResult,
   HistoryQuery,
   MessageChanges,
@@ -10,9 +11,17 @@ import type {
   RoomRestriction,
   SearchQuery,
   Store,
+  UserRoomsQuery,
 } from '../chat/store.js';
 import { type Logger, silentLogger } from '../logger.js';
-import { type MessageRow, mentionsColumn, metaColumn, toMessage } from './message-row.js';
+import {
+  type MessageRow,
+  mentionsColumn,
+  metaColumn,
+  type RoomSummaryRow,
+  toMessage,
+  toRoomSummary,
+} from './message-row.js';
 import { toggledReactionsJson } from './reactions.js';
 import { type RestrictionRow, toRestriction, toRestrictionRow } from './restriction-row.js';
 
@@ -82,6 +91,14 @@ ALTER TABLE ${s}.chat_messages ADD COLUMN reply_to integer, ADD COLUMN mentions 
   // PostgreSQL keeps in step with every insert, edit and delete (a deleted message's text is empty).
   (s: string) => `
 CREATE INDEX chat_messages_search ON ${s}.chat_messages USING gin (to_tsvector('simple', text));`,
+  // COLLATE "C": a user's rooms page in byte order, as in the other stores, straight from the index.
+  (s: string) => `
+CREATE TABLE ${s}.chat_members (
+  user_id text NOT NULL,
+  room_id text COLLATE "C" NOT NULL,
+  PRIMARY KEY (user_id, room_id)
+);
+CREATE INDEX chat_members_room ON ${s}.chat_members (room_id, user_id);`,
 ];
 
 const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -98,7 +115,7 @@ export class PostgresStore implements Store {
   private constructor(
     private readonly pool: pg.Pool,
     private readonly ownsPool: boolean,
-    private readonly t: { rooms: string; messages: string; reads: string; restrictions: string },
+    private readonly t: { rooms: string; messages: string; reads: string; restrictions: string; members: string },
   ) {}
 
   /** Connects, applies pending migrations and returns the store. */
@@ -135,6 +152,7 @@ export class PostgresStore implements Store {
       messages: `${schema}.chat_messages`,
       reads: `${schema}.chat_read_markers`,
       restrictions: `${schema}.chat_restrictions`,
+      members: `${schema}.chat_members`,
     });
   }
 
@@ -363,6 +381,69 @@ export class PostgresStore implements Store {
       [roomId, kind, now, limit],
     );
     return rows.map(toRestriction);
+  }
+
+  async addMember(roomId: string, userId: string, maxRooms: number): Promise<AddMemberResult> {
+    return withClient(this.pool, async (client) => {
+      try {
+        await client.query('BEGIN');
+        // One join of this user at a time (on every node), so that concurrent joins cannot pass the cap.
+        await client.query(`SELECT pg_advisory_xact_lock(hashtext($1 || $2))`, [this.t.members, userId]);
+        const { rows } = await client.query<{ member: boolean; count: string }>(
+          `SELECT EXISTS (SELECT 1 FROM ${this.t.members} WHERE user_id = $1 AND room_id = $2) AS member,
+             (SELECT count(*) FROM ${this.t.members} WHERE user_id = $1) AS count`,
+          [userId, roomId],
+        );
+        const row = rows[0];
+        let result: AddMemberResult = 'added';
+        if (row?.member === true) result = 'member';
+        else if (Number(row?.count ?? 0) >= maxRooms) result = 'full';
+        else await client.query(`INSERT INTO ${this.t.members} (user_id, room_id) VALUES ($1, $2)`, [userId, roomId]);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    });
+  }
+
+  async removeMember(roomId: string, userId: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(`DELETE FROM ${this.t.members} WHERE user_id = $1 AND room_id = $2`, [
+      userId,
+      roomId,
+    ]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async userRooms(userId: string, query: UserRoomsQuery): Promise<RoomSummary[]> {
+    // The unread count stops at maxUnread rows: at most that many reads per room past the marker.
+    const { rows } = await this.pool.query<RoomSummaryRow>(
+      `SELECT m.room_id AS member_room_id,
+         COALESCE(r.last_serial, 0) AS room_last_serial,
+         COALESCE(rm.serial, 0) AS read_serial,
+         (SELECT count(*) FROM (SELECT 1 FROM ${this.t.messages} x
+            WHERE x.room_id = m.room_id AND x.serial > COALESCE(rm.serial, 0)
+              AND x.author_id <> m.user_id AND x.deleted_at IS NULL
+            LIMIT $4) AS counted) AS unread,
+         lm.*
+       FROM ${this.t.members} m
+       LEFT JOIN ${this.t.rooms} r ON r.room_id = m.room_id
+       LEFT JOIN ${this.t.reads} rm ON rm.room_id = m.room_id AND rm.user_id = m.user_id
+       LEFT JOIN ${this.t.messages} lm ON lm.room_id = m.room_id AND lm.serial = r.last_serial
+       WHERE m.user_id = $1 AND m.room_id > $2
+       ORDER BY m.room_id LIMIT $3`,
+      [userId, query.after ?? '', query.limit, query.maxUnread],
+    );
+    return rows.map(toRoomSummary);
+  }
+
+  async roomMembers(roomId: string, limit: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ user_id: string }>(
+      `SELECT user_id FROM ${this.t.members} WHERE room_id = $1 LIMIT $2`,
+      [roomId, limit],
+    );
+    return rows.map((row) => row.user_id);
   }
 
   async close(): Promise<void> {

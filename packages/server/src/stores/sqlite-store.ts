@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { MAX_SERIAL, type Message, type MessagePage, searchTerms } from '@chatwire/protocol';
+import { MAX_SERIAL, type Message, type MessagePage, type RoomSummary, searchTerms } from '@chatwire/protocol';
 import Database from 'better-sqlite3';
 import type {
+  AddMemberResult,
   AppendResult,
   HistoryQuery,
   MessageChanges,
@@ -10,8 +11,16 @@ import type {
   RoomRestriction,
   SearchQuery,
   Store,
+  UserRoomsQuery,
 } from '../chat/store.js';
-import { type MessageRow, mentionsColumn, metaColumn, toMessage } from './message-row.js';
+import {
+  type MessageRow,
+  mentionsColumn,
+  metaColumn,
+  type RoomSummaryRow,
+  toMessage,
+  toRoomSummary,
+} from './message-row.js';
 import { toggledReactionsJson } from './reactions.js';
 import { type RestrictionRow, toRestriction, toRestrictionRow } from './restriction-row.js';
 
@@ -102,6 +111,12 @@ INSERT INTO chat_search_docs (room_id, serial) SELECT room_id, serial FROM chat_
 INSERT INTO chat_search (rowid, room, body)
   SELECT d.doc, 'r' || hex(m.room_id), m.text FROM chat_search_docs d
   JOIN chat_messages m ON m.room_id = d.room_id AND m.serial = d.serial WHERE m.deleted_at IS NULL;`,
+  `CREATE TABLE chat_members (
+  user_id TEXT NOT NULL,
+  room_id TEXT NOT NULL,
+  PRIMARY KEY (user_id, room_id)
+) WITHOUT ROWID;
+CREATE INDEX chat_members_room ON chat_members (room_id, user_id);`,
 ];
 
 /** Past every rowid of chat_search_docs (SQLite's largest integer). */
@@ -120,6 +135,7 @@ export class SqliteStore implements Store {
   private readonly statements;
   private readonly appendTx;
   private readonly toggleTx;
+  private readonly addMemberTx;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.path);
@@ -228,6 +244,34 @@ export class SqliteStore implements Store {
         `SELECT * FROM chat_restrictions WHERE room_id = ? AND kind = ? AND (until IS NULL OR until > ?)
          ORDER BY created_at, user_id LIMIT ?`,
       ),
+      isMember: db.prepare<[string, string], { one: number }>(
+        'SELECT 1 AS one FROM chat_members WHERE user_id = ? AND room_id = ?',
+      ),
+      memberships: db.prepare<[string], { count: number }>(
+        'SELECT count(*) AS count FROM chat_members WHERE user_id = ?',
+      ),
+      addMember: db.prepare<[string, string]>('INSERT INTO chat_members (user_id, room_id) VALUES (?, ?)'),
+      removeMember: db.prepare<[string, string]>('DELETE FROM chat_members WHERE user_id = ? AND room_id = ?'),
+      // The unread count stops at maxUnread rows: at most that many reads per room past the marker.
+      userRooms: db.prepare<[{ userId: string; after: string; limit: number; maxUnread: number }], RoomSummaryRow>(
+        `SELECT m.room_id AS member_room_id,
+           COALESCE(r.last_serial, 0) AS room_last_serial,
+           COALESCE(rm.serial, 0) AS read_serial,
+           (SELECT count(*) FROM (SELECT 1 FROM chat_messages x
+              WHERE x.room_id = m.room_id AND x.serial > COALESCE(rm.serial, 0)
+                AND x.author_id <> m.user_id AND x.deleted_at IS NULL
+              LIMIT @maxUnread)) AS unread,
+           lm.*
+         FROM chat_members m
+         LEFT JOIN chat_rooms r ON r.room_id = m.room_id
+         LEFT JOIN chat_read_markers rm ON rm.room_id = m.room_id AND rm.user_id = m.user_id
+         LEFT JOIN chat_messages lm ON lm.room_id = m.room_id AND lm.serial = r.last_serial
+         WHERE m.user_id = @userId AND m.room_id > @after
+         ORDER BY m.room_id LIMIT @limit`,
+      ),
+      roomMembers: db.prepare<[string, number], { user_id: string }>(
+        'SELECT user_id FROM chat_members WHERE room_id = ? LIMIT ?',
+      ),
     };
     this.appendTx = db.transaction((input: NewMessage): AppendResult => {
       const existing = this.statements.byClientId.get(input.roomId, input.author.userId, input.clientMessageId);
@@ -259,6 +303,12 @@ export class SqliteStore implements Store {
         return this.statements.setReactions.get({ roomId, serial, reactions, at });
       },
     );
+    this.addMemberTx = db.transaction((roomId: string, userId: string, maxRooms: number): AddMemberResult => {
+      if (this.statements.isMember.get(userId, roomId) !== undefined) return 'member';
+      if ((this.statements.memberships.get(userId)?.count ?? 0) >= maxRooms) return 'full';
+      this.statements.addMember.run(userId, roomId);
+      return 'added';
+    });
   }
 
   async append(message: NewMessage): Promise<AppendResult> {
@@ -367,6 +417,23 @@ export class SqliteStore implements Store {
 
   async restrictions(roomId: string, kind: RestrictionKind, now: number, limit: number): Promise<RoomRestriction[]> {
     return this.statements.restrictions.all(roomId, kind, now, limit).map(toRestriction);
+  }
+
+  async addMember(roomId: string, userId: string, maxRooms: number): Promise<AddMemberResult> {
+    return this.addMemberTx.immediate(roomId, userId, maxRooms);
+  }
+
+  async removeMember(roomId: string, userId: string): Promise<boolean> {
+    return this.statements.removeMember.run(userId, roomId).changes > 0;
+  }
+
+  async userRooms(userId: string, query: UserRoomsQuery): Promise<RoomSummary[]> {
+    const { limit, maxUnread } = query;
+    return this.statements.userRooms.all({ userId, after: query.after ?? '', limit, maxUnread }).map(toRoomSummary);
+  }
+
+  async roomMembers(roomId: string, limit: number): Promise<string[]> {
+    return this.statements.roomMembers.all(roomId, limit).map((row) => row.user_id);
   }
 
   async close(): Promise<void> {

@@ -280,6 +280,85 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.restrictions('empty', 'ban', 50, 10)).toEqual([]);
     });
 
+    it('keeps memberships per user until removed, refusing joins past maxRooms', async () => {
+      const store = await fresh();
+      expect(await store.addMember('b', 'ana', 2)).toBe('added');
+      expect(await store.addMember('b', 'ana', 2)).toBe('member');
+      expect(await store.addMember('a', 'ana', 2)).toBe('added');
+      expect(await store.addMember('c', 'ana', 2)).toBe('full');
+      // Already a member: not refused at the cap.
+      expect(await store.addMember('a', 'ana', 2)).toBe('member');
+      expect(await store.addMember('c', 'ben', 2)).toBe('added');
+      expect((await store.roomMembers('c', 10)).sort()).toEqual(['ben']);
+      expect((await store.userRooms('ana', { limit: 10, maxUnread: 999 })).map((r) => r.roomId)).toEqual(['a', 'b']);
+      expect(await store.removeMember('a', 'ana')).toBe(true);
+      expect(await store.removeMember('a', 'ana')).toBe(false);
+      expect(await store.addMember('c', 'ana', 2)).toBe('added');
+      expect((await store.roomMembers('c', 10)).sort()).toEqual(['ana', 'ben']);
+      expect(await store.roomMembers('c', 1)).toHaveLength(1);
+      expect(await store.roomMembers('none', 10)).toEqual([]);
+    });
+
+    it('holds the membership cap under concurrent joins', async () => {
+      const store = await fresh();
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => store.addMember(`room-${i}`, 'ana', 5)));
+      expect(results.filter((result) => result === 'added')).toHaveLength(5);
+      expect(await store.userRooms('ana', { limit: 100, maxUnread: 999 })).toHaveLength(5);
+    });
+
+    it("lists a user's rooms by room id, in pages, with unread counts and the last message", async () => {
+      const store = await fresh();
+      for (const roomId of ['r3', 'r1', 'r2', 'empty']) await store.addMember(roomId, 'ana', 10);
+      await store.addMember('r1', 'ben', 10);
+      // r1: 1 ana, 2 ben, 3 ben (deleted), 4 ben, 5 ana; ana read up to 1.
+      await store.append(draft('r1', ana));
+      await store.append(draft('r1', ben));
+      await store.append(draft('r1', ben));
+      await store.append(draft('r1', ben, 'latest from ben'));
+      await store.append(draft('r1', ana, 'my last'));
+      await store.delete('r1', 3, 50);
+      await store.markRead('r1', 'ana', 1);
+      await fill(store, 'r2', 4);
+      await store.append(draft('r3', ben));
+      await store.delete('r3', 1, 60);
+
+      const all = await store.userRooms('ana', { limit: 10, maxUnread: 999 });
+      expect(all.map((room) => room.roomId)).toEqual(['empty', 'r1', 'r2', 'r3']);
+      expect(all[0]).toEqual({ roomId: 'empty', lastSerial: 0, readSerial: 0, unread: 0 });
+      // After the marker, by others, not deleted: 2 and 4.
+      expect(all[1]).toMatchObject({ roomId: 'r1', lastSerial: 5, readSerial: 1, unread: 2 });
+      expect(all[1]?.lastMessage).toMatchObject({ serial: 5, text: 'my last', author: ana });
+      // r2's messages are all ana's own.
+      expect(all[2]).toMatchObject({ roomId: 'r2', lastSerial: 4, readSerial: 0, unread: 0 });
+      expect(all[3]).toMatchObject({
+        roomId: 'r3',
+        lastSerial: 1,
+        unread: 0,
+        lastMessage: { deletedAt: 60, text: '' },
+      });
+
+      expect((await store.userRooms('ben', { limit: 10, maxUnread: 999 }))[0]).toMatchObject({
+        roomId: 'r1',
+        readSerial: 0,
+        unread: 2,
+      });
+      expect((await store.userRooms('ben', { limit: 10, maxUnread: 1 }))[0]?.unread).toBe(1);
+
+      const first = await store.userRooms('ana', { limit: 2, maxUnread: 999 });
+      expect(first.map((room) => room.roomId)).toEqual(['empty', 'r1']);
+      const second = await store.userRooms('ana', { after: 'r1', limit: 2, maxUnread: 999 });
+      expect(second.map((room) => room.roomId)).toEqual(['r2', 'r3']);
+      expect(await store.userRooms('ana', { after: 'r3', limit: 2, maxUnread: 999 })).toEqual([]);
+      expect(await store.userRooms('nobody', { limit: 2, maxUnread: 999 })).toEqual([]);
+    });
+
+    it('orders room ids by their characters, upper case before lower case, in every store', async () => {
+      const store = await fresh();
+      for (const roomId of ['b', 'B', 'a-1', 'a_1', 'A', 'a.1']) await store.addMember(roomId, 'ana', 10);
+      const rooms = await store.userRooms('ana', { limit: 10, maxUnread: 999 });
+      expect(rooms.map((room) => room.roomId)).toEqual(['A', 'B', 'a-1', 'a.1', 'a_1', 'b']);
+    });
+
     it('hands out copies: changing a returned message changes nothing stored', async () => {
       const store = await fresh();
       const { message } = await store.append(draft('r', ana, 'original'));
