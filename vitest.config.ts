@@ -9,7 +9,15 @@ export default mergeConfig(
     test: {
       projects: [
         'packages/*/vitest.config.ts',
-        { extends: true, test: { name: 'root', include: ['test/**/*.test.ts', 'examples/*/test/**/*.test.ts'] } },
+        {
+          extends: true,
+          test: {
+            name: 'root',
+            include: ['test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+            // The examples' tests serve their Vite-built pages: built here when stale, once for all.
+            globalSetup: ['test/support/example-pages.ts'],
+          },
+        },
       ],
     },
   }),

@@ -133,9 +133,11 @@ describe('chat app, end to end (no browser)', () => {
     const page = await fetch(url);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
-    expect(await page.text()).toContain('<script type="module" src="/app.js">');
-    const script = await fetch(`${url}/app.js`);
+    // The page as Vite built it: its script is a hashed asset.
+    const src = /<script type="module" crossorigin src="(\/assets\/index-[\w-]+\.js)">/.exec(await page.text())?.[1];
+    const script = await fetch(`${url}${src}`);
     expect(script.headers.get('content-type')).toMatch(/text\/javascript/);
+    expect(script.headers.get('cache-control')).toContain('immutable');
     const code = await script.text();
     expect(code.length).toBeGreaterThan(10_000);
     expect(code).not.toContain('innerHTML');
