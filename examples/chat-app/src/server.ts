@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pageHandler } from '@chatwire/example-shared/serve-page';
 import {
   type ChatServer,
   type ChatServerOptions,
@@ -10,7 +11,6 @@ import {
   silentLogger,
 } from '@chatwire/server';
 import { devAuthenticator } from '@chatwire/server/dev';
-import { pageHandler } from '@chatwire/example-shared/serve-page';
 import { addAdmin } from './admin.js';
 import type { AdminContract } from './admin-contract.js';
 import { addDiceBot } from './dice-bot.js';

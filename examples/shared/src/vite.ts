@@ -80,6 +80,7 @@ export async function buildPageIfStale(configFile: URL | string): Promise<boolea
 export async function startDevServer(configFile: URL | string): Promise<ViteDevServer> {
   const server = await createServer({ configFile: toPath(configFile) });
   await server.listen();
+  console.info('The page, reloaded as you edit it (Vite):');
   server.printUrls();
   return server;
 }

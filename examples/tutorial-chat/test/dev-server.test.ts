@@ -33,12 +33,12 @@ describe('pnpm dev', () => {
     expect((await fetch(`${url}/app.ts`)).headers.get('content-type')).toMatch(/javascript/);
 
     // Through Vite's port, WebSocket only: only the proxy's `ws: true` lets these meet.
-    const clients = ['ana', 'ben'].map((name) => {
-      const client = createClient(tutorialContract, url, { transports: ['websocket'], reconnection: false });
-      onTestFinished(() => client.close());
-      return client;
-    });
-    const [ana, ben] = clients as [(typeof clients)[0], (typeof clients)[0]];
+    const client = () => {
+      const chat = createClient(tutorialContract, url, { transports: ['websocket'], reconnection: false });
+      onTestFinished(() => chat.close());
+      return chat;
+    };
+    const [ana, ben] = [client(), client()];
     await Promise.all([connected(ana), connected(ben)]);
     const heard = nextValue<string>((fn) => ben.on('login', fn));
     ana.emit('login', { name: 'Ana', userid: 'ana' });
