@@ -54,7 +54,8 @@ const securityHeaders = {
 };
 
 /**
- * The chatwire demo: serves the chat page (built by Vite into dist/page) at `/`, a ChatServer and its `/admin` namespace on the same port.
+ * The chatwire demo: serves the chat page (built by Vite into dist/page) at `/`, a ChatServer and its
+ * `/admin` namespace on the same port.
  * @example const app = await createChatApp({ store: new SqliteStore({ path: 'chat.db' }) }); await app.listen(3000);
  */
 export async function createChatApp(options: ChatAppOptions = {}): Promise<ChatApp> {

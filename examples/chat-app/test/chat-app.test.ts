@@ -30,7 +30,7 @@ function tempDir(): string {
   return dir;
 }
 
-/** Runs src/main.ts (what `pnpm demo` runs once the page is built), and resolves once it listens with where it says it does. */
+/** Runs src/main.ts (what `pnpm demo` runs once the page is built); resolves once it listens, with where it says. */
 async function runMain(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcessWithoutNullStreams; url: string; announced: string }> {

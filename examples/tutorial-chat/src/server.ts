@@ -21,7 +21,8 @@ export interface TutorialServer {
 export type TutorialServerOptions = Omit<ChatwireServerOptions<TutorialContract>, 'httpServer' | 'io'>;
 
 /**
- * The seed tutorial's chat on chatwire: serves the page (built by Vite into dist/page) at `/` and the typed socket.io server.
+ * The seed tutorial's chat on chatwire: serves the page (built by Vite into dist/page) at `/` and the
+ * typed socket.io server.
  * @example const app = await createTutorialServer(); await app.listen(3000);
  */
 export async function createTutorialServer(options: TutorialServerOptions = {}): Promise<TutorialServer> {
