@@ -5,6 +5,7 @@
  * demo database is created if missing.
  */
 import { spawn } from 'node:child_process';
+import { buildPageIfStale } from '@chatwire/example-shared/vite';
 import pg from 'pg';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -26,6 +27,8 @@ async function ensureDatabase(url: string): Promise<void> {
 }
 
 await ensureDatabase(databaseUrl);
+// Both nodes serve the page from dist/page: built once here, as `pnpm start` does.
+if (await buildPageIfStale(new URL('../vite.config.ts', import.meta.url))) console.info('page built into dist/page');
 const main = new URL('./main.ts', import.meta.url).pathname;
 const nodes = [port, port + 1].map((nodePort) => {
   const child = spawn(process.execPath, [...process.execArgv, main], {

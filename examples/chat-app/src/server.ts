@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pageHandler } from '@chatwire/example-shared/serve-page';
 import {
   type ChatServer,
   type ChatServerOptions,
@@ -11,7 +11,6 @@ import {
   silentLogger,
 } from '@chatwire/server';
 import { devAuthenticator } from '@chatwire/server/dev';
-import { build } from 'esbuild';
 import { addAdmin } from './admin.js';
 import type { AdminContract } from './admin-contract.js';
 import { addDiceBot } from './dice-bot.js';
@@ -45,23 +44,6 @@ export interface ChatApp {
   close(): Promise<void>;
 }
 
-const pageDir = new URL('./page/', import.meta.url);
-
-/** Bundles the browser page (src/page/app.ts and @chatwire/client) into one ES module. */
-async function bundlePage(): Promise<string> {
-  const result = await build({
-    entryPoints: [new URL('app.ts', pageDir).pathname],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    write: false,
-    conditions: ['@chatwire/source'],
-  });
-  return result.outputFiles[0]?.text ?? '';
-}
-
 // Defence in depth: the page renders every user string with textContent, and even if it did not,
 // injected inline scripts and event handlers would not run. ('self' covers ws:/wss: to the same host.)
 const securityHeaders = {
@@ -72,22 +54,14 @@ const securityHeaders = {
 };
 
 /**
- * The chatwire demo: serves the chat page at `/`, a ChatServer and its `/admin` namespace on the same port.
+ * The chatwire demo: serves the chat page (built by Vite into dist/page) at `/`, a ChatServer and its
+ * `/admin` namespace on the same port.
  * @example const app = await createChatApp({ store: new SqliteStore({ path: 'chat.db' }) }); await app.listen(3000);
  */
 export async function createChatApp(options: ChatAppOptions = {}): Promise<ChatApp> {
   const { store = new MemoryStore(), adminToken, webhookUrl, random, ...chatOptions } = options;
-  const [html, script] = await Promise.all([readFile(new URL('index.html', pageDir), 'utf8'), bundlePage()]);
-  const httpServer = createHttpServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (req.method === 'GET' && path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...securityHeaders }).end(html);
-    } else if (req.method === 'GET' && path === '/app.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', ...securityHeaders }).end(script);
-    } else {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
-    }
-  });
+  // The page as `vite build` wrote it (`pnpm start` and the tests build it when its sources changed).
+  const httpServer = createHttpServer(pageHandler(new URL('../dist/page/', import.meta.url), securityHeaders));
   const chat = createChatServer({
     ...chatOptions,
     httpServer,

@@ -30,7 +30,7 @@ function tempDir(): string {
   return dir;
 }
 
-/** Runs src/main.ts as `pnpm demo` does, and resolves once it listens with where it says it does. */
+/** Runs src/main.ts (what `pnpm demo` runs once the page is built); resolves once it listens, with where it says. */
 async function runMain(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcessWithoutNullStreams; url: string; announced: string }> {
@@ -133,9 +133,11 @@ describe('chat app, end to end (no browser)', () => {
     const page = await fetch(url);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
-    expect(await page.text()).toContain('<script type="module" src="/app.js">');
-    const script = await fetch(`${url}/app.js`);
+    // The page as Vite built it: its script is a hashed asset.
+    const src = /<script type="module" crossorigin src="(\/assets\/index-[\w-]+\.js)">/.exec(await page.text())?.[1];
+    const script = await fetch(`${url}${src}`);
     expect(script.headers.get('content-type')).toMatch(/text\/javascript/);
+    expect(script.headers.get('cache-control')).toContain('immutable');
     const code = await script.text();
     expect(code.length).toBeGreaterThan(10_000);
     expect(code).not.toContain('innerHTML');

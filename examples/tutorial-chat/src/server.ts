@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pageHandler } from '@chatwire/example-shared/serve-page';
 import { ChatwireError } from '@chatwire/protocol';
 import { type ChatwireServer, type ChatwireServerOptions, createServer, silentLogger } from '@chatwire/server';
-import { build } from 'esbuild';
 import { type TutorialContract, tutorialContract } from './contract.js';
 
 export interface TutorialServer {
@@ -18,43 +17,18 @@ export interface TutorialServer {
   close(): Promise<void>;
 }
 
-const pageDir = new URL('./page/', import.meta.url);
-
-/** Bundles the browser page (src/page/app.ts and @chatwire/client) into one ES module. */
-async function bundlePage(): Promise<string> {
-  const result = await build({
-    entryPoints: [new URL('app.ts', pageDir).pathname],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    write: false,
-    conditions: ['@chatwire/source'],
-  });
-  return result.outputFiles[0]?.text ?? '';
-}
-
 /** Options of {@link createTutorialServer}: those of `createServer` (logger, limits…) but the HTTP server. */
 export type TutorialServerOptions = Omit<ChatwireServerOptions<TutorialContract>, 'httpServer' | 'io'>;
 
 /**
- * The seed tutorial's chat on chatwire: serves the page at `/` and the typed socket.io server.
+ * The seed tutorial's chat on chatwire: serves the page (built by Vite into dist/page) at `/` and the
+ * typed socket.io server.
  * @example const app = await createTutorialServer(); await app.listen(3000);
  */
 export async function createTutorialServer(options: TutorialServerOptions = {}): Promise<TutorialServer> {
   const logger = options.logger ?? silentLogger;
-  const [html, script] = await Promise.all([readFile(new URL('index.html', pageDir), 'utf8'), bundlePage()]);
-  const httpServer = createHttpServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (req.method === 'GET' && path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-    } else if (req.method === 'GET' && path === '/app.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(script);
-    } else {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
-    }
-  });
+  // The page as `vite build` wrote it (`pnpm start` and the tests build it when its sources changed).
+  const httpServer = createHttpServer(pageHandler(new URL('../dist/page/', import.meta.url)));
   const chat = createServer(tutorialContract, { ...options, httpServer, logger });
 
   chat.on('login', ({ payload, socket }) => {

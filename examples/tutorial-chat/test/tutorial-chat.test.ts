@@ -144,9 +144,11 @@ describe('tutorial chat, end to end', () => {
     const { url } = await startApp();
     const page = await fetch(url);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await page.text()).toContain('<script type="module" src="/app.js">');
-    const script = await fetch(`${url}/app.js`);
+    // The page as Vite built it: its script is a hashed asset.
+    const src = /<script type="module" crossorigin src="(\/assets\/index-[\w-]+\.js)">/.exec(await page.text())?.[1];
+    const script = await fetch(`${url}${src}`);
     expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/text\/javascript/);
     expect((await script.text()).length).toBeGreaterThan(10_000);
     expect((await fetch(`${url}/nope`)).status).toBe(404);
   });
