@@ -115,7 +115,7 @@ const defaultAuthorize = ({ action }: RoomAuthorization) => action !== 'moderate
  * A self-hosted chat server over the chat contract: rooms, history, edit/delete, reactions, typing,
  * presence and read markers, with gapless serials per room and idempotent sends.
  * @example
- * const chat = createChatServer({ httpServer, store: new SqliteStore({ path: 'chat.db' }), authenticate: tokenAuthenticator({ secret }) });
+ * const chat = createChatServer({ httpServer, store: new SqliteStore({ path: 'chat.db' }), authenticate: jwtAuthenticator({ secret }) });
  */
 export class ChatServer {
   /** The generic typed namespace the chat runs on (the server itself at `/`). */
@@ -691,7 +691,7 @@ function notDeleted(message: Message | undefined, roomId: string, serial: number
 /**
  * Makes a {@link ChatServer}.
  * @example
- * const chat = createChatServer({ httpServer, store: new MemoryStore(), authenticate: tokenAuthenticator({ secret }) });
+ * const chat = createChatServer({ httpServer, store: new MemoryStore(), authenticate: jwtAuthenticator({ secret }) });
  */
 export function createChatServer(options: ChatServerOptions): ChatServer {
   return new ChatServer(options);
