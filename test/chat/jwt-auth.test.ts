@@ -30,10 +30,12 @@ const inAnHour = T / 1000 + 3600;
 /** A JWT signed with `key` by jose itself, as an identity provider would make it. */
 async function mint(
   key: CryptoKey | Uint8Array,
-  claims: JWTPayload,
+  claims: Record<string, unknown>,
   header: { alg: string; kid?: string } = { alg: 'HS256' },
 ): Promise<string> {
-  return new SignJWT({ sub: 'ana', name: 'Ana', exp: inAnHour, ...claims }).setProtectedHeader(header).sign(key);
+  return new SignJWT({ sub: 'ana', name: 'Ana', exp: inAnHour, ...claims } as JWTPayload)
+    .setProtectedHeader(header)
+    .sign(key);
 }
 
 const secretKey = new TextEncoder().encode(secret);
@@ -89,6 +91,13 @@ describe('HS256: signToken and jwtAuthenticator({ secret })', () => {
       iss: 'https://login.example',
       aud: 'chat',
     });
+  });
+
+  it('matches the test vector of docs/protocol.md', async () => {
+    const vector = { secret: 'x'.repeat(32), expiresInSeconds: 3600, now: () => 1_767_225_600_000 };
+    expect(await signToken(ana, vector)).toBe(
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJuYW1lIjoiQW5hIiwic3ViIjoiYW5hIiwiaWF0IjoxNzY3MjI1NjAwLCJleHAiOjE3NjcyMjkyMDB9.wPQFe2xtaWVFsagu6siYp2U66DueFaMrjG66iX_C_bk',
+    );
   });
 
   it('accepts HS256 tokens made by another JWT library (here jose), with preferred_username as the name', async () => {
@@ -209,7 +218,10 @@ describe('public keys: jwtAuthenticator({ publicKey })', () => {
 
 /** A JWKS endpoint on port 0: serves `keys` (or what `answer` says), counts the fetches. */
 async function startJwks() {
-  const state: { keys: JWK[]; fetches: number; answer?: (response: ServerResponse) => void } = { keys: [], fetches: 0 };
+  const state: { keys: JWK[]; fetches: number; answer?: ((response: ServerResponse) => void) | undefined } = {
+    keys: [],
+    fetches: 0,
+  };
   const server = createHttpServer((_, response) => {
     state.fetches += 1;
     if (state.answer) return state.answer(response);
