@@ -16,7 +16,7 @@ import {
 } from '@chatwire/protocol';
 import { attach, type ChatwireServer, type ChatwireServerOptions, closeIo } from '../create-server.js';
 import type { RateLimit, RateLimiter } from '../limits/rate-limiter.js';
-import { type Logger, silentLogger } from '../logger.js';
+import { type Logger, toLogger } from '../logger.js';
 import { ChatwireNamespace, type ChatwireNamespaceOptions, type Handler } from '../namespace.js';
 import type { Operator } from '../operator.js';
 import type { ChatwireSocket } from '../socket.js';
@@ -175,7 +175,7 @@ export class ChatServer {
     } = options;
     this.store = store;
     this.presence = presence ?? new MemoryPresence();
-    this.logger = serverOptions.logger ?? silentLogger;
+    this.logger = toLogger(serverOptions.logger);
     this.authorizeRoom = authorizeRoom ?? defaultAuthorize;
     this.moderate = moderate;
     this.now = now ?? Date.now;

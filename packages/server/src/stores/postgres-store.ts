@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MAX_SERIAL, type Message, type MessagePage } from '@chatwire/protocol';
 import pg from 'pg';
 import type { AppendResult, HistoryQuery, NewMessage, Store } from '../chat/store.js';
-import { type Logger, silentLogger } from '../logger.js';
+import { type Logger, toLogger } from '../logger.js';
 import { type MessageRow, toMessage } from './message-row.js';
 import { toggledReactionsJson } from './reactions.js';
 
@@ -75,7 +75,7 @@ export class PostgresStore implements Store {
 
   /** Connects, applies pending migrations and returns the store. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
-    const logger = options.logger ?? silentLogger;
+    const logger = toLogger(options.logger);
     const ownsPool = options.pool === undefined;
     const pool =
       options.pool ??
