@@ -2,7 +2,7 @@ import { KeyObject } from 'node:crypto';
 import { createServer as createHttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChatUser } from '@chatwire/protocol';
-import { type ChatAuthenticator, jwtAuthenticator, signToken } from '@chatwire/server';
+import { type ChatAuthenticator, jwtAuthenticator, signToken, silentLogger } from '@chatwire/server';
 import {
   type CryptoKey,
   decodeJwt,
@@ -295,14 +295,23 @@ describe('identity providers: jwtAuthenticator({ jwks })', () => {
     expect(await sessionUser(url, token)).toEqual(ana);
   });
 
-  it('answers UNAVAILABLE when nothing listens at the JWKS URL', async () => {
+  it('answers UNAVAILABLE when nothing listens at the JWKS URL, and tells the logger', async () => {
     const jwks = await startJwks();
     const key = await signingKey('k1');
-    const url = await chatOn(jwtAuthenticator({ jwks: jwks.url.replace(/:\d+\//, ':1/'), now }));
+    const unreachable = jwks.url.replace(/:\d+\//, ':1/');
+    const warnings: [string, Record<string, unknown> | undefined][] = [];
+    const logger = {
+      ...silentLogger,
+      warn: (message: string, meta?: Record<string, unknown>) => warnings.push([message, meta]),
+    };
+    const url = await chatOn(jwtAuthenticator({ jwks: unreachable, logger, now }));
     expect(await refusal(url, { token: await key.sign() })).toMatchObject({
       code: 'UNAVAILABLE',
       message: 'The token keys (JWKS) could not be fetched, try again',
     });
+    expect(warnings).toEqual([
+      ['chatwire: the JWKS could not be fetched', { url: unreachable, error: expect.any(Error) }],
+    ]);
   });
 });
 

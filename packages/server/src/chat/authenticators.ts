@@ -1,6 +1,14 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { type ChatContract, type ChatUser, ChatwireError, chatUserSchema, parsePayload } from '@chatwire/protocol';
+import {
+  type ChatContract,
+  type ChatUser,
+  ChatwireError,
+  chatUserSchema,
+  isChatwireError,
+  parsePayload,
+} from '@chatwire/protocol';
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
+import { type Logger, toLogger } from '../logger.js';
 import type { AuthenticateContext } from '../namespace.js';
 
 /**
@@ -77,6 +85,8 @@ export interface JwtCheckOptions {
   jwksCooldownMs?: number;
   /** How long a fetched JWKS is used before it is fetched again. @default 600000 */
   jwksMaxAgeMs?: number;
+  /** Where a failed JWKS fetch is reported (`warn`), as the server's `logger`. @default silent */
+  logger?: Logger;
   /** Clock, for tests. @default Date.now */
   now?: () => number;
 }
@@ -122,6 +132,7 @@ function secretBytes(secret: string | Uint8Array): Uint8Array {
  */
 function remoteKeySet(url: string | URL, options: JwtCheckOptions): JWTVerifyGetKey {
   const { jwksTimeoutMs, jwksCooldownMs, jwksMaxAgeMs } = options;
+  const logger = toLogger(options.logger);
   const keySet = createRemoteJWKSet(new URL(url), {
     ...(jwksTimeoutMs === undefined ? {} : { timeoutDuration: jwksTimeoutMs }),
     ...(jwksCooldownMs === undefined ? {} : { cooldownDuration: jwksCooldownMs }),
@@ -137,6 +148,7 @@ function remoteKeySet(url: string | URL, options: JwtCheckOptions): JWTVerifyGet
         error instanceof errors.JOSENotSupported
       )
         throw error;
+      logger.warn('chatwire: the JWKS could not be fetched', { url: String(url), error });
       throw new ChatwireError('UNAVAILABLE', 'The token keys (JWKS) could not be fetched, try again', {
         retryAfterMs: JWKS_RETRY_AFTER_MS,
         cause: error,
@@ -165,7 +177,7 @@ function claimRefusal(error: errors.JWTClaimValidationFailed): ChatwireError {
 
 /** Why `jwtVerify` refused, as the client will read it. */
 function refusal(error: unknown): ChatwireError {
-  if (error instanceof ChatwireError) return error;
+  if (isChatwireError(error)) return error;
   if (error instanceof errors.JWTExpired) return unauthorized('Token expired', error);
   if (error instanceof errors.JWTClaimValidationFailed) return claimRefusal(error);
   if (error instanceof errors.JWSSignatureVerificationFailed) return unauthorized('Bad token signature', error);
