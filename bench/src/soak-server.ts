@@ -1,5 +1,5 @@
 import { createServer as createHttpServer } from 'node:http';
-import { createChatServer, tokenAuthenticator } from '@chatwire/server';
+import { createChatServer, jwtAuthenticator } from '@chatwire/server';
 import { SqliteStore } from '@chatwire/server/sqlite';
 import { listen } from './support.js';
 
@@ -22,7 +22,7 @@ if (secret === undefined) throw new Error('soak-server needs SOAK_SECRET');
 
 const store = new SqliteStore({ path });
 const httpServer = createHttpServer();
-const chat = createChatServer({ httpServer, store, authenticate: tokenAuthenticator({ secret }) });
+const chat = createChatServer({ httpServer, store, authenticate: jwtAuthenticator({ secret }) });
 const url = await listen(httpServer);
 
 const reply = (message: Record<string, unknown>) => process.send?.(message);

@@ -139,7 +139,10 @@ async function main(): Promise<number> {
 
   const clients = await inBatches(config.clients, 25, async (index): Promise<SoakClient> => {
     const userId = `soak-${index}`;
-    const token = signToken({ userId, name: `Soak ${index}` }, { secret, expiresInSeconds: config.durationS + 3600 });
+    const token = await signToken(
+      { userId, name: `Soak ${index}` },
+      { secret, expiresInSeconds: config.durationS + 3600 },
+    );
     const chat = createChatClient(server.url, {
       auth: { token },
       transports: ['websocket'],

@@ -1,5 +1,5 @@
 import type { ChatwireError } from '@chatwire/protocol';
-import { type ChatAuthenticator, signToken, tokenAuthenticator } from '@chatwire/server';
+import { type ChatAuthenticator, jwtAuthenticator, signToken } from '@chatwire/server';
 import { describe, expect, it } from 'vitest';
 import { startChat } from '../chat/support.js';
 import { nextValue } from '../support/harness.js';
@@ -14,7 +14,7 @@ const base = Date.UTC(2030, 0, 1) + 950;
 /** A chat server on tokens, both on `clock()`; counts handshakes per user. */
 async function tokenChat(clock: () => number) {
   const handshakes = new Map<string, number>();
-  const tokens = tokenAuthenticator({ secret, now: clock });
+  const tokens = jwtAuthenticator({ secret, now: clock });
   const authenticate: ChatAuthenticator = async (context) => {
     const user = await tokens(context);
     handshakes.set(user.userId, (handshakes.get(user.userId) ?? 0) + 1);
@@ -37,11 +37,11 @@ describe('ChatClient when its token expires', () => {
       auth: async () => {
         authCalls += 1;
         if (authCalls > 1) await reconnectAllowed;
-        return { token: signToken(ana, { secret, expiresInSeconds: 1, now }) };
+        return { token: await signToken(ana, { secret, expiresInSeconds: 1, now }) };
       },
     });
     const benChat = chatClient(url, 'ben', {
-      auth: { token: signToken(ben, { secret, expiresInSeconds: 3600, now }) },
+      auth: { token: await signToken(ben, { secret, expiresInSeconds: 3600, now }) },
     });
     const [a, b] = await Promise.all([joinRoom(anaChat, 'r'), joinRoom(benChat, 'r')]);
 
@@ -70,7 +70,9 @@ describe('ChatClient when its token expires', () => {
     let clock = base;
     const now = () => clock;
     const { url, handshakes } = await tokenChat(now);
-    const anaChat = chatClient(url, 'ana', { auth: { token: signToken(ana, { secret, expiresInSeconds: 1, now }) } });
+    const anaChat = chatClient(url, 'ana', {
+      auth: { token: await signToken(ana, { secret, expiresInSeconds: 1, now }) },
+    });
     await joinRoom(anaChat, 'r');
     const statuses: [string, string | undefined][] = [];
     const refused = nextValue<void>(

@@ -1,5 +1,5 @@
 import type { ErrorEventPayload } from '@chatwire/protocol';
-import { signToken, tokenAuthenticator } from '@chatwire/server';
+import { jwtAuthenticator, signToken } from '@chatwire/server';
 import { describe, expect, it } from 'vitest';
 import { connected, nextValue, sleep } from '../support/harness.js';
 import { join, openClient, startChat } from './support.js';
@@ -13,8 +13,8 @@ describe('a token that expires while its socket is open', () => {
   it('gets the socket disconnected at expiry, told why with chatwire:error UNAUTHORIZED "Token expired"', async () => {
     let clock = base;
     const now = () => clock;
-    const { url, chat } = await startChat({ authenticate: tokenAuthenticator({ secret, now }), now });
-    const token = signToken(ana, { secret, expiresInSeconds: 1, now });
+    const { url, chat } = await startChat({ authenticate: jwtAuthenticator({ secret, now }), now });
+    const token = await signToken(ana, { secret, expiresInSeconds: 1, now });
     const client = openClient(url, { auth: { token } });
     const errors: ErrorEventPayload[] = [];
     client.onError((error) => errors.push(error));
@@ -37,8 +37,8 @@ describe('a token that expires while its socket is open', () => {
     const now = () => clock;
     // The authenticator's clock lags: it would accept the token; the server's clock says it expired.
     const lagging = () => clock - 10_000;
-    const { url } = await startChat({ authenticate: tokenAuthenticator({ secret, now: lagging }), now });
-    const token = signToken(ana, { secret, expiresInSeconds: 1, now });
+    const { url } = await startChat({ authenticate: jwtAuthenticator({ secret, now: lagging }), now });
+    const token = await signToken(ana, { secret, expiresInSeconds: 1, now });
     clock = base + 50;
     const late = openClient(url, { auth: { token } });
     await expect(connected(late)).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: 'Token expired' });

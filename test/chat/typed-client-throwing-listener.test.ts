@@ -1,4 +1,4 @@
-import { signToken, tokenAuthenticator } from '@chatwire/server';
+import { jwtAuthenticator, signToken } from '@chatwire/server';
 import { describe, expect, it } from 'vitest';
 import { connected, nextValue } from '../support/harness.js';
 import { openClient, startChat } from './support.js';
@@ -12,12 +12,12 @@ describe("the typed client's listeners that throw", () => {
   it('are reported to onError; the other listeners still run and the reconnect after an expiry still happens', async () => {
     let clock = base;
     const now = () => clock;
-    const { url } = await startChat({ authenticate: tokenAuthenticator({ secret, now }), now });
+    const { url } = await startChat({ authenticate: jwtAuthenticator({ secret, now }), now });
     const reported: { error: unknown; event: string }[] = [];
     // The first token expires at base + 50 ms; the next ones much later.
     let tokens = 0;
     const client = openClient(url, {
-      auth: () => ({ token: signToken(ana, { secret, expiresInSeconds: tokens++ === 0 ? 1 : 3600, now }) }),
+      auth: async () => ({ token: await signToken(ana, { secret, expiresInSeconds: tokens++ === 0 ? 1 : 3600, now }) }),
       reconnection: true,
       reconnectionDelay: 10,
       onError: (error, event) => reported.push({ error, event }),

@@ -144,7 +144,7 @@ import { createRequire } from 'node:module';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChatwireError, defineContract } from '@chatwire/protocol';
-import { createServer } from '@chatwire/server';
+import { createServer, jwtAuthenticator, signToken } from '@chatwire/server';
 import { createClient } from '@chatwire/client';
 import { z } from 'zod';
 
@@ -156,7 +156,7 @@ const loadedFile = (name) => relative(process.cwd(), fileURLToPath(import.meta.r
 const cjsImports = `const { createServer: createHttpServer } = require('node:http');
 const { relative } = require('node:path');
 const { ChatwireError, defineContract } = require('@chatwire/protocol');
-const { createServer } = require('@chatwire/server');
+const { createServer, jwtAuthenticator, signToken } = require('@chatwire/server');
 const { createClient } = require('@chatwire/client');
 const { z } = require('zod');
 
@@ -213,6 +213,10 @@ async function main() {
   // The client checks payloads before sending; the raw socket shows that the server checks them too.
   const refusedByServer = await alice.raw.timeout(5_000).emitWithAck('add', { a: 'two', b: 3 });
   const thrownByHandler = await alice.request('secret');
+  // jose (ESM only) under both builds: an HS256 JWT signed and checked.
+  const secret = 'a-secret-of-at-least-32-bytes-for-the-pack-test';
+  const token = await signToken({ userId: 'ana', name: 'Ana' }, { secret, expiresInSeconds: 60 });
+  const tokenUser = await jwtAuthenticator({ secret })({ auth: { token }, handshake: undefined });
 
   alice.close();
   bob.close();
@@ -235,6 +239,7 @@ async function main() {
     invalidRequest,
     refusedByServer,
     thrownByHandler,
+    tokenUser,
     statusAfterClose: alice.status,
   };
   console.log(JSON.stringify(summary));
@@ -250,10 +255,15 @@ main().catch((error) => {
 const typedSource = `import { createServer as createHttpServer } from 'node:http';
 import { ChatwireError, defineContract, type Result } from '@chatwire/protocol';
 import { createClient } from '@chatwire/client';
-import { createServer } from '@chatwire/server';
+import { createServer, jwtAuthenticator, signToken } from '@chatwire/server';
 import { z } from 'zod';
 
 const contract = ${contractSource};
+
+export const token: Promise<string> = signToken({ userId: 'ana', name: 'Ana' }, { secret: 'x'.repeat(32), expiresInSeconds: 60 });
+export const fromProvider = jwtAuthenticator({ jwks: 'https://example.com/.well-known/jwks.json', issuer: 'https://example.com/' });
+// @ts-expect-error one key source only
+jwtAuthenticator({ secret: 'x'.repeat(32), jwks: 'https://example.com/.well-known/jwks.json' });
 
 export async function chat(url: string): Promise<number> {
   const httpServer = createHttpServer();
@@ -425,6 +435,7 @@ describe('installing the packed packages from npm', { timeout: 180_000 }, () => 
           error: { code: 'VALIDATION_FAILED', issues: [{ path: ['a'], code: 'invalid_type' }] },
         },
         thrownByHandler: { ok: false, error: { code: 'FORBIDDEN', message: 'Not for you' } },
+        tokenUser: { userId: 'ana', name: 'Ana', expiresAt: expect.any(Number) },
         statusAfterClose: 'closed',
       });
     });

@@ -67,7 +67,7 @@ export async function createChatApp(options: ChatAppOptions = {}): Promise<ChatA
     httpServer,
     store,
     // DEVELOPMENT ONLY: believes whatever { name, userId } the browser claims, so anyone can be anyone.
-    // Production: tokenAuthenticator + signToken behind your login (see README.md).
+    // Production: jwtAuthenticator (signToken behind your login, or your identity provider's JWKS; see README.md).
     authenticate: devAuthenticator(),
   });
   const logger = chatOptions.logger ?? silentLogger;

@@ -1,9 +1,13 @@
 export {
   type AuthenticatedUser,
   type ChatAuthenticator,
+  type JwtAuthenticatorOptions,
+  type JwtCheckOptions,
+  type JwtClaims,
+  type JwtKeySource,
+  jwtAuthenticator,
+  type SignTokenOptions,
   signToken,
-  type TokenOptions,
-  tokenAuthenticator,
 } from './chat/authenticators.js';
 export {
   ChatServer,

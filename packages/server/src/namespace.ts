@@ -26,7 +26,7 @@ import {
 import { echoedEventName } from './limits/echoed-event-name.js';
 import { malformedAuth } from './limits/malformed-auth.js';
 import type { RateLimit } from './limits/rate-limiter.js';
-import { type Logger, silentLogger } from './logger.js';
+import { type Logger, toLogger } from './logger.js';
 import { BroadcastOperatorView, type Operator, type Room } from './operator.js';
 import { OutgoingEmitter, type RawEmitter, type ServerEmitArgs } from './outgoing.js';
 import { type ChatwireSocket, ServerSocket } from './socket.js';
@@ -202,7 +202,7 @@ export class ChatwireNamespace<C extends AnyContract> {
     this.raw = raw;
     this.name = raw.name;
     this.contract = contract;
-    this.logger = logger ?? silentLogger;
+    this.logger = toLogger(logger);
     this.validateOutgoing = validateOutgoing ?? process.env.NODE_ENV !== 'production';
     this.outgoing = new OutgoingEmitter(contract, this.validateOutgoing);
     this.now = now ?? Date.now;

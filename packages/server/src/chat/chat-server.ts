@@ -30,7 +30,7 @@ import {
 import { z } from 'zod';
 import { attach, type ChatwireServer, type ChatwireServerOptions, closeIo } from '../create-server.js';
 import type { RateLimit, RateLimiter } from '../limits/rate-limiter.js';
-import { type Logger, silentLogger } from '../logger.js';
+import { type Logger, toLogger } from '../logger.js';
 import { ChatwireNamespace, type ChatwireNamespaceOptions, type Handler } from '../namespace.js';
 import type { Operator } from '../operator.js';
 import type { ChatwireSocket } from '../socket.js';
@@ -195,7 +195,7 @@ const defaultAuthorize = ({ action }: RoomAuthorization) => action !== 'moderate
  * A self-hosted chat server over the chat contract: rooms, history, edit/delete, reactions, typing,
  * presence and read markers, with gapless serials per room and idempotent sends.
  * @example
- * const chat = createChatServer({ httpServer, store: new SqliteStore({ path: 'chat.db' }), authenticate: tokenAuthenticator({ secret }) });
+ * const chat = createChatServer({ httpServer, store: new SqliteStore({ path: 'chat.db' }), authenticate: jwtAuthenticator({ secret }) });
  */
 export class ChatServer<C extends AnyChatContract = ChatContract> {
   /**
@@ -270,7 +270,7 @@ export class ChatServer<C extends AnyChatContract = ChatContract> {
     } = options;
     this.store = store;
     this.presence = presence ?? new MemoryPresence();
-    this.logger = serverOptions.logger ?? silentLogger;
+    this.logger = toLogger(serverOptions.logger);
     this.authorizeRoom = authorizeRoom ?? defaultAuthorize;
     this.moderate = moderate;
     this.now = now ?? Date.now;
@@ -1159,7 +1159,7 @@ function notDeleted(message: Message | undefined, roomId: string, serial: number
 /**
  * Makes a {@link ChatServer}.
  * @example
- * const chat = createChatServer({ httpServer, store: new MemoryStore(), authenticate: tokenAuthenticator({ secret }) });
+ * const chat = createChatServer({ httpServer, store: new MemoryStore(), authenticate: jwtAuthenticator({ secret }) });
  */
 export function createChatServer<C extends AnyChatContract = ChatContract>(
   options: ChatServerOptions<C>,

@@ -15,14 +15,14 @@ function refuseInProduction(options: DevAuthenticatorOptions): void {
   if (options.allowInProduction === true || process.env.NODE_ENV !== 'production') return;
   throw new Error(
     'devAuthenticator trusts whatever identity a client claims and refuses to run under NODE_ENV=production; ' +
-      'use tokenAuthenticator (or pass { allowInProduction: true } if you really mean it)',
+      'use jwtAuthenticator (or pass { allowInProduction: true } if you really mean it)',
   );
 }
 
 /**
  * DEVELOPMENT ONLY — NOT FOR PRODUCTION: trusts whatever `{ name, userId }` the client claims, so
  * anyone can be anyone. Throws when made, and refuses every handshake, under `NODE_ENV=production`
- * unless `allowInProduction: true`. Use `tokenAuthenticator` (or your own) in production.
+ * unless `allowInProduction: true`. Use `jwtAuthenticator` (or your own) in production.
  * @example
  * import { devAuthenticator } from '@chatwire/server/dev';
  * const chat = createChatServer({ httpServer, store: new MemoryStore(), authenticate: devAuthenticator() });

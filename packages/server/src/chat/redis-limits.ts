@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { MemoryRateLimiter, type RateLimit, type RateLimiter } from '../limits/rate-limiter.js';
-import { type Logger, silentLogger } from '../logger.js';
+import { type Logger, toLogger } from '../logger.js';
 import { type ConnectionCap, MemoryConnectionCap } from './connection-cap.js';
 import type { Limits } from './limits.js';
 
@@ -81,7 +81,7 @@ export class RedisLimits implements Limits {
     this.commandTimeoutMs = options.commandTimeoutMs ?? 500;
     this.ttlMs = options.ttlMs ?? 9000;
     this.heartbeatMs = options.heartbeatMs ?? 2000;
-    this.logger = options.logger ?? silentLogger;
+    this.logger = toLogger(options.logger);
     redis.defineCommand('chatwireTakeToken', { numberOfKeys: 1, lua: TAKE_TOKEN });
     redis.defineCommand('chatwireAcquire', { numberOfKeys: 1, lua: ACQUIRE });
     this.redis = redis as Commands;

@@ -1,6 +1,6 @@
 import type { ChatUser } from '@chatwire/protocol';
 import type { Redis } from 'ioredis';
-import { type Logger, silentLogger } from '../logger.js';
+import { type Logger, toLogger } from '../logger.js';
 import type { Presence, PresenceHost, PresenceSnapshot } from './presence.js';
 
 /** A room's presence version is kept this long after its last change or heartbeat (a day). */
@@ -96,7 +96,7 @@ export class RedisPresence implements Presence {
   ) {
     this.prefix = options.keyPrefix ?? 'chatwire:';
     this.ttlMs = options.ttlMs ?? 9000;
-    this.logger = options.logger ?? silentLogger;
+    this.logger = toLogger(options.logger);
     this.timer = setInterval(() => void this.heartbeat(), options.heartbeatMs ?? 2000);
     this.timer.unref();
   }

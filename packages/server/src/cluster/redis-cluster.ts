@@ -2,7 +2,7 @@ import type { createAdapter, RedisStreamsAdapterOptions } from '@socket.io/redis
 import { Redis } from 'ioredis';
 import { RedisLimits, type RedisLimitsOptions } from '../chat/redis-limits.js';
 import { RedisPresence, type RedisPresenceOptions } from '../chat/redis-presence.js';
-import { type Logger, silentLogger } from '../logger.js';
+import { type Logger, toLogger } from '../logger.js';
 import { guardedAdapter } from './guarded-adapter.js';
 
 /** Options of {@link redisCluster}. */
@@ -59,7 +59,7 @@ export interface RedisCluster {
  * const chat = createChatServer({ httpServer, store, authenticate, adapter: cluster.adapter, presence: cluster.presence, limits: cluster.limits });
  */
 export function redisCluster(options: RedisClusterOptions): RedisCluster {
-  const logger = options.logger ?? silentLogger;
+  const logger = toLogger(options.logger);
   const commandTimeoutMs = options.commandTimeoutMs ?? 2000;
   // A closing node's reader leaves only when its blocking XREAD returns: keep that wait short.
   const blockTimeInMs = options.adapter?.blockTimeInMs ?? Math.min(1000, Math.floor(commandTimeoutMs / 2));

@@ -13,7 +13,7 @@ import type {
   Store,
   UserRoomsQuery,
 } from '../chat/store.js';
-import { type Logger, silentLogger } from '../logger.js';
+import { type Logger, toLogger } from '../logger.js';
 import {
   type MessageRow,
   mentionsColumn,
@@ -120,7 +120,7 @@ export class PostgresStore implements Store {
 
   /** Connects, applies pending migrations and returns the store. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
-    const logger = options.logger ?? silentLogger;
+    const logger = toLogger(options.logger);
     const ownsPool = options.pool === undefined;
     const pool =
       options.pool ??
