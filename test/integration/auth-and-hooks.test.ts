@@ -1,17 +1,16 @@
 import { ChatwireError, defineContract } from '@chatwire/protocol';
 import { createServer } from '@chatwire/server';
-import { describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { connectClient, connected, nextValue, startServer } from '../support/harness.js';
 import { testContract } from '../support/test-contract.js';
 import { connectAs, startTestServer } from '../support/test-server.js';
 
 describe('authentication', () => {
-  it('fills typed socket.data from authenticate', async () => {
+  it('fills socket.data from authenticate', async () => {
     const { url, server } = await startTestServer();
     const seen = nextValue<string>((fn) =>
       server.onConnection((socket) => {
-        expectTypeOf(socket.data).toEqualTypeOf<{ userId: string }>();
         fn(socket.data.userId);
       }),
     );
