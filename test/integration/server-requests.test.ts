@@ -2,7 +2,7 @@ import type { ChatwireClient } from '@chatwire/client';
 import { ChatwireError } from '@chatwire/protocol';
 import type { ChatwireServer, ChatwireSocket } from '@chatwire/server';
 import { describe, expect, it } from 'vitest';
-import { connectClient, connected, connectRaw, rawConnected, startServer } from '../support/harness.js';
+import { connectClient, connected, connectRaw, gate, rawConnected, startServer } from '../support/harness.js';
 import { serverRequestContract as contract } from '../support/server-request-contract.js';
 
 type C = typeof contract;
@@ -24,15 +24,6 @@ function serverSocket(server: ChatwireServer<C>, client: ChatwireClient<C>): Cha
   const socket = server.socket(client.id ?? '');
   if (socket === undefined) throw new Error('no server socket for the client');
   return socket;
-}
-
-/** A promise with its resolve exposed, to hold a handler until the test lets it go. */
-function gate<T = void>() {
-  let open!: (value: T) => void;
-  const promise = new Promise<T>((resolve) => {
-    open = resolve;
-  });
-  return { promise, open };
 }
 
 describe('server → client requests', () => {
