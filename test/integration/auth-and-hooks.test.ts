@@ -56,11 +56,16 @@ describe('authentication', () => {
 
   it('accepts auth from a function, called at each connect', async () => {
     const { url } = await startTestServer();
-    const auth = vi.fn(async () => ({ userId: 'lazy' }));
+    let connects = 0;
+    const auth = vi.fn(async () => ({ userId: `lazy-${++connects}` }));
     const client = connectClient(testContract, url, { auth });
     await connected(client);
-    expect(await client.request('whoami')).toEqual({ ok: true, data: { userId: 'lazy' } });
-    expect(auth).toHaveBeenCalledTimes(1);
+    expect(await client.request('whoami')).toEqual({ ok: true, data: { userId: 'lazy-1' } });
+    client.raw.disconnect();
+    client.raw.connect();
+    await connected(client);
+    expect(await client.request('whoami')).toEqual({ ok: true, data: { userId: 'lazy-2' } });
+    expect(auth).toHaveBeenCalledTimes(2);
   });
 
   it('runs middleware after authenticate, which may refuse', async () => {
