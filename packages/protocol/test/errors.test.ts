@@ -3,12 +3,12 @@ import { z } from 'zod';
 import {
   ChatwireError,
   ERROR_CODES,
-  RETRYABLE_CODES,
   errorEventSchema,
   errorPayloadSchema,
   isChatwireError,
   ok,
   parsePayload,
+  RETRYABLE_CODES,
   resultSchema,
 } from '../src/index.js';
 
