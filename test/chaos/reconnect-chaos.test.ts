@@ -29,7 +29,7 @@ describe('reconnect chaos', () => {
     expect(run.problems, `seed ${seed}`).toEqual([]);
     // The chaos really happened: clients reconnected, acks were lost, and each lost one came again with
     // the same clientMessageId and was refused by the store as a duplicate.
-    expect(run.reconnects).toBeGreaterThan(10);
+    expect(run.reconnects).toBeGreaterThanOrEqual(5);
     expect(run.lostAcks.size).toBeGreaterThan(0);
     expect([...run.lostAcks].filter((key) => !run.repeated.has(key))).toEqual([]);
     expect([...run.stored.values()].every((messages) => messages.length > 20)).toBe(true);
