@@ -9,7 +9,14 @@ export default mergeConfig(
     test: {
       projects: [
         'packages/*/vitest.config.ts',
-        { extends: true, test: { name: 'root', include: ['test/**/*.test.ts'] } },
+        {
+          extends: true,
+          test: {
+            name: 'root',
+            include: ['test/**/*.test.ts'],
+            typecheck: { include: ['test/**/*.test-d.ts', 'examples/*/test/**/*.test-d.ts'] },
+          },
+        },
         {
           extends: true,
           test: {

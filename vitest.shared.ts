@@ -12,5 +12,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Type tests (`*.test-d.ts`) run inside `pnpm test`: tsc checks them with the project's tsconfig.test-d.json,
+    // and a wrong type fails the run like a failing assertion.
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.test-d.json' },
   },
 });

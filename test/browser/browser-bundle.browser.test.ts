@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { promisify } from 'node:util';
 import { createChatServer, MemoryStore } from '@chatwire/server';
 import { devAuthenticator } from '@chatwire/server/dev';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { chatClient, eventually, joinRoom } from '../chat-client/support.js';
 import { launchBrowser } from '../support/browser.js';
+import { ensureFreshBuild, freshBuildTimeoutMs } from '../support/fresh-build.js';
 
 const bundle = new URL('../../packages/client/dist/chatwire-client.browser.js', import.meta.url);
 
@@ -30,9 +28,9 @@ const page = `<!doctype html><meta charset="utf-8"><title>plain page</title>
 
 describe('the browser bundle', () => {
   beforeAll(async () => {
-    // CI builds first; a bare `pnpm test` builds the client here.
-    if (!existsSync(bundle)) await promisify(execFile)('pnpm', ['--filter', '@chatwire/client', 'build']);
-  }, 120_000);
+    // CI builds first; otherwise a missing or stale bundle is built here.
+    await ensureFreshBuild([bundle.pathname]);
+  }, freshBuildTimeoutMs);
 
   it('works from a plain <script type="module"> in Chromium, zod and the contract included', async () => {
     const script = await readFile(bundle, 'utf8');

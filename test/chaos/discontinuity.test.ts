@@ -5,16 +5,7 @@ import { SqliteStore } from '@chatwire/server/sqlite';
 import { describe, expect, it } from 'vitest';
 import { startChat } from '../chat/support.js';
 import { chatClient, dropConnections, eventually, joinRoom } from '../chat-client/support.js';
-import { nextValue, sleep } from '../support/harness.js';
-
-/** A promise and the function that resolves it. */
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve = () => {};
-  const promise = new Promise<void>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
-}
+import { gate, nextValue } from '../support/harness.js';
 
 type HistoryHook = (query: HistoryQuery) => Promise<void> | undefined;
 type AppendHook = (authorId: string) => Promise<void> | undefined;
@@ -56,10 +47,10 @@ async function startHookedChat(syncLimit: number) {
     },
     /** Cuts ana and keeps her out until the returned function is called. */
     async takeAnaOffline(): Promise<() => void> {
-      const gate = deferred();
-      anaMayConnect = gate.promise;
+      const held = gate();
+      anaMayConnect = held.promise;
       await dropConnections(chat.server, 'ana');
-      return gate.resolve;
+      return () => held.open();
     },
   };
 }
@@ -150,12 +141,12 @@ describe('an answer that was under way when a discontinuity reloaded the list', 
 
     // ana's send is stored as serial 2, but a drop takes its ack: she retries it after reconnecting.
     let letAnaIn = () => {};
-    const cut = deferred();
+    const cut = gate();
     chat.setAppendHook(async (authorId) => {
       if (authorId !== 'ana') return;
       chat.setAppendHook(() => undefined);
       letAnaIn = await chat.takeAnaOffline();
-      cut.resolve();
+      cut.open();
     });
     const sending = a.send('mine');
     await cut.promise;
@@ -181,28 +172,29 @@ describe('an answer that was under way when a discontinuity reloaded the list', 
 
     const letAnaIn = await chat.takeAnaOffline();
     for (let i = 2; i <= 130; i++) await b.send(`m${i}`);
-    // Hold ana's sync until a gap fill is under way, and hold the gap fill until the reload read its page.
-    const syncStarted = deferred();
-    const gapFillStarted = deferred();
-    const reloadRead = deferred();
+    // Hold ana's sync until a gap fill is under way, and hold the gap fill until ana applied the reload.
+    const syncStarted = gate();
+    const gapFillStarted = gate();
+    const reloadApplied = gate();
+    const gapFillRead = gate();
+    a.on('discontinuity', () => reloadApplied.open());
     chat.setHook((query) => {
       if (query.after !== undefined && query.limit === 5) {
-        syncStarted.resolve();
+        syncStarted.open();
         return gapFillStarted.promise;
       }
-      if (query.after !== undefined && query.limit === 100) {
-        gapFillStarted.resolve();
-        return reloadRead.promise.then(() => sleep(100));
+      if (query.after !== undefined && query.limit === 100 && !gapFillRead.opened) {
+        gapFillStarted.open();
+        return reloadApplied.promise.then(() => gapFillRead.open());
       }
-      if (isLatestPage(query)) reloadRead.resolve();
       return undefined;
     });
     letAnaIn();
     await syncStarted.promise;
     // ana has re-joined: this one reaches her live, far ahead of her last serial, and starts a gap fill.
     await b.send('m131');
-    await nextValue((fn) => a.on('discontinuity', () => fn(undefined)), 5000);
-    await sleep(300); // the held gap fill answers meanwhile
+    await gapFillRead.promise;
+    // The stale page's answer is on ana's socket before this message (socket.io keeps a socket's order).
     await b.send('m132');
     await eventually(() => expect(a.lastSerial).toBe(132));
     expectTail(a, 127, 132);

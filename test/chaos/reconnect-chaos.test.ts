@@ -27,8 +27,11 @@ describe('reconnect chaos', () => {
     console.info(`[chaos] seed ${seed} (replay with CHAOS_SEED=${seed})`);
     const run = await runChaos({ ...base, seed });
     expect(run.problems, `seed ${seed}`).toEqual([]);
-    // The chaos really happened.
-    expect(run.drops).toBeGreaterThan(10);
+    // The chaos really happened: clients reconnected, acks were lost, and each lost one came again with
+    // the same clientMessageId and was refused by the store as a duplicate.
+    expect(run.reconnects).toBeGreaterThanOrEqual(5);
+    expect(run.lostAcks.size).toBeGreaterThan(0);
+    expect([...run.lostAcks].filter((key) => !run.repeated.has(key))).toEqual([]);
     expect([...run.stored.values()].every((messages) => messages.length > 20)).toBe(true);
   }, 60_000);
 
@@ -51,5 +54,7 @@ describe('reconnect chaos', () => {
     });
     expect(run.problems, `seed ${seed}`).toEqual([]);
     expect(run.clients.some((client) => client.discontinuities > 0)).toBe(true);
+    expect(run.lostAcks.size).toBeGreaterThan(0);
+    expect([...run.lostAcks].filter((key) => !run.repeated.has(key))).toEqual([]);
   }, 60_000);
 });

@@ -114,8 +114,12 @@ export interface ChaosRun {
   store: Store;
   clients: Tracked[];
   drops: number;
-  /** Sends the store had already kept when they came again (their ack was lost with the connection). */
-  repeats: number;
+  /** Reconnects the clients saw: `ready` events after each client's first. */
+  reconnects: number;
+  /** Sends (`author/clientMessageId`) stored whose connection was then cut before their ack left. */
+  lostAcks: Set<string>;
+  /** Sends (`author/clientMessageId`) that came again after the store had kept them: refused as duplicates. */
+  repeated: Set<string>;
   /** Every problem found, one line each: empty when the run kept every delivery rule. */
   problems: string[];
   /** Stored messages per room. */
@@ -159,13 +163,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
   const store = new SqliteStore({ path: await tempDatabase() });
   // Users whose connection is cut right after their next send is stored, before its ack leaves.
   const cutAfterStore = new Set<string>();
+  const lostAcks = new Set<string>();
   // Sends the store had already kept: retries whose first ack was lost with its connection.
-  let repeats = 0;
+  const repeated = new Set<string>();
   const append = store.append.bind(store);
   store.append = async (message) => {
     const result = await append(message);
-    if (!result.created) repeats += 1;
-    if (cutAfterStore.delete(message.author.userId)) await dropConnections(server.server, message.author.userId);
+    const key = `${message.author.userId}/${message.clientMessageId}`;
+    if (!result.created) repeated.add(key);
+    if (cutAfterStore.delete(message.author.userId)) {
+      lostAcks.add(key);
+      await dropConnections(server.server, message.author.userId);
+    }
     return result;
   };
   const { url, chat: server } = await startChat({
@@ -240,7 +249,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
       await sleep(own.int(options.dropEveryMs[0], options.dropEveryMs[1]));
       if (stopped) break;
       const roll = own.next();
-      if (roll < options.ackLost) {
+      // The first drop always loses an ack, so that every run retries at least one stored send.
+      if (drops === 0 || roll < options.ackLost) {
         const client = own.pick(clients);
         cutAfterStore.add(client.user);
         drops += 1;
@@ -295,10 +305,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
   const discontinuities = clients.reduce((sum, client) => sum + client.discontinuities, 0);
   console.info(
     `[chaos] seed=${options.seed} clients=${clients.length} sends=${allSent.length} stored=${total} drops=${drops} ` +
-      `reconnects=${reconnects} repeats=${repeats} discontinuities=${discontinuities} settled in ${(settled - sendingStopped).toFixed(0)} ms, ` +
+      `reconnects=${reconnects} lostAcks=${lostAcks.size} repeated=${repeated.size} discontinuities=${discontinuities} settled in ${(settled - sendingStopped).toFixed(0)} ms, ` +
       `total ${(settled - started).toFixed(0)} ms, problems=${problems.length}`,
   );
-  return { store, clients, drops, repeats, problems, stored };
+  return { store, clients, drops, reconnects, lostAcks, repeated, problems, stored };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ChatContract, MessageOf } from '@chatwire/protocol';
 import { MemoryStore } from '@chatwire/server';
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startChat } from '../chat/support.js';
 import { nextValue, sleep } from '../support/harness.js';
 import { chatClient, dropConnections, eventually, expectGapless, joinRoom, texts } from './support.js';
@@ -259,16 +259,5 @@ describe('ChatClient under concurrent calls', () => {
     expect(room.messages.map((m) => m.status === 'sent' && m.serial)).toEqual(
       Array.from({ length: 20 }, (_, i) => i + 11),
     );
-  });
-});
-
-describe('ChatClient types', () => {
-  it('knows its event names and listener signatures', () => {
-    const chat = chatClient('http://127.0.0.1:9', 'typed', { autoConnect: false });
-    chat.on('session', (user) => expectTypeOf(user.userId).toEqualTypeOf<string>());
-    // @ts-expect-error: a misspelt event name does not type-check
-    chat.on('sesion', () => {});
-    chat.close();
-    expect(chat.status).toBe('closed');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sleep } from '../support/harness.js';
+import { gate, sleep } from '../support/harness.js';
 import { connectUser, join, record, send, startChat } from './support.js';
 
 describe('room boundaries (regressions)', () => {
@@ -48,12 +48,18 @@ describe('room boundaries (regressions)', () => {
 });
 
 describe('a delete racing an edit (regression)', () => {
-  it('the edit answers CONFLICT and the message stays deleted for everyone', async () => {
+  /** A chat whose moderation check holds each edit until the test opens `editMayWrite`. */
+  async function setup() {
+    const editChecked = gate();
+    const editMayWrite = gate();
     const { url, store } = await startChat({
       authorizeRoom: ({ user, action }) => action !== 'moderate' || user.userId === 'mod',
       // A slow moderation check holds the edit between its checks and its write.
       moderate: async ({ text, kind }) => {
-        if (kind === 'edit') await sleep(200);
+        if (kind === 'edit') {
+          editChecked.open();
+          await editMayWrite.promise;
+        }
         return { text };
       },
     });
@@ -63,9 +69,24 @@ describe('a delete racing an edit (regression)', () => {
     await join(mod, 'r');
     const { serial } = await send(author, 'r', 'something bad');
     const edit = author.request('message:edit', { roomId: 'r', serial, text: 'still bad' });
-    await sleep(50);
-    expect(await mod.request('message:delete', { roomId: 'r', serial })).toMatchObject({ ok: true });
+    await editChecked.promise;
+    const remove = () => mod.request('message:delete', { roomId: 'r', serial });
+    return { store, serial, edit, editMayWrite, remove };
+  }
+
+  it('a delete that lands while the edit is held: the edit answers CONFLICT and the message stays deleted', async () => {
+    const { store, serial, edit, editMayWrite, remove } = await setup();
+    expect(await remove()).toMatchObject({ ok: true });
+    editMayWrite.open();
     expect(await edit).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await store.get('r', serial)).toMatchObject({ text: '', deletedAt: expect.any(Number) });
+  });
+
+  it('a delete that lands after the edit: both succeed and the message ends deleted', async () => {
+    const { store, serial, edit, editMayWrite, remove } = await setup();
+    editMayWrite.open();
+    expect(await edit).toMatchObject({ ok: true, data: { text: 'still bad' } });
+    expect(await remove()).toMatchObject({ ok: true });
     expect(await store.get('r', serial)).toMatchObject({ text: '', deletedAt: expect.any(Number) });
   });
 });

@@ -4,9 +4,14 @@ import { describe, expect, it, vi } from 'vitest';
 import { sleep } from '../support/harness.js';
 import { connectUser, join, ok, range, record, send, serials, startChat } from './support.js';
 
-/** A MemoryStore whose append (and, when asked, history) fails the next N calls, like a database that is down. */
+/**
+ * A MemoryStore whose append (and, when asked, history) fails the next N calls, like a database that is
+ * down; `failuresAfterWrite` appends write first and fail after, like a connection lost before the commit
+ * was confirmed.
+ */
 class FlakyStore extends MemoryStore {
   appendFailures = 0;
+  failuresAfterWrite = 0;
   historyFailures = 0;
 
   override async append(message: NewMessage): Promise<AppendResult> {
@@ -14,7 +19,12 @@ class FlakyStore extends MemoryStore {
       this.appendFailures--;
       throw new Error('SQLITE_BUSY: database is locked');
     }
-    return super.append(message);
+    const result = await super.append(message);
+    if (this.failuresAfterWrite > 0) {
+      this.failuresAfterWrite--;
+      throw new Error('connection lost before the commit was confirmed');
+    }
+    return result;
   }
 
   override async history(roomId: string, query: HistoryQuery) {
@@ -62,7 +72,7 @@ describe('when the store fails', () => {
     expect(atBob).toEqual([sent]);
   });
 
-  it('loses nothing that was acked: acked messages are stored with gapless serials', async () => {
+  it('loses nothing that was acked and stores retries once, whether the store failed before or after writing', async () => {
     const store = new FlakyStore();
     const { url } = await startChat({ store, rateLimit: false });
     const ana = await connectUser(url, 'ana');
@@ -70,6 +80,7 @@ describe('when the store fails', () => {
     const acked: number[] = [];
     for (const i of range(1, 12)) {
       if (i % 3 === 0) store.appendFailures = 1;
+      if (i % 4 === 0) store.failuresAfterWrite = 1;
       for (;;) {
         const result = await ana.request('message:send', {
           roomId: 'lobby',
@@ -83,8 +94,11 @@ describe('when the store fails', () => {
         expect(result.error.code).toBe('UNAVAILABLE');
       }
     }
-    expect(acked).toEqual(range(1, 12));
+    // Each acked send is stored once under its serial; a retry of a write that failed after storing is
+    // answered with the stored message, not stored again.
     const page = ok(await ana.request('history:fetch', { roomId: 'lobby' }));
+    expect(page.messages).toHaveLength(12);
+    expect(serials(page.messages)).toEqual(acked);
     expect(serials(page.messages)).toEqual(range(1, 12));
     expect(page.messages.map((message) => message.clientMessageId)).toEqual(range(1, 12).map((i) => `c-${i}`));
   });

@@ -16,8 +16,8 @@ describe('PostgreSQL unavailable for a moment', { timeout: 60_000 }, () => {
     const database = await createTestDatabase();
     onTestFinished(() => database.drop());
     // The chat server reaches PostgreSQL through a proxy the test can cut.
-    const proxy = await startLoadBalancer([5432]);
     const url = new URL(database.url);
+    const proxy = await startLoadBalancer([Number(url.port || 5432)]);
     url.port = String(proxy.port);
     const store = await PostgresStore.open({
       connectionString: url.toString(),

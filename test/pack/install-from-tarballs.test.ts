@@ -5,7 +5,6 @@
  * Nothing here goes through the `@chatwire/source` condition or the workspace links.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureFreshBuild, freshBuildTimeoutMs } from '../support/fresh-build.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -75,14 +75,13 @@ async function mustRun(command: string, args: readonly string[], cwd: string, ti
   return result;
 }
 
-/** The CI runs `pnpm build` before the tests; build here only when an output is missing. */
-async function ensureBuilt(): Promise<void> {
+/** The built files the tarballs ship; rebuilt first when missing or older than the sources. */
+function ensureBuilt(): Promise<void> {
   const outputs = packageNames.flatMap((name) =>
     ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts'].map((file) => join(root, 'packages', name, 'dist', file)),
   );
   outputs.push(join(root, 'packages', 'server', 'dist', 'dev.js'), join(root, 'packages', 'server', 'dist', 'dev.cjs'));
-  if (outputs.every((file) => existsSync(file))) return;
-  await mustRun('pnpm', ['build'], root, 240_000);
+  return ensureFreshBuild(outputs);
 }
 
 /** `pnpm pack` of one package into `destination`; resolves with the tarball's path. */
@@ -365,7 +364,7 @@ describe('installing the packed packages from npm', { timeout: 180_000 }, () => 
         return createApp(kind, appDirs[kind], scopeRegistry);
       }),
     );
-  }, 300_000);
+  }, freshBuildTimeoutMs + 240_000);
 
   afterAll(async () => {
     await registry?.close();
@@ -373,6 +372,11 @@ describe('installing the packed packages from npm', { timeout: 180_000 }, () => 
   });
 
   it('npm takes @chatwire/protocol from its tarball, not from a registry, and installs one copy', async () => {
+    const versions = {} as Record<PackageName, string>;
+    for (const name of packageNames) {
+      const manifest = JSON.parse(await readFile(join(root, 'packages', name, 'package.json'), 'utf8'));
+      versions[name] = (manifest as { version: string }).version;
+    }
     const lockedChatwire = (lock: unknown) =>
       Object.entries((lock as { packages: Record<string, { resolved?: string }> }).packages)
         .filter(([path]) => path.includes('@chatwire/'))
@@ -381,9 +385,9 @@ describe('installing the packed packages from npm', { timeout: 180_000 }, () => 
       const dir = appDirs[kind];
       const lock: unknown = JSON.parse(await readFile(join(dir, 'package-lock.json'), 'utf8'));
       expect(lockedChatwire(lock), kind).toEqual([
-        ['node_modules/@chatwire/client', 'file:../tarballs/chatwire-client-0.1.0.tgz'],
-        ['node_modules/@chatwire/protocol', 'file:../tarballs/chatwire-protocol-0.1.0.tgz'],
-        ['node_modules/@chatwire/server', 'file:../tarballs/chatwire-server-0.1.0.tgz'],
+        ['node_modules/@chatwire/client', `file:../tarballs/chatwire-client-${versions.client}.tgz`],
+        ['node_modules/@chatwire/protocol', `file:../tarballs/chatwire-protocol-${versions.protocol}.tgz`],
+        ['node_modules/@chatwire/server', `file:../tarballs/chatwire-server-${versions.server}.tgz`],
       ]);
       for (const name of ['server', 'client'] as const) {
         const manifest: unknown = JSON.parse(
@@ -391,7 +395,7 @@ describe('installing the packed packages from npm', { timeout: 180_000 }, () => 
         );
         // pnpm pack replaced `workspace:^` with the version range users need.
         expect(manifest, `${kind}: @chatwire/${name}`).toMatchObject({
-          dependencies: { '@chatwire/protocol': '^0.1.0' },
+          dependencies: { '@chatwire/protocol': `^${versions.protocol}` },
         });
       }
     }

@@ -72,6 +72,8 @@ export async function startLoadBalancer(backends: number[]) {
   let next = 0;
   let paused = false;
   const connections = new Set<Socket>();
+  /** Open upstream connections per backend port. */
+  const open = new Map<number, number>();
   const server: Server = createServer((client) => {
     if (paused) return client.destroy();
     connections.add(client);
@@ -80,19 +82,21 @@ export async function startLoadBalancer(backends: number[]) {
     const attempt = (tries: number) => {
       if (tries >= backends.length) return client.destroy();
       const port = backends[next++ % backends.length]!;
-      let open = false;
+      let connected = false;
       const upstream = createConnection({ port, host: '127.0.0.1' });
       upstream.on('error', () => {
         upstream.destroy();
         // A backend that refuses (a dead node) is skipped; one that fails later drops its client.
-        if (open) client.destroy();
+        if (connected) client.destroy();
         else attempt(tries + 1);
       });
       upstream.once('connect', () => {
-        open = true;
+        connected = true;
         connections.add(upstream);
+        open.set(port, (open.get(port) ?? 0) + 1);
         upstream.on('close', () => {
           connections.delete(upstream);
+          open.set(port, (open.get(port) ?? 1) - 1);
           client.destroy();
         });
         client.on('close', () => upstream.destroy());
@@ -113,6 +117,8 @@ export async function startLoadBalancer(backends: number[]) {
     port,
     url: `http://127.0.0.1:${port}`,
     close,
+    /** How many client connections are open to the backend on `port` now. */
+    connectionsTo: (backend: number) => open.get(backend) ?? 0,
     /** Cuts every connection and refuses new ones, like a backend going away. */
     pause() {
       paused = true;

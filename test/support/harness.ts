@@ -96,3 +96,30 @@ export function collect<T>(subscribe: (fn: (value: T) => void) => () => void): T
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** A gate: a promise held until `open` is called, to force one order of two racing steps. */
+export interface Gate<T = void> {
+  promise: Promise<T>;
+  open(value: T): void;
+  /** True once `open` was called. */
+  readonly opened: boolean;
+}
+
+/** A gate (deferred promise) that a test opens when the other side of a race has happened. */
+export function gate<T = void>(): Gate<T> {
+  let resolve!: (value: T) => void;
+  let opened = false;
+  const promise = new Promise<T>((done) => {
+    resolve = done;
+  });
+  return {
+    promise,
+    open(value: T) {
+      opened = true;
+      resolve(value);
+    },
+    get opened() {
+      return opened;
+    },
+  };
+}

@@ -1,49 +1,7 @@
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  type AckInput,
-  type AckOutput,
-  type AuthInput,
-  type ClientEvent,
-  type ClientToServerEvents,
-  defineContract,
-  type EmitEventName,
-  type PayloadArgs,
-  type PayloadInput,
-  type PayloadOutput,
-  type RequestEventName,
-  type Result,
-  type ServerEmitEventName,
-  type ServerEvent,
-  type ServerRequestEventName,
-  type ServerToClientEvents,
-  type SocketDataOf,
-} from '../src/index.js';
-
-const Page = z.object({ items: z.array(z.string()), hasMore: z.boolean() });
-
-const contract = defineContract({
-  clientToServer: {
-    login: { payload: z.object({ name: z.string().min(1), userid: z.string() }) },
-    chat: { payload: z.object({ msg: z.string().trim().min(1) }) },
-    forceDisconnect: {},
-    history: { payload: z.object({ limit: z.number().int().default(20) }), ack: Page },
-    ping: { ack: z.literal('pong') },
-  },
-  serverToClient: {
-    login: { payload: z.string() },
-    tick: {},
-    confirm: {
-      payload: z.object({ text: z.string() }),
-      ack: z.object({ yes: z.boolean(), note: z.string().default('') }),
-    },
-    ready: { ack: z.literal(true) },
-  },
-  auth: z.object({ token: z.string() }),
-  socketData: z.object({ userId: z.string() }),
-});
-
-type C = typeof contract;
+import { defineContract } from '../src/index.js';
+import { contract } from './support/example-contract.js';
 
 describe('defineContract', () => {
   it('keeps the spec and marks it as a contract', () => {
@@ -70,55 +28,5 @@ describe('defineContract', () => {
     expect(() => defineContract({ clientToServer: {}, serverToClient: { a: { ack: 'yes' as never } } })).toThrow(
       /server → client event "a" has a ack that is not a zod schema/,
     );
-  });
-});
-
-describe('contract types', () => {
-  it('types senders with zod input and receivers with zod output', () => {
-    type History = ClientEvent<C, 'history'>;
-    expectTypeOf<PayloadInput<History>>().toEqualTypeOf<{ limit?: number | undefined }>();
-    expectTypeOf<PayloadOutput<History>>().toEqualTypeOf<{ limit: number }>();
-    expectTypeOf<AckInput<History>>().toEqualTypeOf<{ items: string[]; hasMore: boolean }>();
-    expectTypeOf<AckOutput<ClientEvent<C, 'ping'>>>().toEqualTypeOf<'pong'>();
-  });
-
-  it('gives events without a payload no payload argument', () => {
-    expectTypeOf<PayloadArgs<ClientEvent<C, 'forceDisconnect'>>>().toEqualTypeOf<[]>();
-    expectTypeOf<PayloadArgs<ServerEvent<C, 'tick'>>>().toEqualTypeOf<[]>();
-    expectTypeOf<PayloadArgs<ServerEvent<C, 'login'>>>().toEqualTypeOf<[payload: string]>();
-  });
-
-  it('splits events into requests (with an ack) and the rest', () => {
-    expectTypeOf<RequestEventName<C>>().toEqualTypeOf<'history' | 'ping'>();
-    expectTypeOf<EmitEventName<C>>().toEqualTypeOf<'login' | 'chat' | 'forceDisconnect'>();
-  });
-
-  it('derives auth, socket data and socket.io event maps', () => {
-    expectTypeOf<AuthInput<C>>().toEqualTypeOf<{ token: string }>();
-    expectTypeOf<SocketDataOf<C>>().toEqualTypeOf<{ userId: string }>();
-    expectTypeOf<Parameters<ClientToServerEvents<C>['chat']>[0]>().toEqualTypeOf<{ msg: string }>();
-    expectTypeOf<Parameters<ClientToServerEvents<C>['ping']>[0]>().toEqualTypeOf<
-      ((result: Result<'pong'>) => void) | undefined
-    >();
-  });
-
-  it('types server requests: sent with zod input, answered with zod input, received as zod output', () => {
-    expectTypeOf<ServerRequestEventName<C>>().toEqualTypeOf<'confirm' | 'ready'>();
-    expectTypeOf<ServerEmitEventName<C>>().toEqualTypeOf<'login' | 'tick'>();
-    type Confirm = ServerEvent<C, 'confirm'>;
-    expectTypeOf<AckInput<Confirm>>().toEqualTypeOf<{ yes: boolean; note?: string | undefined }>();
-    expectTypeOf<AckOutput<Confirm>>().toEqualTypeOf<{ yes: boolean; note: string }>();
-    // socket.io's map: an event with an ack takes the answer callback last, one without takes none.
-    expectTypeOf<Parameters<ServerToClientEvents<C>['confirm']>>().toEqualTypeOf<
-      [payload: { text: string }, ack: (result: Result<{ yes: boolean; note?: string | undefined }>) => void]
-    >();
-    expectTypeOf<Parameters<ServerToClientEvents<C>['ready']>>().toEqualTypeOf<[ack: (result: Result<true>) => void]>();
-    expectTypeOf<Parameters<ServerToClientEvents<C>['login']>>().toEqualTypeOf<[payload: string]>();
-  });
-
-  it('falls back to a plain record for socket data and undefined auth', () => {
-    const bare = defineContract({ clientToServer: {}, serverToClient: {} });
-    expectTypeOf<SocketDataOf<typeof bare>>().toEqualTypeOf<Record<string, unknown>>();
-    expectTypeOf<AuthInput<typeof bare>>().toEqualTypeOf<undefined>();
   });
 });

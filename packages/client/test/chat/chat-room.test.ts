@@ -1,5 +1,5 @@
 import { type ChatUser, chatContract, MAX_REACTION_USERS, type Message } from '@chatwire/protocol';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ChatRoom, type RoomHost } from '../../src/chat/chat-room.js';
 import { createClient } from '../../src/create-client.js';
 
@@ -11,7 +11,7 @@ const cy: ChatUser = { userId: 'cy', name: 'Cy' };
  * A room fed directly, the way its ChatClient feeds it: no server. Its client never connects (nothing
  * here asks the server anything), and a gap fill or member resync would only start after an hour.
  */
-function openRoom(): ChatRoom {
+function openRoom(settings: { typingExpiryMs?: number } = {}): ChatRoom {
   const client = createClient(chatContract, 'http://127.0.0.1:9', { autoConnect: false });
   onTestFinished(() => client.close());
   const host: RoomHost = { client, user: ana, closed: false, ready: async () => {}, forget: () => {}, left: () => {} };
@@ -29,6 +29,7 @@ function openRoom(): ChatRoom {
       throw error;
     },
     backoff: { baseMs: hourMs, maxMs: hourMs, random: () => 0 },
+    ...settings,
   });
   onTestFinished(() => room.disconnected());
   return room;
@@ -147,5 +148,43 @@ describe('ChatRoom', () => {
       ['ana', 'bob'],
       ['bob', 'cy'],
     ]);
+  });
+});
+
+describe('ChatRoom typing of others', () => {
+  /** Fake setTimeout for this test: the room's typing timers run only when the test advances them. */
+  function fakeTimers(): void {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+  }
+
+  it('forgets a typist after typingExpiryMs without a "stopped"; each refresh restarts the wait', () => {
+    fakeTimers();
+    const room = openRoom({ typingExpiryMs: 5000 });
+    const seen: string[][] = [];
+    room.on('typing', (users) => seen.push(users.map((user) => user.userId)));
+    room.setRemoteTyping(bob, true);
+    vi.advanceTimersByTime(4999);
+    room.setRemoteTyping(bob, true);
+    vi.advanceTimersByTime(4999);
+    expect(room.typing).toEqual([bob]);
+    vi.advanceTimersByTime(1);
+    expect(room.typing).toEqual([]);
+    expect(seen).toEqual([['bob'], ['bob'], []]);
+  });
+
+  it('clears a typist whose message arrives, and never lists our own user', () => {
+    fakeTimers();
+    const room = openRoom({ typingExpiryMs: 5000 });
+    room.setRemoteTyping(ana, true);
+    room.setRemoteTyping(bob, true);
+    room.setRemoteTyping(cy, true);
+    expect(room.typing).toEqual([bob, cy]);
+    room.receive(message(1));
+    expect(room.typing).toEqual([cy]);
+    room.setRemoteTyping(cy, false);
+    expect(room.typing).toEqual([]);
   });
 });

@@ -50,4 +50,22 @@ describe('MemoryRateLimiter', () => {
     clock += 150;
     expect(await limiter.take('a')).toBe(0);
   });
+
+  it('keeps one bucket per key, refilled on the injected clock up to burst and no further', async () => {
+    let clock = 0;
+    const limiter = new MemoryRateLimiter({ ratePerSecond: 2, burst: 3 }, () => clock);
+    const drain = async (key: string) => {
+      let taken = 0;
+      while ((await limiter.take(key)) === 0) taken++;
+      return taken;
+    };
+    expect(await drain('a')).toBe(3);
+    // Another key is not affected by a's empty bucket.
+    expect(await limiter.take('b')).toBe(0);
+    clock += 1000;
+    expect(await drain('a')).toBe(2);
+    // A long quiet spell refills to burst, never past it.
+    clock += 60_000;
+    expect(await drain('a')).toBe(3);
+  });
 });

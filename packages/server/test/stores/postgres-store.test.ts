@@ -32,8 +32,13 @@ describe('PostgresStore on several nodes', () => {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     onTestFinished(() => client.end());
-    const { rows } = await client.query(`SELECT version FROM ${schema}.chat_migrations`);
-    expect(rows).toEqual(Array.from({ length: 7 }, (_, i) => ({ version: i + 1 })));
+    const { rows } = await client.query<{ version: number }>(
+      `SELECT version FROM ${schema}.chat_migrations ORDER BY version`,
+    );
+    // Each migration recorded once: versions 1..n, no repeats from the racing opens or the later one.
+    const versions = rows.map((row) => row.version);
+    expect(versions.length).toBeGreaterThan(0);
+    expect(versions).toEqual(Array.from({ length: versions.length }, (_, i) => i + 1));
   });
 
   it('keeps serials gapless and clientMessageIds unique with writers on three pools', async () => {
@@ -64,17 +69,53 @@ describe('PostgresStore on several nodes', () => {
     }
   });
 
-  it('serves history and sync from indexes', async () => {
-    const store = await openFresh();
-    onTestFinished(() => store.close());
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    onTestFinished(() => client.end());
-    await client.query('SET enable_seqscan = off');
-    const plan = await client.query(
-      `EXPLAIN SELECT * FROM s${schemas}.chat_messages WHERE room_id = 'r' AND serial > 5 ORDER BY serial LIMIT 10`,
+  it('serves its own reads from indexes on a large table: history pages, lastSerial, updatedSince, clientMessageId', async () => {
+    const schema = `x${++schemas}`;
+    const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    onTestFinished(() => pool.end());
+    const store = await PostgresStore.open({ pool, schema });
+    // 40 rooms of 1000 messages, a few of them edited, among 20,000 rooms: the planner picks indexes only when they pay.
+    await pool.query(
+      `INSERT INTO ${schema}.chat_messages (room_id, serial, id, client_message_id, author_id, author_name, text, created_at, updated_at)
+       SELECT 'room' || r, n, gen_random_uuid(), 'c' || n, 'u' || (n % 7), 'U', 'text ' || n, n,
+              CASE WHEN n % 100 = 0 THEN n ELSE NULL END
+       FROM generate_series(1, 40) AS r, generate_series(1, 1000) AS n`,
     );
-    expect(plan.rows.map((row) => Object.values(row)[0]).join('\n')).toMatch(/Index Scan using chat_messages_pkey/);
+    await pool.query(
+      `INSERT INTO ${schema}.chat_rooms (room_id, last_serial) SELECT 'room' || r, 1000 FROM generate_series(1, 20000) AS r`,
+    );
+    await pool.query(`ANALYZE ${schema}.chat_messages`);
+    await pool.query(`ANALYZE ${schema}.chat_rooms`);
+
+    // Record the store's reads as it sends them, then ask PostgreSQL how it runs each one.
+    const reads: { sql: string; values: unknown[] }[] = [];
+    const query = pool.query.bind(pool);
+    pool.query = ((sql: string, values: unknown[]) => {
+      if (typeof sql === 'string' && sql.trimStart().startsWith('SELECT')) reads.push({ sql, values });
+      return query(sql, values);
+    }) as typeof pool.query;
+    await store.history('room7', { after: 500, limit: 50 });
+    await store.history('room7', { before: 500, limit: 50 });
+    await store.history('room7', { limit: 50 });
+    await store.lastSerial('room7');
+    await store.updatedSince('room7', 0, 50);
+    const author = { userId: 'u3', name: 'U' };
+    await store.append({ roomId: 'room7', clientMessageId: 'c3', author, text: 'again', createdAt: 1 });
+    pool.query = query;
+
+    const plans = await Promise.all(
+      reads.map(async ({ sql, values }) => {
+        const { rows } = await pool.query(`EXPLAIN ${sql}`, values);
+        return { sql, plan: rows.map((row) => Object.values(row)[0]).join('\n') };
+      }),
+    );
+    expect(reads.length).toBeGreaterThanOrEqual(6);
+    for (const { sql, plan } of plans) {
+      expect(plan, sql).not.toMatch(/Seq Scan/);
+      expect(plan, sql).toMatch(/Index (Only )?Scan|Bitmap Index Scan/);
+    }
+    expect(plans.map(({ plan }) => plan).join('\n')).toMatch(/chat_messages_updated/);
+    expect(plans.map(({ plan }) => plan).join('\n')).toMatch(/chat_messages_client_id/);
   });
 
   it('searches a big room through the GIN index of the words', async () => {
@@ -112,14 +153,12 @@ describe('PostgresStore on several nodes', () => {
     );
   });
 
-  it('fails fast with the error when the database is unreachable', async () => {
-    const started = Date.now();
+  it('rejects open with the connection error when the database is unreachable', async () => {
     await expect(
       PostgresStore.open({
         connectionString: 'postgres://postgres@127.0.0.1:1/none',
         poolConfig: { connectionTimeoutMillis: 500 },
       }),
-    ).rejects.toThrow();
-    expect(Date.now() - started).toBeLessThan(5000);
+    ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 });
