@@ -122,6 +122,24 @@ const unrepresentable = new Set([
   'transform',
 ]);
 
+/**
+ * What a refinement (`refine`, `superRefine`) checks, as far as its error message says: JSON Schema
+ * cannot express it. A message made by a function is asked for with an empty issue, and may not say.
+ */
+function refinementMessage(check: z.core.$ZodCheck): string {
+  const { error } = check._zod.def;
+  try {
+    const made: unknown = error?.({ code: 'custom', input: undefined } as never);
+    if (typeof made === 'string') return made;
+    if (typeof made === 'object' && made !== null && 'message' in made && typeof made.message === 'string') {
+      return made.message;
+    }
+  } catch {
+    // A message function that needs a real issue: say only that a check exists.
+  }
+  return 'a custom check';
+}
+
 const schemaPrefix = '#/components/schemas/';
 const definitionPrefix = '#/definitions/';
 
@@ -148,8 +166,12 @@ class SchemaBook {
       cycles: 'ref',
       reused: 'inline',
       override: (context) => {
-        const type = context.zodSchema._zod.def.type;
-        if (unrepresentable.has(type)) context.jsonSchema['x-zod-type'] = type;
+        const def = context.zodSchema._zod.def;
+        if (unrepresentable.has(def.type)) context.jsonSchema['x-zod-type'] = def.type;
+        const refinements = ('checks' in def ? (def.checks ?? []) : [])
+          .filter((check) => check._zod.def.check === 'custom')
+          .map(refinementMessage);
+        if (refinements.length > 0) context.jsonSchema['x-refinements'] = refinements;
       },
     }) as JsonSchema & { definitions?: Record<string, JsonSchema> };
     const rootName = this.claim(name, JSON.stringify(root), true);
@@ -173,7 +195,13 @@ class SchemaBook {
     for (const [definition, body] of Object.entries(definitions ?? {})) {
       this.schemas[renames.get(definition)!] = rewrite(body) as JsonSchema;
     }
-    this.schemas[rootName] = rewrite(root) as JsonSchema;
+    const rewritten = rewrite(root) as JsonSchema;
+    // A schema that is only a shared definition (one with a meta id) is referred to by that name.
+    if (typeof rewritten.$ref === 'string' && Object.keys(rewritten).length === 1) {
+      this.raw.delete(rootName);
+      return { $ref: rewritten.$ref };
+    }
+    this.schemas[rootName] = rewritten;
     return { $ref: schemaPrefix + rootName };
   }
 
