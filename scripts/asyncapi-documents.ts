@@ -36,6 +36,9 @@ export function asyncapiDocuments(): AsyncAPIFile[] {
   );
   return [
     { file: 'docs/asyncapi/chat.yaml', yaml: header + stringify(chat, { aliasDuplicateObjects: false, lineWidth: 0 }) },
-    { file: 'docs/asyncapi/tutorial.yaml', yaml: header + stringify(tutorial, { aliasDuplicateObjects: false, lineWidth: 0 }) },
+    {
+      file: 'docs/asyncapi/tutorial.yaml',
+      yaml: header + stringify(tutorial, { aliasDuplicateObjects: false, lineWidth: 0 }),
+    },
   ];
 }

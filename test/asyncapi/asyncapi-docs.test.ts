@@ -39,7 +39,9 @@ describe.each(asyncapiDocuments())('$file', ({ file, yaml }) => {
   });
 });
 
-it('a contract with every kind of event and schema the chat lacks passes the parser too', { timeout: 60_000 }, async () => {
+it('a contract with every kind of event and schema the chat lacks passes the parser too', {
+  timeout: 60_000,
+}, async () => {
   type Tree = { label: string; children: Tree[] };
   const tree: z.ZodType<Tree> = z.lazy(() => z.object({ label: z.string(), children: z.array(tree) }));
   const user = z.object({ id: z.string() }).meta({ id: 'AsyncapiTestUser' });

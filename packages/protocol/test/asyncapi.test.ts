@@ -10,7 +10,11 @@ const tree: z.ZodType<Tree> = z.lazy(() => z.object({ label: z.string(), childre
 const contract = defineContract({
   clientToServer: {
     'room:join': {
-      payload: z.object({ roomId: z.string().min(1), limit: z.number().int().default(20), note: z.string().optional() }),
+      payload: z.object({
+        roomId: z.string().min(1),
+        limit: z.number().int().default(20),
+        note: z.string().optional(),
+      }),
       ack: z.object({ members: z.array(User), since: z.date() }),
     },
     'room:leave': { payload: z.object({ roomId: z.string() }), ack: z.object({}).optional() },
@@ -52,6 +56,12 @@ function schemaOf(schema: unknown): JsonSchema {
   return typeof node.$ref === 'string' ? (resolve(node.$ref) as JsonSchema) : node;
 }
 
+/** A schema's `properties`; throws when it has none. */
+function props(schema: JsonSchema | undefined): Record<string, JsonSchema> {
+  if (schema?.properties === undefined) throw new Error(`no properties in ${JSON.stringify(schema)}`);
+  return schema.properties as Record<string, JsonSchema>;
+}
+
 function operation(key: string) {
   const found = doc.operations[key];
   if (found === undefined) throw new Error(`no operation ${key}: ${Object.keys(doc.operations).join(', ')}`);
@@ -89,12 +99,12 @@ describe('toAsyncAPI', () => {
     expect(reply.name).toBe('room:join');
     const [success, failure] = schemaOf(reply.payload).oneOf as JsonSchema[];
     expect(success?.required).toEqual(['ok', 'data']);
-    expect((success?.properties as Record<string, JsonSchema>).ok).toMatchObject({ const: true });
-    const data = schemaOf((success?.properties as Record<string, JsonSchema>).data);
+    expect(props(success).ok).toMatchObject({ const: true });
+    const data = schemaOf(props(success).data);
     expect(data.required).toEqual(['members', 'since']);
     expect(failure?.required).toEqual(['ok', 'error']);
-    expect((failure?.properties as Record<string, JsonSchema>).ok).toMatchObject({ const: false });
-    const error = schemaOf((failure?.properties as Record<string, JsonSchema>).error);
+    expect(props(failure).ok).toMatchObject({ const: false });
+    const error = schemaOf(props(failure).error);
     expect(error.required).toEqual(['code', 'message']);
     expect(Object.keys(error.properties as object)).toEqual(['code', 'message', 'issues', 'retryAfterMs']);
   });
@@ -115,13 +125,13 @@ describe('toAsyncAPI', () => {
     const confirm = operation('receive.confirm');
     expect(confirm.action).toBe('receive');
     const [success] = schemaOf(messageOf(confirm.reply!.messages[0]!).payload).oneOf as JsonSchema[];
-    expect(schemaOf((success?.properties as Record<string, JsonSchema>).data).required).toEqual(['yes']);
+    expect(schemaOf(props(success).data).required).toEqual(['yes']);
   });
 
   it('describes what a sender sends: optional and defaulted fields are not required', () => {
     const payload = schemaOf(messageOf(operation('send.room_join').messages[0]!).payload);
     expect(payload.required).toEqual(['roomId']);
-    expect((payload.properties as Record<string, JsonSchema>).limit).toMatchObject({ type: 'integer', default: 20 });
+    expect(props(payload).limit).toMatchObject({ type: 'integer', default: 20 });
     expect(payload.additionalProperties).toBeUndefined();
   });
 
@@ -129,9 +139,9 @@ describe('toAsyncAPI', () => {
     const typing = schemaOf(messageOf(operation('send.typing').messages[0]!).payload);
     expect(typing['x-refinements']).toEqual(['Say on or off']);
     const odd = schemaOf(messageOf(operation('send.room_join_2').messages[0]!).payload);
-    expect((odd.properties as Record<string, JsonSchema>).big).toEqual({ 'x-zod-type': 'bigint' });
+    expect(props(odd).big).toEqual({ 'x-zod-type': 'bigint' });
     // A transform is described by its input: what the sender sends.
-    expect((odd.properties as Record<string, JsonSchema>).length).toEqual({ type: 'string' });
+    expect(props(odd).length).toEqual({ type: 'string' });
     const since = (schemaOf(doc.components.schemas['send.room_join.data']).properties as Record<string, JsonSchema>)
       .since;
     expect(since).toEqual({ 'x-zod-type': 'date' });
@@ -142,7 +152,7 @@ describe('toAsyncAPI', () => {
     const joined = messageOf(operation('receive.user_joined').messages[0]!);
     expect(schemaOf(joined.payload)).toBe(doc.components.schemas.User);
     const treeSchema = schemaOf(messageOf(operation('receive.tree').messages[0]!).payload);
-    const children = (treeSchema.properties as Record<string, JsonSchema>).children as { items: { $ref: string } };
+    const children = props(treeSchema).children as { items: { $ref: string } };
     expect(resolve(children.items.$ref)).toBe(treeSchema);
   });
 

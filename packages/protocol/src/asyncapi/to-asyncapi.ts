@@ -159,7 +159,11 @@ class SchemaBook {
   private readonly raw = new Map<string, string>();
 
   add(name: string, schema: z.ZodType): AsyncAPIReference {
-    const { $schema: _dialect, definitions, ...root } = z.toJSONSchema(schema, {
+    const {
+      $schema: _dialect,
+      definitions,
+      ...root
+    } = z.toJSONSchema(schema, {
       target: 'draft-7',
       io: 'input',
       unrepresentable: 'any',
@@ -178,7 +182,14 @@ class SchemaBook {
     const renames = new Map<string, string>();
     for (const [definition, body] of Object.entries(definitions ?? {})) {
       const local = definition.startsWith('__');
-      renames.set(definition, this.claim(local ? `${rootName}.${definition.slice(2)}` : componentName(definition), JSON.stringify(body), local));
+      renames.set(
+        definition,
+        this.claim(
+          local ? `${rootName}.${definition.slice(2)}` : componentName(definition),
+          JSON.stringify(body),
+          local,
+        ),
+      );
     }
     const rewrite = (node: unknown): unknown => {
       if (Array.isArray(node)) return node.map(rewrite);
@@ -246,9 +257,10 @@ function acceptsUndefined(schema: z.ZodType): boolean {
  * error codes are components (`ErrorPayload`, `ErrorCode`).
  *
  * Schemas come from zod's `z.toJSONSchema` (JSON Schema draft 7), input side: what a sender may
- * send, which is what the receiver accepts. Not expressed: refinements (`refine`, `superRefine`),
- * which only their error messages tell; transforms (described by their input); and types JSON has
- * no form for (`bigint`, `date`, `map`, … become `{}` with `x-zod-type`). Nothing throws.
+ * send, which is what the receiver accepts (a field with a default is optional). Not expressed:
+ * refinements (`refine`, `superRefine`), listed by their error messages under `x-refinements`;
+ * transforms, described by their input; types JSON has no form for (`bigint`, `date`, `map`, …),
+ * which become `{}` with `x-zod-type`; and `socketData`, which never travels. Nothing throws.
  * @param contract Any contract made with `defineContract`.
  * @param info The document's title, version and description.
  * @param options The namespace, servers and document id.
@@ -260,7 +272,11 @@ function acceptsUndefined(schema: z.ZodType): boolean {
  * const doc = toAsyncAPI(chatContract, { title: 'Chat', version: '1.0.0' }, { namespace: '/chat' });
  * writeFileSync('chat.yaml', stringify(doc, { aliasDuplicateObjects: false }));
  */
-export function toAsyncAPI(contract: AnyContract, info: AsyncAPIInfo, options: ToAsyncAPIOptions = {}): AsyncAPIDocument {
+export function toAsyncAPI(
+  contract: AnyContract,
+  info: AsyncAPIInfo,
+  options: ToAsyncAPIOptions = {},
+): AsyncAPIDocument {
   const namespace = options.namespace ?? '/';
   const channelId = options.channelId ?? (namespace === '/' ? 'root' : componentName(namespace.replace(/^\//, '')));
   const channel: AsyncAPIReference = { $ref: `#/channels/${channelId}` };
