@@ -401,7 +401,7 @@ export function toAsyncAPI(
   return {
     asyncapi: '3.0.0',
     ...(options.id === undefined ? {} : { id: options.id }),
-    info,
+    info: { ...info },
     ...(options.servers === undefined ? {} : { servers: options.servers }),
     defaultContentType: 'application/json',
     channels: { [channelId]: channelObject },
