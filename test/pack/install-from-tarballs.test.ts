@@ -81,6 +81,10 @@ function ensureBuilt(): Promise<void> {
     ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts'].map((file) => join(root, 'packages', name, 'dist', file)),
   );
   outputs.push(join(root, 'packages', 'server', 'dist', 'dev.js'), join(root, 'packages', 'server', 'dist', 'dev.cjs'));
+  outputs.push(
+    join(root, 'packages', 'protocol', 'dist', 'asyncapi.js'),
+    join(root, 'packages', 'protocol', 'dist', 'asyncapi.cjs'),
+  );
   return ensureFreshBuild(outputs);
 }
 
@@ -143,6 +147,7 @@ import { createRequire } from 'node:module';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChatwireError, defineContract } from '@chatwire/protocol';
+import { toAsyncAPI } from '@chatwire/protocol/asyncapi';
 import { createServer, jwtAuthenticator, signToken } from '@chatwire/server';
 import { createClient } from '@chatwire/client';
 import { z } from 'zod';
@@ -155,6 +160,7 @@ const loadedFile = (name) => relative(process.cwd(), fileURLToPath(import.meta.r
 const cjsImports = `const { createServer: createHttpServer } = require('node:http');
 const { relative } = require('node:path');
 const { ChatwireError, defineContract } = require('@chatwire/protocol');
+const { toAsyncAPI } = require('@chatwire/protocol/asyncapi');
 const { createServer, jwtAuthenticator, signToken } = require('@chatwire/server');
 const { createClient } = require('@chatwire/client');
 const { z } = require('zod');
@@ -228,10 +234,13 @@ async function main() {
     protocol: loadedFile('@chatwire/protocol'),
     server: loadedFile('@chatwire/server'),
     serverDev: loadedFile('@chatwire/server/dev'),
+    protocolAsyncapi: loadedFile('@chatwire/protocol/asyncapi'),
     client: loadedFile('@chatwire/client'),
   };
+  const asyncapi = toAsyncAPI(contract, { title: 'App', version: '1.0.0' });
   const summary = {
     loaded,
+    asyncapiOperations: Object.keys(asyncapi.operations),
     chatwireFilesInRequireCache,
     request,
     broadcast,
@@ -424,10 +433,19 @@ describe('installing the packed packages from npm', { timeout: 180_000 }, () => 
           protocol: built('protocol', app.js),
           server: built('server', app.js),
           serverDev: built('server', app.js.replace('index', 'dev')),
+          protocolAsyncapi: built('protocol', app.js.replace('index', 'asyncapi')),
           client: built('client', app.js),
         },
         chatwireFilesInRequireCache:
-          kind === 'esm' ? [] : [built('client', app.js), built('protocol', app.js), built('server', app.js)],
+          kind === 'esm'
+            ? []
+            : [
+                built('client', app.js),
+                built('protocol', app.js.replace('index', 'asyncapi')),
+                built('protocol', app.js),
+                built('server', app.js),
+              ],
+        asyncapiOperations: ['send.add', 'send.say', 'send.secret', 'receive.said', 'receive.chatwire_error'],
         request: { ok: true, data: { sum: 5 } },
         broadcast: { from: 'alice', text: 'hello bob' },
         invalidRequest: {
