@@ -37,6 +37,7 @@ import { publishesServerSideEmit, publishServerSideEmit, reachesOtherNodes } fro
 import { type ConnectionCap, capConnections } from './connection-cap.js';
 import { type ChatHook, type ChatHookName, HookRegistry } from './hooks.js';
 import { type Limits, memoryLimits } from './limits.js';
+import { measuredStore, roomCounts } from './chat-metrics.js';
 import { MemoryPresence, type Presence, type PresenceChange } from './presence.js';
 import { roomKey, userRoom } from './rooms.js';
 import type { NewMessage, RestrictionKind, RoomRestriction, Store } from './store.js';
@@ -222,12 +223,14 @@ export class ChatServer {
       server,
       ...serverOptions
     } = options;
-    this.store = store;
     this.presence = presence ?? new MemoryPresence();
     this.logger = serverOptions.logger ?? silentLogger;
     this.authorizeRoom = authorizeRoom ?? defaultAuthorize;
     this.moderate = moderate;
     this.now = now ?? Date.now;
+    const { metrics } = serverOptions;
+    this.store = metrics === undefined ? store : measuredStore(store, metrics, this.now, this.logger);
+    metrics?.watchRooms?.(() => roomCounts(this.socketRooms));
     this.hooks = new HookRegistry(this.logger);
     this.limiter =
       rateLimit === false
