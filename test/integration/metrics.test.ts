@@ -25,6 +25,7 @@ async function histogramOf(registry: Registry, name: string, labels: Record<stri
   const pick = (suffix: string) =>
     values.find(
       (value) =>
+        'metricName' in value &&
         value.metricName === `${name}${suffix}` &&
         Object.entries(labels).every(([key, label]) => value.labels[key] === label),
     )?.value ?? 0;
