@@ -15,6 +15,7 @@ import { build } from 'esbuild';
 import { addAdmin } from './admin.js';
 import type { AdminContract } from './admin-contract.js';
 import { addDiceBot } from './dice-bot.js';
+import { metricsRoute } from './metrics.js';
 import { addWebhook } from './webhook.js';
 
 /** Options of {@link createChatApp}: any ChatServer option but the HTTP server and the authenticator. */
@@ -22,7 +23,10 @@ export interface ChatAppOptions
   extends Partial<Omit<ChatServerOptions, 'httpServer' | 'io' | 'store' | 'authenticate'>> {
   /** Where history lives. @default a new MemoryStore */
   store?: Store;
-  /** The token of the `/admin` namespace (`ADMIN_TOKEN`). @default undefined (the admin namespace refuses everyone) */
+  /**
+   * The token of the `/admin` namespace and of `GET /metrics` (`ADMIN_TOKEN`).
+   * @default undefined (the admin namespace refuses everyone; /metrics is open)
+   */
   adminToken?: string | undefined;
   /** Where every chat event is POSTed as JSON (`CHAT_WEBHOOK_URL`). @default undefined (events are logged at debug level) */
   webhookUrl?: string | undefined;
@@ -72,18 +76,22 @@ const securityHeaders = {
 };
 
 /**
- * The chatwire demo: serves the chat page at `/`, a ChatServer and its `/admin` namespace on the same port.
+ * The chatwire demo: serves the chat page at `/`, a ChatServer and its `/admin` namespace on the same port,
+ * and Prometheus metrics at `/metrics`.
  * @example const app = await createChatApp({ store: new SqliteStore({ path: 'chat.db' }) }); await app.listen(3000);
  */
 export async function createChatApp(options: ChatAppOptions = {}): Promise<ChatApp> {
   const { store = new MemoryStore(), adminToken, webhookUrl, random, ...chatOptions } = options;
   const [html, script] = await Promise.all([readFile(new URL('index.html', pageDir), 'utf8'), bundlePage()]);
+  const scrape = metricsRoute(adminToken);
   const httpServer = createHttpServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (req.method === 'GET' && path === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...securityHeaders }).end(html);
     } else if (req.method === 'GET' && path === '/app.js') {
       res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', ...securityHeaders }).end(script);
+    } else if (req.method === 'GET' && path === '/metrics') {
+      scrape.serve(req, res).catch(() => res.writeHead(500).end());
     } else {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
     }
@@ -92,6 +100,7 @@ export async function createChatApp(options: ChatAppOptions = {}): Promise<ChatA
     ...chatOptions,
     httpServer,
     store,
+    metrics: scrape.metrics,
     // DEVELOPMENT ONLY: believes whatever { name, userId } the browser claims, so anyone can be anyone.
     // Production: tokenAuthenticator + signToken behind your login (see README.md).
     authenticate: devAuthenticator(),
