@@ -7,7 +7,7 @@ import { testContract } from '../support/test-contract.js';
 import { connectAs, startTestServer } from '../support/test-server.js';
 
 /** The value of `name` with exactly these labels (0 when the series does not exist yet). */
-async function valueOf(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+async function seriesValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
   const metric = registry.getSingleMetric(name);
   if (metric === undefined) throw new Error(`no metric ${name}`);
   const { values } = await metric.get();
@@ -33,7 +33,7 @@ async function histogramOf(registry: Registry, name: string, labels: Record<stri
 }
 
 const events = (registry: Registry, event: string, outcome: string) =>
-  valueOf(registry, 'chatwire_events_total', { namespace: '/', event, outcome });
+  seriesValue(registry, 'chatwire_events_total', { namespace: '/', event, outcome });
 
 describe('metrics (prometheusMetrics through real sockets)', () => {
   it('counts events by name and outcome: ok, VALIDATION_FAILED, INTERNAL, unknown, app codes as other', async () => {
@@ -107,7 +107,7 @@ describe('metrics (prometheusMetrics through real sockets)', () => {
   it('keeps a connections gauge per namespace, up on connect and down on disconnect', async () => {
     const registry = new Registry();
     const { url, server } = await startTestServer({ metrics: prometheusMetrics({ registry }) });
-    const connections = (namespace: string) => valueOf(registry, 'chatwire_connections', { namespace });
+    const connections = (namespace: string) => seriesValue(registry, 'chatwire_connections', { namespace });
     const alice = await connectAs(url, 'alice');
     await connectAs(url, 'bob');
     server.of('/side', testContract, { authenticate: ({ auth }) => ({ userId: auth.userId }) });

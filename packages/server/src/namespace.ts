@@ -16,14 +16,6 @@ import {
   type SocketDataOf,
 } from '@chatwire/protocol';
 import {
-  ConnectionBudget,
-  DEFAULT_ERROR_REPLY_RATE_LIMIT,
-  DEFAULT_EVENT_RATE_LIMIT,
-  DEFAULT_REFUSAL_LIMIT,
-  type EventLimits,
-  limitOption,
-} from './limits/connection-budget.js';
-import {
   type Answered,
   type ChatwireMetrics,
   type EventProbe,
@@ -32,6 +24,14 @@ import {
   type SpanTracer,
   UNKNOWN_EVENT,
 } from './instrumentation.js';
+import {
+  ConnectionBudget,
+  DEFAULT_ERROR_REPLY_RATE_LIMIT,
+  DEFAULT_EVENT_RATE_LIMIT,
+  DEFAULT_REFUSAL_LIMIT,
+  type EventLimits,
+  limitOption,
+} from './limits/connection-budget.js';
 import { echoedEventName } from './limits/echoed-event-name.js';
 import { malformedAuth } from './limits/malformed-auth.js';
 import type { RateLimit } from './limits/rate-limiter.js';
@@ -404,7 +404,9 @@ export class ChatwireNamespace<C extends AnyContract> {
       const waitMs = budget.chargeEvent();
       if (waitMs > 0) {
         const error = new ChatwireError('RATE_LIMITED', 'Too many events', { retryAfterMs: waitMs });
-        return this.observed(socket, this.eventLabel(event), () => this.reject(socket, budget, event, pickAck(args), error));
+        return this.observed(socket, this.eventLabel(event), () =>
+          this.reject(socket, budget, event, pickAck(args), error),
+        );
       }
       if (typeof event !== 'string' || !Object.hasOwn(this.contract.clientToServer, event)) {
         if (this.unknownEvents === 'ignore') return next();
