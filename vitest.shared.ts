@@ -7,7 +7,9 @@ const source = '@chatwire/source';
 /** What every project shares: the root config and each package's own vitest.config.ts. */
 export default defineConfig({
   resolve: { conditions: [source, ...defaultClientConditions] },
-  ssr: { resolve: { conditions: [source, ...defaultServerConditions] } },
+  // Vitest hands these to Node as --conditions: without 'module' (a bundler-only condition), packages
+  // load as Node loads them (@opentelemetry/api's 'module' build does not run in Node).
+  ssr: { resolve: { conditions: [source, ...defaultServerConditions.filter((condition) => condition !== 'module')] } },
   test: {
     testTimeout: 20_000,
     hookTimeout: 60_000,

@@ -23,7 +23,7 @@ export function instrumentChat(chat: ChatServer, logger: Logger): { metrics: Cha
 }
 
 /** True when `given` is `expected`, in time independent of where they differ (both hashed first, so of any length). */
-function sameToken(given: string, expected: string): boolean {
+export function sameToken(given: string, expected: string): boolean {
   const digest = (value: string) => createHash('sha256').update(value).digest();
   return timingSafeEqual(digest(given), digest(expected));
 }

@@ -14,6 +14,7 @@ import { devAuthenticator } from '@chatwire/server/dev';
 import { addAdmin } from './admin.js';
 import type { AdminContract } from './admin-contract.js';
 import { addDiceBot } from './dice-bot.js';
+import { metricsRoute } from './metrics.js';
 import { addWebhook } from './webhook.js';
 
 /** Options of {@link createChatApp}: any ChatServer option but the HTTP server and the authenticator. */
@@ -21,7 +22,10 @@ export interface ChatAppOptions
   extends Partial<Omit<ChatServerOptions, 'httpServer' | 'io' | 'store' | 'authenticate'>> {
   /** Where history lives. @default a new MemoryStore */
   store?: Store;
-  /** The token of the `/admin` namespace (`ADMIN_TOKEN`). @default undefined (the admin namespace refuses everyone) */
+  /**
+   * The token of the `/admin` namespace and of `GET /metrics` (`ADMIN_TOKEN`).
+   * @default undefined (the admin namespace refuses everyone; /metrics is open)
+   */
   adminToken?: string | undefined;
   /** Where every chat event is POSTed as JSON (`CHAT_WEBHOOK_URL`). @default undefined (events are logged at debug level) */
   webhookUrl?: string | undefined;
@@ -55,17 +59,24 @@ const securityHeaders = {
 
 /**
  * The chatwire demo: serves the chat page (built by Vite into dist/page) at `/`, a ChatServer and its
- * `/admin` namespace on the same port.
+ * `/admin` namespace on the same port, and Prometheus metrics at `/metrics`.
  * @example const app = await createChatApp({ store: new SqliteStore({ path: 'chat.db' }) }); await app.listen(3000);
  */
 export async function createChatApp(options: ChatAppOptions = {}): Promise<ChatApp> {
   const { store = new MemoryStore(), adminToken, webhookUrl, random, ...chatOptions } = options;
   // The page as `vite build` wrote it (`pnpm start` and the tests build it when its sources changed).
-  const httpServer = createHttpServer(pageHandler(new URL('../dist/page/', import.meta.url), securityHeaders));
+  const page = pageHandler(new URL('../dist/page/', import.meta.url), securityHeaders);
+  const scrape = metricsRoute(adminToken);
+  const httpServer = createHttpServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (req.method === 'GET' && path === '/metrics') scrape.serve(req, res).catch(() => res.writeHead(500).end());
+    else page(req, res);
+  });
   const chat = createChatServer({
     ...chatOptions,
     httpServer,
     store,
+    metrics: scrape.metrics,
     // DEVELOPMENT ONLY: believes whatever { name, userId } the browser claims, so anyone can be anyone.
     // Production: jwtAuthenticator (signToken behind your login, or your identity provider's JWKS; see README.md).
     authenticate: devAuthenticator(),

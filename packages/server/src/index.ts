@@ -46,6 +46,16 @@ export type {
   UserRoomsQuery,
 } from './chat/store.js';
 export { ChatwireServer, type ChatwireServerOptions, createServer } from './create-server.js';
+export {
+  type ChatwireMetrics,
+  type EventRecord,
+  type RoomCounts,
+  type SpanAttributeValue,
+  type SpanTracer,
+  type StoreCallRecord,
+  type TracerSpan,
+  UNKNOWN_EVENT,
+} from './instrumentation.js';
 export type { AllowedOrigins } from './limits/allowed-origins.js';
 export type { RateLimit, RateLimiter } from './limits/rate-limiter.js';
 export { type Logger, silentLogger } from './logger.js';

@@ -16,6 +16,15 @@ import {
   type SocketDataOf,
 } from '@chatwire/protocol';
 import {
+  type Answered,
+  type ChatwireMetrics,
+  type EventProbe,
+  eventProbe,
+  guarded,
+  type SpanTracer,
+  UNKNOWN_EVENT,
+} from './instrumentation.js';
+import {
   ConnectionBudget,
   DEFAULT_ERROR_REPLY_RATE_LIMIT,
   DEFAULT_EVENT_RATE_LIMIT,
@@ -131,6 +140,18 @@ export interface ChatwireNamespaceOptions<C extends AnyContract> {
   unknownEvents?: 'refuse' | 'ignore';
   /** Clock of the per-connection budgets and of {@link EventOutcome.durationMs}. @default Date.now */
   now?: () => number;
+  /**
+   * Where connections, events (by name and outcome) and their latency are reported, e.g.
+   * `prometheusMetrics()` from `@chatwire/server/prometheus`. @default undefined (nothing is measured)
+   */
+  metrics?: ChatwireMetrics;
+  /**
+   * Makes one span per client event (name `chatwire <event>`, kind server; attributes
+   * `chatwire.namespace`, `chatwire.event`, `chatwire.socket_id`, `chatwire.outcome`; status error
+   * when the server failed: `INTERNAL`, `UNAVAILABLE`, `TIMEOUT`), active while the handler runs.
+   * An OpenTelemetry `Tracer` fits. @default undefined (no spans)
+   */
+  tracer?: SpanTracer;
 }
 
 /** Every namespace option, checked complete by the compiler: what is not passed on to socket.io. */
@@ -143,6 +164,8 @@ const NAMESPACE_OPTIONS: Record<keyof ChatwireNamespaceOptions<AnyContract>, tru
   refusalLimit: true,
   unknownEvents: true,
   now: true,
+  metrics: true,
+  tracer: true,
 };
 
 /** `options` without the namespace options: what is left for socket.io. */
@@ -187,6 +210,8 @@ export class ChatwireNamespace<C extends AnyContract> {
   private readonly eventLimits: EventLimits;
   private readonly unknownEvents: 'refuse' | 'ignore';
   private readonly now: () => number;
+  private readonly metrics: ChatwireMetrics | undefined;
+  private readonly probe: EventProbe | undefined;
 
   constructor(raw: TypedIoNamespace<C>, contract: C, options: ChatwireNamespaceOptions<C> = {}) {
     const {
@@ -198,6 +223,8 @@ export class ChatwireNamespace<C extends AnyContract> {
       refusalLimit,
       unknownEvents,
       now,
+      metrics,
+      tracer,
     } = options;
     this.raw = raw;
     this.name = raw.name;
@@ -207,6 +234,8 @@ export class ChatwireNamespace<C extends AnyContract> {
     this.outgoing = new OutgoingEmitter(contract, this.validateOutgoing);
     this.now = now ?? Date.now;
     this.unknownEvents = unknownEvents ?? 'refuse';
+    this.metrics = metrics;
+    this.probe = eventProbe(raw.name, metrics, tracer, this.now, this.logger);
     this.eventLimits = {
       events: limitOption(eventRateLimit, DEFAULT_EVENT_RATE_LIMIT),
       errorReplies: limitOption(errorReplyRateLimit, DEFAULT_ERROR_REPLY_RATE_LIMIT),
@@ -375,12 +404,14 @@ export class ChatwireNamespace<C extends AnyContract> {
       const waitMs = budget.chargeEvent();
       if (waitMs > 0) {
         const error = new ChatwireError('RATE_LIMITED', 'Too many events', { retryAfterMs: waitMs });
-        return this.reject(socket, budget, event, pickAck(args), error);
+        return this.observed(socket, this.eventLabel(event), () =>
+          this.reject(socket, budget, event, pickAck(args), error),
+        );
       }
       if (typeof event !== 'string' || !Object.hasOwn(this.contract.clientToServer, event)) {
         if (this.unknownEvents === 'ignore') return next();
         const error = new ChatwireError('NOT_FOUND', `Unknown event "${echoedEventName(event)}"`);
-        return this.reject(socket, budget, event, pickAck(args), error);
+        return this.observed(socket, UNKNOWN_EVENT, () => this.reject(socket, budget, event, pickAck(args), error));
       }
       next();
     });
@@ -389,7 +420,7 @@ export class ChatwireNamespace<C extends AnyContract> {
         event as never,
         ((...args: unknown[]) => {
           // Last line of defence: nothing a client sends may end in an unhandled rejection.
-          this.dispatch(socket, budget, event, args).catch((error: unknown) =>
+          this.observed(socket, event, () => this.dispatch(socket, budget, event, args)).catch((error: unknown) =>
             this.logger.error(`chatwire: answering "${event}" failed`, { socketId: raw.id, error }),
           );
         }) as never,
@@ -407,9 +438,29 @@ export class ChatwireNamespace<C extends AnyContract> {
         droppedReplies: budget.droppedReplies,
       });
       for (const hook of this.disconnectHooks) this.runHook(() => hook({ socket, reason, rooms }), 'onDisconnect');
+      this.countConnection(false);
     });
     this.logger.debug('chatwire: connected', { socketId: raw.id });
+    this.countConnection(true);
     for (const hook of this.connectionHooks) this.runHook(() => hook(socket), 'onConnection');
+  }
+
+  /** Runs `answer` within the event's metrics and span, if any; it resolves to the error code answered. */
+  private observed<R extends Answered | Promise<Answered>>(socket: ServerSocket<C>, event: string, answer: () => R): R {
+    return this.probe === undefined ? answer() : this.probe(socket.id, event, answer);
+  }
+
+  /** The event's name as a metrics label: a name of the contract, or `unknown`. */
+  private eventLabel(event: unknown): string {
+    return typeof event === 'string' && Object.hasOwn(this.contract.clientToServer, event) ? event : UNKNOWN_EVENT;
+  }
+
+  private countConnection(opened: boolean): void {
+    const metrics = this.metrics;
+    if (metrics === undefined) return;
+    guarded(this.logger, 'connection', () =>
+      opened ? metrics.connectionOpened(this.name) : metrics.connectionClosed(this.name),
+    );
   }
 
   private runHook(hook: () => void | Promise<void>, name: string): void {
@@ -423,7 +474,7 @@ export class ChatwireNamespace<C extends AnyContract> {
     budget: ConnectionBudget,
     event: string,
     args: unknown[],
-  ): Promise<void> {
+  ): Promise<Answered> {
     const ack = pickAck(args);
     const values = ack === undefined ? args : args.slice(0, -1);
     const spec = this.contract.clientToServer[event];
@@ -466,15 +517,15 @@ export class ChatwireNamespace<C extends AnyContract> {
         this.toErrorPayload(error, `handler of "${event}" threw`, { socketId: socket.id }),
       );
     }
-    if (ack === undefined) return;
+    if (ack === undefined) return undefined;
     try {
       ack({ ok: true, data });
+      return undefined;
     } catch (error) {
       // socket.io could not encode the data (a BigInt, a cycle): the handler's bug, the sender's INTERNAL.
-      ack({
-        ok: false,
-        error: this.toErrorPayload(error, `ack data of "${event}" cannot be sent`, { socketId: socket.id }),
-      });
+      const payload = this.toErrorPayload(error, `ack data of "${event}" cannot be sent`, { socketId: socket.id });
+      ack({ ok: false, error: payload });
+      return payload.code;
     }
   }
 
@@ -513,21 +564,21 @@ export class ChatwireNamespace<C extends AnyContract> {
     event: string,
     ack: Ack | undefined,
     message: string,
-  ): void {
-    this.reject(socket, budget, event, ack, new ChatwireError('VALIDATION_FAILED', message));
+  ): Answered {
+    return this.reject(socket, budget, event, ack, new ChatwireError('VALIDATION_FAILED', message));
   }
 
-  /** Refuses the client's event; a connection refused past `refusalLimit` is disconnected. */
+  /** Refuses the client's event (returns its code); a connection refused past `refusalLimit` is disconnected. */
   private reject(
     socket: ServerSocket<C>,
     budget: ConnectionBudget,
     event: unknown,
     ack: Ack | undefined,
     error: ChatwireError,
-  ): void {
+  ): Answered {
     const name = echoedEventName(event);
     if (budget.refuse()) {
-      if (!socket.connected) return;
+      if (!socket.connected) return error.code;
       this.logger.warn('chatwire: too many refused events, disconnecting', {
         socketId: socket.id,
         refused: budget.refused,
@@ -536,7 +587,7 @@ export class ChatwireNamespace<C extends AnyContract> {
       const last: ErrorPayload = { code: 'RATE_LIMITED', message: 'Too many refused events: disconnected' };
       (socket.raw as unknown as RawEmitter).emit(ERROR_EVENT, { event: name, ...last });
       socket.raw.disconnect(true);
-      return;
+      return last.code;
     }
     this.logger.debug('chatwire: event refused', {
       event: name,
@@ -544,23 +595,24 @@ export class ChatwireNamespace<C extends AnyContract> {
       code: error.code,
       message: error.message,
     });
-    this.reply(socket, budget, name, ack, error.toPayload());
+    return this.reply(socket, budget, name, ack, error.toPayload());
   }
 
-  /** Sends an error reply, unless the connection's reply budget is spent (then it is dropped and counted). */
+  /** Sends an error reply (returns its code), unless the connection's reply budget is spent (then it is dropped and counted). */
   private reply(
     socket: ServerSocket<C>,
     budget: ConnectionBudget,
     event: string,
     ack: Ack | undefined,
     error: ErrorPayload,
-  ): void {
-    if (!budget.allowReply()) return;
+  ): Answered {
+    if (!budget.allowReply()) return error.code;
     if (ack !== undefined) {
       ack({ ok: false, error });
     } else if (socket.connected) {
       (socket.raw as unknown as RawEmitter).emit(ERROR_EVENT, { event, ...error });
     }
+    return error.code;
   }
 
   /** A ChatwireError keeps its code; anything else is logged and hidden behind `INTERNAL`. */

@@ -37,6 +37,7 @@ import type { ChatwireSocket } from '../socket.js';
 import type { Handshake, TypedIoNamespace, TypedIoServer } from '../types.js';
 import { AnswerBudget, jsonBytes } from './answer-budget.js';
 import type { ChatAuthenticator } from './authenticators.js';
+import { measuredStore, roomCounts } from './chat-metrics.js';
 import { clipReactions } from './clip-reactions.js';
 import { publishDisconnect, publishesDisconnect } from './cluster-disconnect.js';
 import { publishesServerSideEmit, publishServerSideEmit, reachesOtherNodes } from './cluster-emit.js';
@@ -268,12 +269,14 @@ export class ChatServer<C extends AnyChatContract = ChatContract> {
       server,
       ...serverOptions
     } = options;
-    this.store = store;
     this.presence = presence ?? new MemoryPresence();
     this.logger = toLogger(serverOptions.logger);
     this.authorizeRoom = authorizeRoom ?? defaultAuthorize;
     this.moderate = moderate;
     this.now = now ?? Date.now;
+    const { metrics } = serverOptions;
+    this.store = metrics === undefined ? store : measuredStore(store, metrics, this.now, this.logger);
+    metrics?.watchRooms?.(() => roomCounts(this.socketRooms));
     this.hooks = new HookRegistry(this.logger);
     this.limiter =
       rateLimit === false
