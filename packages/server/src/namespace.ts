@@ -129,7 +129,7 @@ export interface ChatwireNamespaceOptions<C extends AnyContract> {
    * @default 'refuse'
    */
   unknownEvents?: 'refuse' | 'ignore';
-  /** Clock of the per-connection budgets and of {@link EventOutcome.durationMs}. @default Date.now */
+  /** Clock of the per-connection budgets and of the `durationMs` of {@link EventOutcome}. @default Date.now */
   now?: () => number;
 }
 
