@@ -4,7 +4,15 @@ import { defineContract } from '../contract/define-contract.js';
 /** Keys that would reach an object's prototype when used as a property name. */
 const prototypeKeys = ['__proto__', 'constructor', 'prototype'];
 
-/** Room ids: 1–128 characters of letters, digits and `_ - . : @ #` (not `__proto__` and the like). */
+/**
+ * Room ids: 1–128 characters of letters, digits and `_ - . : @ #` (not `__proto__` and the like).
+ *
+ * @example
+ * ```ts
+ * roomIdSchema.safeParse('general').success; // true
+ * roomIdSchema.safeParse('no spaces').success; // false
+ * ```
+ */
 export const roomIdSchema = z
   .string()
   .min(1)
@@ -12,10 +20,24 @@ export const roomIdSchema = z
   .regex(/^[\w\-.:@#]+$/, 'Room ids use letters, digits and _ - . : @ #')
   .refine((id) => !prototypeKeys.includes(id), 'Reserved room id');
 
-/** The highest serial a room can reach (a 32-bit signed integer, what SQL stores index). */
+/**
+ * The highest serial a room can reach (a 32-bit signed integer, what SQL stores index).
+ *
+ * @example
+ * ```ts
+ * serialSchema.safeParse(MAX_SERIAL + 1).success; // false
+ * ```
+ */
 export const MAX_SERIAL = 2 ** 31 - 1;
 
-/** A room serial: 1, 2, 3 … per room, assigned by the server, without gaps. */
+/**
+ * A room serial: 1, 2, 3 … per room, assigned by the server, without gaps.
+ *
+ * @example
+ * ```ts
+ * const before = serialSchema.parse(42); // a history page before message 42
+ * ```
+ */
 export const serialSchema = z.number().int().positive().max(MAX_SERIAL);
 
 /** A serial a client has seen: 0 for none. */
@@ -29,25 +51,66 @@ const storable = (max: number) =>
     .max(max)
     .refine((value) => !value.includes('\u0000'), 'Must not contain NUL characters');
 
-/** A user as others see it. */
+/**
+ * A user as others see it.
+ *
+ * @example
+ * ```ts
+ * const user = chatUserSchema.parse({ userId: 'u1', name: 'Ana' });
+ * ```
+ */
 export const chatUserSchema = z.object({ userId: storable(128), name: storable(64) });
 
-/** The longest message text, in characters. */
+/**
+ * The longest message text, in characters.
+ *
+ * @example
+ * ```ts
+ * if (draft.length > MAX_TEXT_LENGTH) showError(`At most ${MAX_TEXT_LENGTH} characters`);
+ * ```
+ */
 export const MAX_TEXT_LENGTH = 4000;
 
-/** Message text: 1–4000 characters. */
+/**
+ * Message text: 1–4000 characters.
+ *
+ * @example
+ * ```ts
+ * const text = messageTextSchema.safeParse(input.value);
+ * if (!text.success) showError(text.error.issues[0]?.message);
+ * ```
+ */
 export const messageTextSchema = storable(MAX_TEXT_LENGTH);
 
-/** An emoji (or any short reaction key). */
+/**
+ * An emoji (or any short reaction key).
+ *
+ * @example
+ * ```ts
+ * emojiSchema.parse('👍');
+ * ```
+ */
 export const emojiSchema = storable(32).refine((emoji) => !prototypeKeys.includes(emoji), 'Reserved reaction key');
 
 /**
  * Most user ids a message carries per emoji in `reactions` (the first to react); when more reacted,
  * `reactionCounts` says how many.
+ *
+ * @example
+ * ```ts
+ * const more = (message.reactionCounts?.['👍'] ?? 0) - MAX_REACTION_USERS; // users not listed
+ * ```
  */
 export const MAX_REACTION_USERS = 20;
 
-/** A stored message, as every client receives it. Times are milliseconds since the epoch (UTC). */
+/**
+ * A stored message, as every client receives it. Times are milliseconds since the epoch (UTC).
+ *
+ * @example
+ * ```ts
+ * const message = messageSchema.parse(JSON.parse(line)); // a Message, checked
+ * ```
+ */
 export const messageSchema = z.object({
   id: z.string(),
   roomId: roomIdSchema,
@@ -72,10 +135,22 @@ export const messageSchema = z.object({
 /**
  * The author of a system message (`system: true`). A connection can never be this user: the chat
  * server refuses to authenticate the user id `chatwire:system`.
+ *
+ * @example
+ * ```ts
+ * const label = message.system ? SYSTEM_AUTHOR.name : message.author.name;
+ * ```
  */
 export const SYSTEM_AUTHOR = { userId: 'chatwire:system', name: 'System' } as const;
 
-/** Most messages one `history:fetch` returns. */
+/**
+ * Most messages one `history:fetch` returns.
+ *
+ * @example
+ * ```ts
+ * await client.request('history:fetch', { roomId: 'general', limit: MAX_PAGE_SIZE });
+ * ```
+ */
 export const MAX_PAGE_SIZE = 100;
 
 const page = z.object({ messages: z.array(messageSchema), hasMore: z.boolean() });
@@ -111,10 +186,24 @@ const reactionChange = z.object({
   /** The message's `updatedAt` after this change. */
   updatedAt: z.number().int(),
 });
-/** The longest reason a moderator gives for removing a user from a room, in characters. */
+/**
+ * The longest reason a moderator gives for removing a user from a room, in characters.
+ *
+ * @example
+ * ```ts
+ * const reason = note.slice(0, MAX_REASON_LENGTH);
+ * ```
+ */
 export const MAX_REASON_LENGTH = 500;
 
-/** Why a user was removed from a room: what the `room:removed` event carries. */
+/**
+ * Why a user was removed from a room: what the `room:removed` event carries.
+ *
+ * @example
+ * ```ts
+ * const removal = roomRemovalSchema.parse({ roomId: 'general', kind: 'banned', reason: 'spam' });
+ * ```
+ */
 export const roomRemovalSchema = z.object({
   roomId: roomIdSchema,
   /** `kicked`: may join again; `banned`: may not until `until` (or until unbanned). */
@@ -139,6 +228,12 @@ const syncCursor = z.object({ after: seenSerialSchema, updatedSince: serverTime.
  * The chat contract: rooms, messages with history, edit/delete, reactions, typing, presence and read
  * markers, with serials per room so that clients lose nothing and duplicate nothing.
  * The wire protocol it defines is written down in docs/protocol.md.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from '@chatwire/server';
+ * const server = createServer(chatContract, { httpServer, authenticate });
+ * ```
  */
 export const chatContract = defineContract({
   clientToServer: {
@@ -232,17 +327,69 @@ export const chatContract = defineContract({
   socketData: z.object({ user: chatUserSchema }),
 });
 
-/** The chat contract's type. */
+/**
+ * The chat contract's type.
+ *
+ * @example
+ * ```ts
+ * import type { ChatwireClient } from '@chatwire/client';
+ * function watch(client: ChatwireClient<ChatContract>) {
+ *   client.on('message:new', (message) => console.log(message.text));
+ * }
+ * ```
+ */
 export type ChatContract = typeof chatContract;
-/** A user as others see it. */
+/**
+ * A user as others see it.
+ *
+ * @example
+ * ```ts
+ * const ana: ChatUser = { userId: 'u1', name: 'Ana' };
+ * ```
+ */
 export type ChatUser = z.infer<typeof chatUserSchema>;
-/** A stored message. */
+/**
+ * A stored message.
+ *
+ * @example
+ * ```ts
+ * const line = (message: Message) => `${message.author.name}: ${message.text}`;
+ * ```
+ */
 export type Message = z.infer<typeof messageSchema>;
-/** A page of history. */
+/**
+ * A page of history.
+ *
+ * @example
+ * ```ts
+ * const oldest = (page: MessagePage) => page.messages[0]?.serial;
+ * ```
+ */
 export type MessagePage = z.infer<typeof page>;
-/** One reaction toggled: what the `reaction` event carries. */
+/**
+ * One reaction toggled: what the `reaction` event carries.
+ *
+ * @example
+ * ```ts
+ * const label = (change: ReactionChange) => `${change.emoji} ×${change.count}`;
+ * ```
+ */
 export type ReactionChange = z.infer<typeof reactionChange>;
-/** One change of a room's members: what the `presence:diff` event carries. */
+/**
+ * One change of a room's members: what the `presence:diff` event carries.
+ *
+ * @example
+ * ```ts
+ * const left = (diff: PresenceDiff) => diff.left ?? [];
+ * ```
+ */
 export type PresenceDiff = z.infer<typeof presenceDiff>;
-/** Why a user was removed from a room: what the `room:removed` event carries. */
+/**
+ * Why a user was removed from a room: what the `room:removed` event carries.
+ *
+ * @example
+ * ```ts
+ * const notice = (removal: RoomRemoval) => (removal.kind === 'banned' ? 'You were banned' : 'You were removed');
+ * ```
+ */
 export type RoomRemoval = z.infer<typeof roomRemovalSchema>;
