@@ -1,4 +1,12 @@
-/** Where chatwire reports what happens; `console` fits. Library code never prints by itself. */
+/**
+ * Where chatwire reports what happens; `console` fits. Library code never prints by itself.
+ *
+ * @example
+ * ```ts
+ * const logger: Logger = console;
+ * createServer(contract, { httpServer, logger });
+ * ```
+ */
 export interface Logger {
   debug(message: string, meta?: Record<string, unknown>): void;
   info(message: string, meta?: Record<string, unknown>): void;
@@ -8,5 +16,12 @@ export interface Logger {
 
 const ignore = (): void => {};
 
-/** A logger that drops everything: the default. */
+/**
+ * A logger that drops everything: the default.
+ *
+ * @example
+ * ```ts
+ * createServer(contract, { httpServer, logger: silentLogger }); // the default
+ * ```
+ */
 export const silentLogger: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignore };

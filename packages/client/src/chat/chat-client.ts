@@ -21,7 +21,15 @@ import { ChatRoom, type RoomHost, type RoomSettings } from './chat-room.js';
 /** One room's part of a `sync` request. */
 type SyncCursor = ChatRoom['syncCursor'];
 
-/** Options of {@link createChatClient}; other options go to the typed client and socket.io-client. */
+/**
+ * Options of {@link createChatClient}; other options go to the typed client and socket.io-client.
+ *
+ * @example
+ * ```ts
+ * const options: ChatClientOptions = { auth: async () => ({ token: await fetchToken() }), pageSize: 30 };
+ * const chat = createChatClient('https://chat.example.com', options);
+ * ```
+ */
 export interface ChatClientOptions extends Omit<ChatwireClientOptions<ChatContract>, 'auth'> {
   /** The handshake `auth` your server's authenticator reads, e.g. `{ token }`, or a function making it. */
   auth: Record<string, unknown> | (() => Record<string, unknown> | Promise<Record<string, unknown>>);
@@ -67,7 +75,15 @@ export interface ChatClientOptions extends Omit<ChatwireClientOptions<ChatContra
   now?: () => number;
 }
 
-/** What a {@link ChatClient} tells the app. */
+/**
+ * What a {@link ChatClient} tells the app.
+ *
+ * @example
+ * ```ts
+ * const onStatus: ChatClientEvents['status'] = (status, error) => showBanner(status, error?.message);
+ * chat.on('status', onStatus);
+ * ```
+ */
 export type ChatClientEvents = {
   /** The server told us who we are (after each connect). */
   session: (user: ChatUser) => void;

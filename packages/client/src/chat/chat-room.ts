@@ -14,7 +14,14 @@ import { type Backoff, backoffDelayMs } from '../backoff.js';
 import type { ChatwireClient } from '../create-client.js';
 import { Emitter, type ListenerErrorHandler } from '../emitter.js';
 
-/** A message this client sent that the server has not stored yet (`pending`), or refused (`failed`). */
+/**
+ * A message this client sent that the server has not stored yet (`pending`), or refused (`failed`).
+ *
+ * @example
+ * ```ts
+ * const label = (message: LocalMessage) => (message.status === 'failed' ? `Not sent: ${message.error?.message}` : 'Sending…');
+ * ```
+ */
 export interface LocalMessage {
   status: 'pending' | 'failed';
   roomId: string;
@@ -26,10 +33,27 @@ export interface LocalMessage {
   error?: ErrorPayload;
 }
 
-/** A stored message (with its serial) or one of ours still on its way. */
+/**
+ * A stored message (with its serial) or one of ours still on its way.
+ *
+ * @example
+ * ```ts
+ * function render(message: RoomMessage): string {
+ *   return message.status === 'sent' ? `#${message.serial} ${message.text}` : `(${message.status}) ${message.text}`;
+ * }
+ * ```
+ */
 export type RoomMessage = (Message & { status: 'sent' }) | LocalMessage;
 
-/** What a {@link ChatRoom} tells the app. `change` follows every other event: re-render on it. */
+/**
+ * What a {@link ChatRoom} tells the app. `change` follows every other event: re-render on it.
+ *
+ * @example
+ * ```ts
+ * const onTyping: RoomEvents['typing'] = (users) => setStatus(users.map((user) => user.name).join(', '));
+ * room.on('typing', onTyping);
+ * ```
+ */
 export type RoomEvents = {
   change: () => void;
   /** A message arrived (live, by sync or by filling a gap): once per serial. */
@@ -84,6 +108,17 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * One joined room: its messages in serial order without duplicates (our pending sends last), members,
  * typing users and read markers, kept up to date live and across reconnects.
+ *
+ * @example
+ * ```ts
+ * const joined = await chat.join('general');
+ * if (joined.ok) {
+ *   const room: ChatRoom = joined.data;
+ *   room.on('change', () => render(room.messages, room.members));
+ *   await room.send('hello');
+ *   if (room.hasOlder) await room.loadOlder();
+ * }
+ * ```
  */
 export class ChatRoom extends Emitter<RoomEvents> {
   private readonly bySerial = new Map<number, Message>();

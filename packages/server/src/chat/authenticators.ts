@@ -6,12 +6,26 @@ import type { AuthenticateContext } from '../namespace.js';
 /**
  * The user a handshake proves, and until when (ms since the epoch): a socket still open then is
  * disconnected with `UNAUTHORIZED` "Token expired", and its client reconnects with fresh credentials.
+ *
+ * @example
+ * ```ts
+ * const user: AuthenticatedUser = { userId: 'u1', name: 'Ana', expiresAt: Date.now() + 3_600_000 };
+ * ```
  */
 export type AuthenticatedUser = ChatUser & { expiresAt?: number };
 
 /**
  * Maps the handshake `auth` object to the user, or throws a {@link ChatwireError} to refuse. Takes
  * the same `{ auth, handshake }` as `createServer`'s `authenticate`.
+ *
+ * @example
+ * ```ts
+ * const authenticate: ChatAuthenticator = async ({ auth }) => {
+ *   const session = await sessions.find(String(auth['sessionId']));
+ *   if (session === undefined) throw new ChatwireError('UNAUTHORIZED', 'Unknown session');
+ *   return { userId: session.userId, name: session.name };
+ * };
+ * ```
  */
 export type ChatAuthenticator = (
   context: AuthenticateContext<ChatContract>,
@@ -23,7 +37,15 @@ function unauthorized(message: string): ChatwireError {
 
 const tokenClaims = z.object({ sub: chatUserSchema.shape.userId, name: chatUserSchema.shape.name, exp: z.number() });
 
-/** Options of {@link signToken} and {@link tokenAuthenticator}. */
+/**
+ * Options of {@link signToken} and {@link tokenAuthenticator}.
+ *
+ * @example
+ * ```ts
+ * const options: TokenOptions = { secret: process.env.CHAT_SECRET ?? '' }; // at least 32 bytes
+ * const authenticate = tokenAuthenticator(options);
+ * ```
+ */
 export interface TokenOptions {
   /** The HMAC-SHA256 key, shared by whoever issues tokens and the chat server. At least 32 bytes. */
   secret: string | Uint8Array;

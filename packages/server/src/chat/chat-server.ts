@@ -41,17 +41,40 @@ import { MemoryPresence, type Presence, type PresenceChange } from './presence.j
 import { roomKey, userRoom } from './rooms.js';
 import type { NewMessage, RestrictionKind, RoomRestriction, Store } from './store.js';
 
-/** What a user asks to do in a room, for {@link ChatServerOptions.authorizeRoom}. */
+/**
+ * What a user asks to do in a room, for {@link ChatServerOptions.authorizeRoom}.
+ *
+ * @example
+ * ```ts
+ * const staffOnly: RoomAction[] = ['moderate'];
+ * ```
+ */
 export type RoomAction = 'join' | 'send' | 'moderate';
 
-/** What {@link ChatServerOptions.authorizeRoom} is asked: may `user` do `action` in `roomId`? */
+/**
+ * What {@link ChatServerOptions.authorizeRoom} is asked: may `user` do `action` in `roomId`?
+ *
+ * @example
+ * ```ts
+ * const authorizeRoom = ({ user, roomId, action }: RoomAuthorization) =>
+ *   action !== 'moderate' || admins.has(user.userId) || roomId.startsWith(`${user.userId}:`);
+ * ```
+ */
 export interface RoomAuthorization {
   user: ChatUser;
   roomId: string;
   action: RoomAction;
 }
 
-/** A message about to be stored (sent or edited), for {@link ChatServerOptions.moderate}. */
+/**
+ * A message about to be stored (sent or edited), for {@link ChatServerOptions.moderate}.
+ *
+ * @example
+ * ```ts
+ * const moderate = ({ text }: MessageDraft): ModerationResult =>
+ *   text.includes('spam') ? { reject: 'No spam' } : { text: text.trim() };
+ * ```
+ */
 export interface MessageDraft {
   roomId: string;
   author: ChatUser;
@@ -59,13 +82,27 @@ export interface MessageDraft {
   kind: 'send' | 'edit';
 }
 
-/** Options of {@link ChatServer.kick}. */
+/**
+ * Options of {@link ChatServer.kick}.
+ *
+ * @example
+ * ```ts
+ * await chat.kick('general', 'u2', { reason: 'Take a break' } satisfies KickOptions);
+ * ```
+ */
 export interface KickOptions {
   /** Told to the user (`room:removed`), at most 500 characters. */
   reason?: string;
 }
 
-/** Options of {@link ChatServer.ban} and {@link ChatServer.mute}. */
+/**
+ * Options of {@link ChatServer.ban} and {@link ChatServer.mute}.
+ *
+ * @example
+ * ```ts
+ * await chat.ban('general', 'u2', { until: Date.now() + 3_600_000, reason: 'Spam' } satisfies RestrictOptions);
+ * ```
+ */
 export interface RestrictOptions {
   /** When it ends by itself (ms since the epoch, by the server's `now` clock). @default never: until lifted */
   until?: number;
@@ -73,18 +110,39 @@ export interface RestrictOptions {
   reason?: string;
 }
 
-/** Options of {@link ChatServer.bans} and {@link ChatServer.mutes}. */
+/**
+ * Options of {@link ChatServer.bans} and {@link ChatServer.mutes}.
+ *
+ * @example
+ * ```ts
+ * const firstBans = await chat.bans('general', { limit: 50 } satisfies RestrictionListOptions);
+ * ```
+ */
 export interface RestrictionListOptions {
   /** Most entries returned (1–1000), oldest first. @default 1000 */
   limit?: number;
 }
 
-/** The moderation verdict: store `text` (maybe rewritten), or refuse with a reason. */
+/**
+ * The moderation verdict: store `text` (maybe rewritten), or refuse with a reason.
+ *
+ * @example
+ * ```ts
+ * const keep: ModerationResult = { text: 'hello' };
+ * const refuse: ModerationResult = { reject: 'Links are not allowed here' };
+ * ```
+ */
 export type ModerationResult = { text: string } | { reject: string };
 
 /**
  * A message the server posts with {@link ChatServer.send}: what a client's `message:send` carries
  * but the room; `clientMessageId` is made up when not given (give one to make a retry idempotent).
+ *
+ * @example
+ * ```ts
+ * const welcome: ServerMessage = { text: 'Welcome to #general' };
+ * await chat.send('general', welcome, { as: 'system' });
+ * ```
  */
 export type ServerMessage = Omit<
   PayloadInput<ClientEvent<ChatContract, 'message:send'>>,
@@ -93,13 +151,34 @@ export type ServerMessage = Omit<
   clientMessageId?: string;
 };
 
-/** Who {@link ChatServer.send} posts as: a user (a bot, an import on someone's behalf) or the server itself. */
+/**
+ * Who {@link ChatServer.send} posts as: a user (a bot, an import on someone's behalf) or the server itself.
+ *
+ * @example
+ * ```ts
+ * const asBot: ServerSendOptions = { as: { userId: 'bot', name: 'Helper bot' } };
+ * await chat.send('general', { text: 'Build passed' }, asBot);
+ * ```
+ */
 export interface ServerSendOptions {
   /** A user (moderated like a client's send), or `'system'` (not moderated; marked `system: true`). */
   as: ChatUser | 'system';
 }
 
-/** Options of {@link createChatServer}; the generic server's options (httpServer, io, logger…) pass through. */
+/**
+ * Options of {@link createChatServer}; the generic server's options (httpServer, io, logger…) pass through.
+ *
+ * @example
+ * ```ts
+ * const options: ChatServerOptions = {
+ *   httpServer,
+ *   store: new MemoryStore(),
+ *   authenticate: tokenAuthenticator({ secret: process.env.CHAT_SECRET ?? '' }),
+ *   authorizeRoom: ({ action }) => action !== 'moderate',
+ * };
+ * const chat = createChatServer(options);
+ * ```
+ */
 export interface ChatServerOptions extends Omit<ChatwireServerOptions<ChatContract>, 'authenticate'> {
   /** Where messages and read markers live. */
   store: Store;
