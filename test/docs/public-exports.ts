@@ -57,7 +57,10 @@ export function listPublicExports(root: string, packageDirs: readonly string[]):
   const entries = packageDirs.flatMap((dir) => packageEntries(root, dir));
   const configFile = ts.readConfigFile(join(root, 'tsconfig.base.json'), (path) => ts.sys.readFile(path));
   const { options } = ts.parseJsonConfigFileContent(configFile.config, ts.sys, root);
-  const program = ts.createProgram({ rootNames: entries.map((entry) => entry.file), options: { ...options, noEmit: true } });
+  const program = ts.createProgram({
+    rootNames: entries.map((entry) => entry.file),
+    options: { ...options, noEmit: true },
+  });
   const checker = program.getTypeChecker();
   const found: PublicExport[] = [];
   for (const entry of entries) {

@@ -559,7 +559,10 @@ describe('installing the packed packages from npm', { timeout: 180_000 }, () => 
     // Bundler resolution reads the `import` declarations.
     const declarations = checked.stdout.split('\n').filter((file) => file.includes('/node_modules/@chatwire/'));
     for (const name of ['protocol', 'client'])
-      expect(declarations.some((file) => file.endsWith(`/@chatwire/${name}/dist/index.d.ts`)), name).toBe(true);
+      expect(
+        declarations.some((file) => file.endsWith(`/@chatwire/${name}/dist/index.d.ts`)),
+        name,
+      ).toBe(true);
 
     const built = await run(process.execPath, [vite, 'build', '--logLevel', 'warn'], viteAppDir, 120_000);
     expect(built, `vite build failed:\n${built.stdout}\n${built.stderr}`).toMatchObject({ code: 0, signal: null });
@@ -575,23 +578,26 @@ describe('installing the packed packages from npm', { timeout: 180_000 }, () => 
     expect(bundle).not.toMatch(/\brequire\(/);
   });
 
-  it.each(packageNames)('are-the-types-wrong (attw, node16 profile) finds nothing wrong in @chatwire/%s', async (name) => {
-    const tarball = tarballs[name];
-    // node16 covers Node 20: `import` and `require` of every entry point, and bundlers. The client's
-    // browser bundle is an ES module for browsers, with types for `import` only: checked on its own.
-    const checks: string[][] =
-      name === 'client'
-        ? [
-            ['--profile', 'node16', '--exclude-entrypoints', './browser'],
-            ['--profile', 'esm-only', '--entrypoints', './browser'],
-          ]
-        : [['--profile', 'node16']];
-    for (const args of checks) {
-      const result = await run(process.execPath, [attw, tarball, ...args, '--format', 'ascii'], root, 60_000);
-      // attw exits with 1 when it finds a problem in a resolution the profile does not ignore.
-      expect(result.code, `attw ${args.join(' ')}:\n${result.stdout}${result.stderr}`).toBe(0);
-    }
-  });
+  it.each(packageNames)(
+    'are-the-types-wrong (attw, node16 profile) finds nothing wrong in @chatwire/%s',
+    async (name) => {
+      const tarball = tarballs[name];
+      // node16 covers Node 20: `import` and `require` of every entry point, and bundlers. The client's
+      // browser bundle is an ES module for browsers, with types for `import` only: checked on its own.
+      const checks: string[][] =
+        name === 'client'
+          ? [
+              ['--profile', 'node16', '--exclude-entrypoints', './browser'],
+              ['--profile', 'esm-only', '--entrypoints', './browser'],
+            ]
+          : [['--profile', 'node16']];
+      for (const args of checks) {
+        const result = await run(process.execPath, [attw, tarball, ...args, '--format', 'ascii'], root, 60_000);
+        // attw exits with 1 when it finds a problem in a resolution the profile does not ignore.
+        expect(result.code, `attw ${args.join(' ')}:\n${result.stdout}${result.stderr}`).toBe(0);
+      }
+    },
+  );
 
   it.each(packageNames)('publint --strict finds nothing to fix in @chatwire/%s', async (name) => {
     const result = await run('npx', ['--no', 'publint', '--strict'], join(root, 'packages', name), 60_000);
