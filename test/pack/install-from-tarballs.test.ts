@@ -566,7 +566,9 @@ describe('installing the packed packages from npm', { timeout: 180_000 }, () => 
 
     const built = await run(process.execPath, [vite, 'build', '--logLevel', 'warn'], viteAppDir, 120_000);
     expect(built, `vite build failed:\n${built.stdout}\n${built.stderr}`).toMatchObject({ code: 0, signal: null });
-    expect(`${built.stdout}${built.stderr}`).not.toMatch(/warn|error/i);
+    // Vite warns about a package, e.g. "Module "node:fs" has been externalized for browser compatibility,
+    // imported by …/@chatwire/client/dist/index.js"; third-party notices (zod's comments) are not ours.
+    expect(`${built.stdout}${built.stderr}`).not.toContain('@chatwire/');
     const html = await readFile(join(viteAppDir, 'dist', 'index.html'), 'utf8');
     const script = /<script type="module" crossorigin src="\/(assets\/index-[\w-]+\.js)"><\/script>/.exec(html)?.[1];
     expect(script, html).toBeDefined();
