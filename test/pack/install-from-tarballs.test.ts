@@ -7,7 +7,7 @@
  * `@chatwire/source` condition or the workspace links.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +24,11 @@ const attw = join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'ind
 
 const packageNames = ['protocol', 'server', 'client'] as const;
 type PackageName = (typeof packageNames)[number];
+
+/** The packages' one version (changesets keeps them in a fixed group, see docs/releasing.md). */
+const version = (
+  JSON.parse(readFileSync(join(root, 'packages', 'protocol', 'package.json'), 'utf8')) as { version: string }
+).version;
 
 const kinds = ['esm', 'cjs'] as const;
 type AppKind = (typeof kinds)[number];
@@ -471,9 +476,9 @@ describe('installing the packed packages from npm', { timeout: 180_000 }, () => 
       const dir = appDirs[kind];
       const lock: unknown = JSON.parse(await readFile(join(dir, 'package-lock.json'), 'utf8'));
       expect(lockedChatwire(lock), kind).toEqual([
-        ['node_modules/@chatwire/client', 'file:../tarballs/chatwire-client-0.1.0.tgz'],
-        ['node_modules/@chatwire/protocol', 'file:../tarballs/chatwire-protocol-0.1.0.tgz'],
-        ['node_modules/@chatwire/server', 'file:../tarballs/chatwire-server-0.1.0.tgz'],
+        ['node_modules/@chatwire/client', `file:../tarballs/chatwire-client-${version}.tgz`],
+        ['node_modules/@chatwire/protocol', `file:../tarballs/chatwire-protocol-${version}.tgz`],
+        ['node_modules/@chatwire/server', `file:../tarballs/chatwire-server-${version}.tgz`],
       ]);
       for (const name of ['server', 'client'] as const) {
         const manifest: unknown = JSON.parse(
@@ -481,12 +486,12 @@ describe('installing the packed packages from npm', { timeout: 180_000 }, () => 
         );
         // pnpm pack replaced `workspace:^` with the version range users need.
         expect(manifest, `${kind}: @chatwire/${name}`).toMatchObject({
-          dependencies: { '@chatwire/protocol': '^0.1.0' },
+          dependencies: { '@chatwire/protocol': `^${version}` },
         });
       }
     }
     // The stand-in registry has no @chatwire package, yet both installs succeeded. npm may look up
-    // the metadata of @chatwire/protocol@^0.1.0 while it resolves the tree (and ignore the 404), but
+    // the metadata of @chatwire/protocol@^x.y.z while it resolves the tree (and ignore the 404), but
     // it never downloads a @chatwire tarball from a registry.
     expect(registry?.requests.filter((request) => request.includes('/-/'))).toEqual([]);
   });
