@@ -21,9 +21,9 @@ import type { Handshake, TypedIoSocket } from './types.js';
  *
  * @example
  * ```ts
- * server.on('join', ({ payload, socket }) => {
+ * server.on('join', async ({ payload, socket }) => {
  *   const chatSocket: ChatwireSocket<typeof contract> = socket;
- *   chatSocket.join(payload.room);
+ *   await chatSocket.join(payload.room);
  *   chatSocket.to(payload.room).emit('said', { from: chatSocket.data.user, text: 'joined' });
  * });
  * ```
