@@ -8,9 +8,13 @@
  * ```
  */
 export interface Logger {
+  /** Details for debugging (each refused event, say). */
   debug(message: string, meta?: Record<string, unknown>): void;
+  /** Something worth knowing happened (limits shared again once Redis is back). */
   info(message: string, meta?: Record<string, unknown>): void;
+  /** Something went wrong and chatwire coped (a dependency away, a listener that threw). */
   warn(message: string, meta?: Record<string, unknown>): void;
+  /** Something failed (a handler threw an unexpected error). */
   error(message: string, meta?: Record<string, unknown>): void;
 }
 

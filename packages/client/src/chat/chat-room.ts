@@ -55,6 +55,7 @@ export type RoomMessage = (Message & { status: 'sent' }) | LocalMessage;
  * ```
  */
 export type RoomEvents = {
+  /** Something shown changed (messages, members, typing, read markers): re-render. */
   change: () => void;
   /** A message arrived (live, by sync or by filling a gap): once per serial. */
   message: (message: Message) => void;
@@ -62,7 +63,9 @@ export type RoomEvents = {
   updated: (message: Message) => void;
   /** The other users typing now. */
   typing: (users: ChatUser[]) => void;
+  /** The members now, after someone came or went. */
   presence: (members: ChatUser[]) => void;
+  /** A user read the room up to `serial`. */
   read: (marker: { userId: string; serial: number }) => void;
   /** History no longer covered what was missed while offline: the list was reloaded from the latest page. */
   discontinuity: () => void;

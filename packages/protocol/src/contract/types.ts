@@ -224,5 +224,6 @@ export type ServerToClientEvents<C extends AnyContract> = {
       : PayloadArgs<ServerEvent<C, E>>
   ) => void;
 } & {
+  /** A refused event that had no ack to answer with (see `ERROR_EVENT`). */
   'chatwire:error': (error: ErrorEventPayload) => void;
 };

@@ -56,12 +56,15 @@ export interface PresenceSnapshot {
  * ```
  */
 export interface Presence {
+  /** Called once by the chat server that uses it, before any other call: where to publish changes. */
   attach(host: PresenceHost): void;
   /** Resolves once the change, if any (another tab of a present user is none), is published. */
   join(roomId: string, socketId: string, user: ChatUser): Promise<void>;
   /** Resolves once the change, if any, is published; a socket not in the room changes nothing. */
   leave(roomId: string, socketId: string): Promise<void>;
+  /** The room's members now, and the version of that list. */
   snapshot(roomId: string): Promise<PresenceSnapshot>;
+  /** Stops timers and lets go of what it holds (the chat server's `close` calls it). */
   close(): Promise<void>;
 }
 
