@@ -22,4 +22,12 @@ export default defineConfig([
       options.conditions = ['@chatwire/source', 'browser', 'import', 'default'];
     },
   },
+  {
+    // Its declarations: they import @chatwire/protocol and zod (installed with the package) rather than
+    // inlining them, so that its types are the very ones of those packages.
+    entry: { 'chatwire-client.browser': 'src/browser.ts' },
+    format: ['esm'],
+    dts: { only: true },
+    target: 'es2022',
+  },
 ]);

@@ -1,8 +1,10 @@
 /**
  * Installs @chatwire/{protocol,server,client} the way users get them: packed with `pnpm pack` (which
  * turns `workspace:^` into real versions), installed with npm into scratch ESM and CommonJS apps
- * outside the workspace, then run with plain `node` and type-checked with `tsc` (nodenext).
- * Nothing here goes through the `@chatwire/source` condition or the workspace links.
+ * outside the workspace, then run with plain `node` and type-checked with `tsc` (nodenext); also into a
+ * Vite + TypeScript browser app (bundler resolution) that `vite build` bundles and `tsc` checks. The
+ * tarballs pass publint and are-the-types-wrong (attw). Nothing here goes through the
+ * `@chatwire/source` condition or the workspace links.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,6 +18,9 @@ import { ensureFreshBuild, freshBuildTimeoutMs } from '../support/fresh-build.js
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+// The workspace's own Vite and attw: the apps install only what users of chatwire install.
+const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+const attw = join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js');
 
 const packageNames = ['protocol', 'server', 'client'] as const;
 type PackageName = (typeof packageNames)[number];
@@ -80,8 +85,10 @@ function ensureBuilt(): Promise<void> {
   const outputs = packageNames.flatMap((name) =>
     ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts'].map((file) => join(root, 'packages', name, 'dist', file)),
   );
-  outputs.push(join(root, 'packages', 'server', 'dist', 'dev.js'), join(root, 'packages', 'server', 'dist', 'dev.cjs'));
   outputs.push(
+    join(root, 'packages', 'server', 'dist', 'dev.js'),
+    join(root, 'packages', 'server', 'dist', 'dev.cjs'),
+    join(root, 'packages', 'client', 'dist', 'chatwire-client.browser.d.ts'),
     join(root, 'packages', 'protocol', 'dist', 'asyncapi.js'),
     join(root, 'packages', 'protocol', 'dist', 'asyncapi.cjs'),
   );
@@ -321,6 +328,73 @@ const tsconfig = {
   files: ['index.ts'],
 };
 
+/** A browser app as `npm create vite` (vanilla-ts) makes it, on the chat client and contract. */
+const viteAppFiles = {
+  'package.json': `${JSON.stringify({ name: 'chatwire-vite-app', private: true, type: 'module' }, null, 2)}\n`,
+  'index.html': `<!doctype html>
+<html lang="en">
+  <body>
+    <ul id="messages"></ul>
+    <script type="module" src="/src/main.ts"></script>
+  </body>
+</html>
+`,
+  'src/main.ts': `import { type ChatRoom, createChatClient, type RoomMessage } from '@chatwire/client';
+import { ChatwireError, chatContract, type Message, messageTextSchema } from '@chatwire/protocol';
+
+const list = document.querySelector<HTMLUListElement>('#messages');
+const chat = createChatClient(location.origin, { auth: { name: 'Ana' } });
+
+function render(messages: readonly RoomMessage[]): void {
+  if (list === null) return;
+  list.replaceChildren(
+    ...messages.map((message) => {
+      const item = document.createElement('li');
+      item.textContent = message.text;
+      return item;
+    }),
+  );
+}
+
+export async function start(): Promise<Message | undefined> {
+  const joined = await chat.join('general');
+  if (!joined.ok) throw ChatwireError.fromPayload(joined.error);
+  const room = joined.data;
+  room.on('change', () => render(room.messages));
+  const sent = await room.send(messageTextSchema.parse('hello from vite'));
+  console.log(Object.keys(chatContract.clientToServer).length, 'events');
+  return sent.ok ? sent.data : undefined;
+}
+
+export function misuse(room: ChatRoom): void {
+  // @ts-expect-error send takes the text, not a message
+  void room.send({ text: 'hi' });
+}
+
+void start();
+`,
+  'tsconfig.json': `${JSON.stringify(
+    {
+      compilerOptions: {
+        target: 'es2022',
+        lib: ['es2022', 'dom', 'dom.iterable'],
+        module: 'esnext',
+        moduleResolution: 'bundler',
+        strict: true,
+        exactOptionalPropertyTypes: true,
+        isolatedModules: true,
+        verbatimModuleSyntax: true,
+        noEmit: true,
+        types: [],
+        skipLibCheck: false,
+      },
+      include: ['src'],
+    },
+    null,
+    2,
+  )}\n`,
+} as const;
+
 // ---------------------------------------------------------------------------------------------------
 
 describe('installing the packed packages from npm', { timeout: 180_000 }, () => {
@@ -328,6 +402,7 @@ describe('installing the packed packages from npm', { timeout: 180_000 }, () => 
   let registry: Awaited<ReturnType<typeof startEmptyScopeRegistry>> | undefined;
   const tarballs = {} as Record<PackageName, string>;
   const appDirs = {} as Record<AppKind, string>;
+  let viteAppDir = '';
 
   /** Writes an app and `npm install`s the three tarballs and zod into it, as a user would. */
   async function createApp(kind: AppKind, dir: string, scopeRegistry: string): Promise<void> {
@@ -358,6 +433,27 @@ describe('installing the packed packages from npm', { timeout: 180_000 }, () => 
     );
   }
 
+  /** Writes the Vite app and installs the client's and protocol's tarballs and zod into it. */
+  async function createViteApp(dir: string, scopeRegistry: string): Promise<void> {
+    await mkdir(join(dir, 'src'), { recursive: true });
+    for (const [file, text] of Object.entries(viteAppFiles)) await writeFile(join(dir, file), text);
+    await mustRun(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        `--@chatwire:registry=${scopeRegistry}`,
+        tarballs.protocol,
+        tarballs.client,
+        'zod@^4',
+      ],
+      dir,
+      150_000,
+    );
+  }
+
   beforeAll(async () => {
     await ensureBuilt();
     const dir = await mkdtemp(join(tmpdir(), 'chatwire-pack-'));
@@ -367,13 +463,15 @@ describe('installing the packed packages from npm', { timeout: 180_000 }, () => 
     registry = await startEmptyScopeRegistry();
     const scopeRegistry = registry.url;
     // Both installs share npm's cache; --prefer-offline reuses what it holds.
-    await Promise.all(
-      kinds.map((kind) => {
+    viteAppDir = join(dir, 'vite-app');
+    await Promise.all([
+      ...kinds.map((kind) => {
         appDirs[kind] = join(dir, `${kind}-app`);
         return createApp(kind, appDirs[kind], scopeRegistry);
       }),
-    );
-  }, freshBuildTimeoutMs + 240_000);
+      createViteApp(viteAppDir, scopeRegistry),
+    ]);
+  }, freshBuildTimeoutMs + 300_000);
 
   afterAll(async () => {
     await registry?.close();
@@ -409,7 +507,7 @@ describe('installing the packed packages from npm', { timeout: 180_000 }, () => 
       }
     }
     // The stand-in registry has no @chatwire package, yet both installs succeeded. npm may look up
-    // the metadata of @chatwire/protocol@^0.1.0 while it resolves the tree (and ignore the 404), but
+    // the metadata of @chatwire/protocol@^x.y.z while it resolves the tree (and ignore the 404), but
     // it never downloads a @chatwire tarball from a registry.
     expect(registry?.requests.filter((request) => request.includes('/-/'))).toEqual([]);
   });
@@ -484,6 +582,55 @@ describe('installing the packed packages from npm', { timeout: 180_000 }, () => 
         );
     });
   }
+
+  it('a Vite + TypeScript app (bundler resolution) type-checks and `vite build` bundles the ESM builds', async () => {
+    const checked = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--listFiles'], viteAppDir, 60_000);
+    expect(checked.stdout.split('\n').filter((line) => line.includes('error TS'))).toEqual([]);
+    expect(checked.code, checked.stdout).toBe(0);
+    // Bundler resolution reads the `import` declarations.
+    const declarations = checked.stdout.split('\n').filter((file) => file.includes('/node_modules/@chatwire/'));
+    for (const name of ['protocol', 'client'])
+      expect(
+        declarations.some((file) => file.endsWith(`/@chatwire/${name}/dist/index.d.ts`)),
+        name,
+      ).toBe(true);
+
+    const built = await run(process.execPath, [vite, 'build', '--logLevel', 'warn'], viteAppDir, 120_000);
+    expect(built, `vite build failed:\n${built.stdout}\n${built.stderr}`).toMatchObject({ code: 0, signal: null });
+    // Vite warns about a package, e.g. "Module "node:fs" has been externalized for browser compatibility,
+    // imported by …/@chatwire/client/dist/index.js"; third-party notices (zod's comments) are not ours.
+    expect(`${built.stdout}${built.stderr}`).not.toContain('@chatwire/');
+    const html = await readFile(join(viteAppDir, 'dist', 'index.html'), 'utf8');
+    const script = /<script type="module" crossorigin src="\/(assets\/index-[\w-]+\.js)"><\/script>/.exec(html)?.[1];
+    expect(script, html).toBeDefined();
+    const bundle = await readFile(join(viteAppDir, 'dist', script ?? ''), 'utf8');
+    // The app, the client (with socket.io-client) and the contract (with zod) are in the one bundle.
+    expect(bundle).toContain('hello from vite');
+    expect(bundle).toContain('room:join');
+    expect(bundle).toContain('VALIDATION_FAILED');
+    expect(bundle).not.toMatch(/\brequire\(/);
+  });
+
+  it.each(packageNames)(
+    'are-the-types-wrong (attw, node16 profile) finds nothing wrong in @chatwire/%s',
+    async (name) => {
+      const tarball = tarballs[name];
+      // node16 covers Node 20: `import` and `require` of every entry point, and bundlers. The client's
+      // browser bundle is an ES module for browsers, with types for `import` only: checked on its own.
+      const checks: string[][] =
+        name === 'client'
+          ? [
+              ['--profile', 'node16', '--exclude-entrypoints', './browser'],
+              ['--profile', 'esm-only', '--entrypoints', './browser'],
+            ]
+          : [['--profile', 'node16']];
+      for (const args of checks) {
+        const result = await run(process.execPath, [attw, tarball, ...args, '--format', 'ascii'], root, 60_000);
+        // attw exits with 1 when it finds a problem in a resolution the profile does not ignore.
+        expect(result.code, `attw ${args.join(' ')}:\n${result.stdout}${result.stderr}`).toBe(0);
+      }
+    },
+  );
 
   it.each(packageNames)('publint --strict finds nothing to fix in @chatwire/%s', async (name) => {
     const result = await run('npx', ['--no', 'publint', '--strict'], join(root, 'packages', name), 60_000);

@@ -33,23 +33,58 @@ import type { TypedClientSocket } from './types.js';
  * dropped by the server because the credentials expired or too many events were refused: the client
  * retries after a backoff, asking a function `auth` again), `disconnected` (given up or refused for
  * good, see the error), `closed` (by `close()`).
+ *
+ * @example
+ * ```ts
+ * client.onStatus((status: ConnectionStatus) => {
+ *   banner.hidden = status === 'connected';
+ * });
+ * ```
  */
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed';
 
-/** A server event or ack the client refused because it broke the contract. */
+/**
+ * A server event or ack the client refused because it broke the contract.
+ *
+ * @example
+ * ```ts
+ * const client = createClient(contract, url, {
+ *   onInvalid: ({ event, error }: InvalidMessage) => console.warn(`server sent a bad "${event}"`, error.issues),
+ * });
+ * ```
+ */
 export interface InvalidMessage {
   event: string;
   payload: unknown;
   error: ChatwireError;
 }
 
-/** Options of `request`. */
+/**
+ * Options of `request`.
+ *
+ * @example
+ * ```ts
+ * const result = await client.request('add', { a: 1, b: 2 }, { timeoutMs: 2000 } satisfies RequestOptions);
+ * ```
+ */
 export interface RequestOptions {
   /** How long to wait for the ack. @default the client's `requestTimeoutMs` */
   timeoutMs?: number;
 }
 
-/** Options of {@link createClient}; any other socket.io-client option is passed through. */
+/**
+ * Options of {@link createClient}; any other socket.io-client option is passed through.
+ *
+ * @example
+ * ```ts
+ * const options: ChatwireClientOptions<typeof contract> = {
+ *   auth: () => ({ user: currentUser() }),
+ *   requestTimeoutMs: 5000,
+ *   transports: ['websocket'],
+ * };
+ * const client = createClient(contract, 'https://api.example.com', options);
+ * ```
+ */
 export interface ChatwireClientOptions<C extends AnyContract>
   extends Omit<Partial<ManagerOptions & SocketOptions>, 'auth'> {
   /**
@@ -91,12 +126,26 @@ export interface ChatwireClientOptions<C extends AnyContract>
   onInvalid?: (message: InvalidMessage) => void;
 }
 
-/** The arguments of `request`: the payload (if the event has one), then options. */
+/**
+ * The arguments of `request`: the payload (if the event has one), then options.
+ *
+ * @example
+ * ```ts
+ * const args: RequestArgs<ClientEvent<typeof contract, 'add'>> = [{ a: 1, b: 2 }, { timeoutMs: 2000 }];
+ * const result = await client.request('add', ...args);
+ * ```
+ */
 export type RequestArgs<Spec> = [...PayloadArgs<Spec>, options?: RequestOptions];
 
 /**
  * Answers a server request (`socket.request` on the server): returns the ack data, sync or async, or
  * throws a {@link ChatwireError} to answer with its code.
+ *
+ * @example
+ * ```ts
+ * const confirm: RequestHandler<ServerEvent<typeof contract, 'confirm'>> = async ({ text }) => ({ yes: window.confirm(text) });
+ * client.handle('confirm', confirm);
+ * ```
  */
 export type RequestHandler<Spec> = (payload: PayloadOutput<Spec>) => AckInput<Spec> | Promise<AckInput<Spec>>;
 

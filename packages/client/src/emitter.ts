@@ -1,7 +1,15 @@
 /** Listener signatures by event name. */
 export type EventMap = Record<string, (...args: never[]) => void>;
 
-/** Where a throwing listener's error goes, with the event it was listening to. */
+/**
+ * Where a throwing listener's error goes, with the event it was listening to.
+ *
+ * @example
+ * ```ts
+ * const onError: ListenerErrorHandler = (error, event) => reportBug(error, { event });
+ * const chat = createChatClient(url, { auth: { token }, onError });
+ * ```
+ */
 export type ListenerErrorHandler = (error: unknown, event: string) => void;
 
 /** Reports like an uncaught error (the browser console, Node's `uncaughtException`), after the emit is done. */

@@ -1,3 +1,9 @@
+/**
+ * Typed, validated Socket.IO client for a contract (`createClient`) and the chat client (`ChatClient`, `ChatRoom`), for Node and browsers.
+ *
+ * @packageDocumentation
+ * @module @chatwire/client
+ */
 export {
   ChatClient,
   type ChatClientEvents,

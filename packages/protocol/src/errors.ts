@@ -8,6 +8,11 @@ import { z } from 'zod';
  * author), `BANNED` and `MUTED` (a moderator's ban or mute in that room; `retryAfterMs` says when
  * it ends, if it does), `MODERATED` (the app's moderation refused the text), `TOO_MANY_ROOMS` (the
  * connection is in as many rooms as it may be).
+ *
+ * @example
+ * ```ts
+ * const builtin = (code: string): code is BuiltinErrorCode => (ERROR_CODES as readonly string[]).includes(code);
+ * ```
  */
 export const ERROR_CODES = [
   'VALIDATION_FAILED',
@@ -28,28 +33,70 @@ export const ERROR_CODES = [
   'INTERNAL',
 ] as const;
 
-/** Codes that mean "try again": the same request may succeed later. */
+/**
+ * Codes that mean "try again": the same request may succeed later.
+ *
+ * @example
+ * ```ts
+ * RETRYABLE_CODES.includes('UNAVAILABLE'); // true
+ * ```
+ */
 export const RETRYABLE_CODES: readonly string[] = ['TIMEOUT', 'DISCONNECTED', 'RATE_LIMITED', 'UNAVAILABLE'];
 
-/** True when a request that failed with `error` may succeed if sent again (after `retryAfterMs`). */
+/**
+ * True when a request that failed with `error` may succeed if sent again (after `retryAfterMs`).
+ *
+ * @example
+ * ```ts
+ * if (!result.ok && isRetryable(result.error)) setTimeout(retry, result.error.retryAfterMs ?? 1000);
+ * ```
+ */
 export function isRetryable(error: { code: string }): boolean {
   return RETRYABLE_CODES.includes(error.code);
 }
 
-/** One of chatwire's own error codes. */
+/**
+ * One of chatwire's own error codes.
+ *
+ * @example
+ * ```ts
+ * const code: BuiltinErrorCode = 'NOT_FOUND';
+ * ```
+ */
 export type BuiltinErrorCode = (typeof ERROR_CODES)[number];
 
-/** An error code: a built-in one, or an app's own (any other string). */
+/**
+ * An error code: a built-in one, or an app's own (any other string).
+ *
+ * @example
+ * ```ts
+ * const code: ErrorCode = 'ROOM_FULL'; // an app's own code
+ * ```
+ */
 export type ErrorCode = BuiltinErrorCode | (string & {});
 
-/** One problem found while validating a payload, as it travels on the wire. */
+/**
+ * One problem found while validating a payload, as it travels on the wire.
+ *
+ * @example
+ * ```ts
+ * const where = (issue: ValidationIssue) => `${issue.path.join('.')}: ${issue.message}`;
+ * ```
+ */
 export interface ValidationIssue {
   path: (string | number)[];
   message: string;
   code: string;
 }
 
-/** The error half of the result envelope, exactly as it travels on the wire. */
+/**
+ * The error half of the result envelope, exactly as it travels on the wire.
+ *
+ * @example
+ * ```ts
+ * const error: ErrorPayload = { code: 'RATE_LIMITED', message: 'Slow down', retryAfterMs: 500 };
+ * ```
+ */
 export interface ErrorPayload {
   code: ErrorCode;
   message: string;
@@ -57,14 +104,28 @@ export interface ErrorPayload {
   retryAfterMs?: number | undefined;
 }
 
-/** Zod schema of {@link ValidationIssue}. */
+/**
+ * Zod schema of {@link ValidationIssue}.
+ *
+ * @example
+ * ```ts
+ * const issue = validationIssueSchema.parse({ path: ['text'], message: 'Too long', code: 'too_big' });
+ * ```
+ */
 export const validationIssueSchema = z.object({
   path: z.array(z.union([z.string(), z.number()])),
   message: z.string(),
   code: z.string(),
 });
 
-/** Zod schema of {@link ErrorPayload}. */
+/**
+ * Zod schema of {@link ErrorPayload}.
+ *
+ * @example
+ * ```ts
+ * const error = errorPayloadSchema.parse({ code: 'FORBIDDEN', message: 'No' });
+ * ```
+ */
 export const errorPayloadSchema = z.object({
   code: z.string().min(1),
   message: z.string(),
@@ -72,15 +133,36 @@ export const errorPayloadSchema = z.object({
   retryAfterMs: z.number().nonnegative().optional(),
 });
 
-/** Payload of the `chatwire:error` event: which event was refused, and why. */
+/**
+ * Payload of the `chatwire:error` event: which event was refused, and why.
+ *
+ * @example
+ * ```ts
+ * client.onError((error: ErrorEventPayload) => console.warn(`${error.event} refused: ${error.code}`));
+ * ```
+ */
 export interface ErrorEventPayload extends ErrorPayload {
   event: string;
 }
 
-/** Zod schema of {@link ErrorEventPayload}. */
+/**
+ * Zod schema of {@link ErrorEventPayload}.
+ *
+ * @example
+ * ```ts
+ * const refused = errorEventSchema.parse({ event: 'say', code: 'VALIDATION_FAILED', message: 'Bad payload' });
+ * ```
+ */
 export const errorEventSchema = errorPayloadSchema.extend({ event: z.string() });
 
-/** Options for {@link ChatwireError}. */
+/**
+ * Options for {@link ChatwireError}.
+ *
+ * @example
+ * ```ts
+ * throw new ChatwireError('RATE_LIMITED', 'Slow down', { retryAfterMs: 1000 } satisfies ChatwireErrorOptions);
+ * ```
+ */
 export interface ChatwireErrorOptions {
   issues?: ValidationIssue[] | undefined;
   retryAfterMs?: number | undefined;
@@ -126,6 +208,15 @@ export class ChatwireError extends Error {
 /**
  * True for a {@link ChatwireError}, also one from another copy of this package (checks `name` and
  * `code`, not only `instanceof`).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await save();
+ * } catch (error) {
+ *   if (isChatwireError(error) && error.code === 'UNAVAILABLE') retryLater();
+ * }
+ * ```
  */
 export function isChatwireError(value: unknown): value is ChatwireError {
   if (value instanceof ChatwireError) return true;
@@ -134,7 +225,15 @@ export function isChatwireError(value: unknown): value is ChatwireError {
   );
 }
 
-/** Turns zod's issues into the wire form (`path`, `message`, `code`). */
+/**
+ * Turns zod's issues into the wire form (`path`, `message`, `code`).
+ *
+ * @example
+ * ```ts
+ * const parsed = schema.safeParse(input);
+ * if (!parsed.success) return err({ code: 'VALIDATION_FAILED', message: 'Bad input', issues: toValidationIssues(parsed.error) });
+ * ```
+ */
 export function toValidationIssues(error: z.ZodError): ValidationIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map((key) => (typeof key === 'number' ? key : String(key))),

@@ -1,3 +1,9 @@
+/**
+ * Zod-validated event contracts (`defineContract`), the result envelope, error codes and the chat contract.
+ *
+ * @packageDocumentation
+ * @module @chatwire/protocol
+ */
 export {
   type AnyChatContract,
   type ChatContract,

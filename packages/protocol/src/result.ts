@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { type ErrorPayload, errorPayloadSchema } from './errors.js';
 
-/** The envelope every ack travels in: the handler's data, or a typed error. */
+/**
+ * The envelope every ack travels in: the handler's data, or a typed error.
+ *
+ * @example
+ * ```ts
+ * const result: Result<number> = await client.request('add', { a: 1, b: 2 });
+ * if (result.ok) console.log(result.data);
+ * else console.warn(result.error.code);
+ * ```
+ */
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ErrorPayload };
 
 /**
@@ -15,12 +24,26 @@ export function resultSchema<T extends z.ZodType>(data: T) {
   ]);
 }
 
-/** A successful result. */
+/**
+ * A successful result.
+ *
+ * @example
+ * ```ts
+ * const answer: Result<{ sum: number }> = ok({ sum: 3 });
+ * ```
+ */
 export function ok<T>(data: T): Result<T> {
   return { ok: true, data };
 }
 
-/** A failed result. */
+/**
+ * A failed result.
+ *
+ * @example
+ * ```ts
+ * const refused = err({ code: 'NOT_FOUND', message: 'No such room' });
+ * ```
+ */
 export function err(error: ErrorPayload): Result<never> {
   return { ok: false, error };
 }

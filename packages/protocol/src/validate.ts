@@ -2,7 +2,15 @@ import type { z } from 'zod';
 import { ChatwireError, errorPayloadSchema, toValidationIssues } from './errors.js';
 import type { Result } from './result.js';
 
-/** The outcome of {@link parsePayload}. */
+/**
+ * The outcome of {@link parsePayload}.
+ *
+ * @example
+ * ```ts
+ * const outcome: ParseOutcome<string> = parsePayload(z.string(), input, 'name');
+ * if (!outcome.ok) throw outcome.error;
+ * ```
+ */
 export type ParseOutcome<T> = { ok: true; data: T } | { ok: false; error: ChatwireError };
 
 /**

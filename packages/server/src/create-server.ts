@@ -8,7 +8,19 @@ import { withTransportLimits } from './limits/transport-limits.js';
 import { ChatwireNamespace, type ChatwireNamespaceOptions, withoutNamespaceOptions } from './namespace.js';
 import type { TypedIoNamespace, TypedIoServer } from './types.js';
 
-/** Options of {@link createServer}: the default namespace's and the attachment's; any other socket.io server option is passed through. */
+/**
+ * Options of {@link createServer}: the default namespace's and the attachment's; any other socket.io server option is passed through.
+ *
+ * @example
+ * ```ts
+ * const options: ChatwireServerOptions<typeof contract> = {
+ *   httpServer,
+ *   allowedOrigins: ['https://chat.example.com'],
+ *   authenticate: ({ auth }) => ({ user: auth.user }),
+ * };
+ * const server = createServer(contract, options);
+ * ```
+ */
 export interface ChatwireServerOptions<C extends AnyContract>
   extends Partial<IoServerOptions>,
     ChatwireNamespaceOptions<C> {

@@ -1,3 +1,9 @@
+/**
+ * Typed, validated Socket.IO server for a contract (`createServer`) and the chat server (`createChatServer`).
+ *
+ * @packageDocumentation
+ * @module @chatwire/server
+ */
 export {
   type AuthenticatedUser,
   type ChatAuthenticator,

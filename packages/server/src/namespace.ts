@@ -41,7 +41,16 @@ import { OutgoingEmitter, type RawEmitter, type ServerEmitArgs } from './outgoin
 import { type ChatwireSocket, ServerSocket } from './socket.js';
 import type { Handshake, TypedIoNamespace, TypedIoSocket } from './types.js';
 
-/** What an event handler receives. */
+/**
+ * What an event handler receives.
+ *
+ * @example
+ * ```ts
+ * server.on('say', ({ payload, socket }: HandlerContext<typeof contract, 'say'>) => {
+ *   socket.broadcast.emit('said', { from: socket.data.user, text: payload.text });
+ * });
+ * ```
+ */
 export interface HandlerContext<C extends AnyContract, E extends ClientEventName<C>> {
   /** The payload, parsed by the contract's schema (zod output type). */
   payload: PayloadOutput<ClientEvent<C, E>>;
@@ -49,22 +58,54 @@ export interface HandlerContext<C extends AnyContract, E extends ClientEventName
   socket: ChatwireSocket<C>;
 }
 
-/** Handles one client event; what it returns (or resolves to) is the ack's data. */
+/**
+ * Handles one client event; what it returns (or resolves to) is the ack's data.
+ *
+ * @example
+ * ```ts
+ * const add: Handler<typeof contract, 'add'> = ({ payload }) => ({ sum: payload.a + payload.b });
+ * server.on('add', add);
+ * ```
+ */
 export type Handler<C extends AnyContract, E extends ClientEventName<C>> = (
   context: HandlerContext<C, E>,
 ) => AckInput<ClientEvent<C, E>> | Promise<AckInput<ClientEvent<C, E>>>;
 
-/** What `authenticate` receives. */
+/**
+ * What `authenticate` receives.
+ *
+ * @example
+ * ```ts
+ * const authenticate = ({ auth, handshake }: AuthenticateContext<typeof contract>) => ({ user: auth.user, ip: handshake.address });
+ * ```
+ */
 export interface AuthenticateContext<C extends AnyContract> {
   /** The handshake `auth`, parsed by the contract's `auth` schema. */
   auth: AuthOutput<C>;
   handshake: Handshake;
 }
 
-/** Runs when a socket has disconnected, with socket.io's reason and the rooms the socket was in. */
+/**
+ * Runs when a socket has disconnected, with socket.io's reason and the rooms the socket was in.
+ *
+ * @example
+ * ```ts
+ * const hook: DisconnectHook<typeof contract> = ({ socket, reason }) => console.log(socket.id, reason);
+ * server.onDisconnect(hook);
+ * ```
+ */
 export type DisconnectHook<C extends AnyContract> = (context: DisconnectContext<C>) => void | Promise<void>;
 
-/** What a {@link DisconnectHook} receives. */
+/**
+ * What a {@link DisconnectHook} receives.
+ *
+ * @example
+ * ```ts
+ * server.onDisconnect(({ rooms }: DisconnectContext<typeof contract>) => {
+ *   for (const room of rooms) server.to(room).emit('said', { from: 'server', text: 'Someone left' });
+ * });
+ * ```
+ */
 export interface DisconnectContext<C extends AnyContract> {
   socket: ChatwireSocket<C>;
   /** socket.io's reason, e.g. `transport close`, `client namespace disconnect`, `server namespace disconnect`. */
@@ -73,10 +114,30 @@ export interface DisconnectContext<C extends AnyContract> {
   rooms: ReadonlySet<Room>;
 }
 
-/** Runs for each connecting socket after authentication; throw a {@link ChatwireError} to refuse it. */
+/**
+ * Runs for each connecting socket after authentication; throw a {@link ChatwireError} to refuse it.
+ *
+ * @example
+ * ```ts
+ * const banIps: Middleware<typeof contract> = (socket) => {
+ *   if (blocked.has(socket.handshake.address)) throw new ChatwireError('FORBIDDEN', 'Blocked');
+ * };
+ * server.use(banIps);
+ * ```
+ */
 export type Middleware<C extends AnyContract> = (socket: ChatwireSocket<C>) => void | Promise<void>;
 
-/** What a per-event middleware sees: the event's name, its sender and its parsed payload. */
+/**
+ * What a per-event middleware sees: the event's name, its sender and its parsed payload.
+ *
+ * @example
+ * ```ts
+ * server.useEvent(async ({ event, socket }: EventContext<typeof contract>, next) => {
+ *   console.log(socket.id, event);
+ *   await next();
+ * });
+ * ```
+ */
 export type EventContext<C extends AnyContract> = {
   [E in ClientEventName<C>]: {
     /** The event's name. */
@@ -88,19 +149,46 @@ export type EventContext<C extends AnyContract> = {
   };
 }[ClientEventName<C>];
 
-/** How an event ended, as `next()` resolves it: handled, or answered with an error code; `durationMs` by the namespace's clock. */
+/**
+ * How an event ended, as `next()` resolves it: handled, or answered with an error code; `durationMs` by the namespace's clock.
+ *
+ * @example
+ * ```ts
+ * server.useEvent(async ({ event }, next) => {
+ *   const outcome: EventOutcome = await next();
+ *   histogram.observe({ event, ok: String(outcome.ok) }, outcome.durationMs);
+ * });
+ * ```
+ */
 export type EventOutcome = { ok: true; durationMs: number } | { ok: false; code: ErrorCode; durationMs: number };
 
 /**
  * Wraps every valid event: `await next()` runs the later middlewares and the handler and resolves to
  * the outcome (it never rejects); throw a {@link ChatwireError} to refuse the event with that error.
+ *
+ * @example
+ * ```ts
+ * const onlyAdminsSecret: EventMiddleware<typeof contract> = async ({ event, socket }, next) => {
+ *   if (event === 'secret' && !socket.data.admin) throw new ChatwireError('FORBIDDEN', 'Admins only');
+ *   await next();
+ * };
+ * server.useEvent(onlyAdminsSecret);
+ * ```
  */
 export type EventMiddleware<C extends AnyContract> = (
   context: EventContext<C>,
   next: () => Promise<EventOutcome>,
 ) => void | Promise<void>;
 
-/** Options of a namespace ({@link ChatwireServer.of}); limits, clock and logger default to the server's. */
+/**
+ * Options of a namespace ({@link ChatwireServer.of}); limits, clock and logger default to the server's.
+ *
+ * @example
+ * ```ts
+ * const options: ChatwireNamespaceOptions<typeof adminContract> = { authenticate: ({ auth }) => checkAdmin(auth.token) };
+ * const admin = server.of('/admin', adminContract, options);
+ * ```
+ */
 export interface ChatwireNamespaceOptions<C extends AnyContract> {
   /**
    * Turns the parsed handshake `auth` into the socket's data, or refuses the connection by throwing
@@ -138,7 +226,7 @@ export interface ChatwireNamespaceOptions<C extends AnyContract> {
    * @default 'refuse'
    */
   unknownEvents?: 'refuse' | 'ignore';
-  /** Clock of the per-connection budgets and of {@link EventOutcome.durationMs}. @default Date.now */
+  /** Clock of the per-connection budgets and of the `durationMs` of {@link EventOutcome}. @default Date.now */
   now?: () => number;
   /**
    * Where connections, events (by name and outcome) and their latency are reported, e.g.

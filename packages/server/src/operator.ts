@@ -17,10 +17,28 @@ import type {
   ServerRequestArgs,
 } from './outgoing.js';
 
-/** A room name, or a socket id (every socket is in a room named after its id). */
+/**
+ * A room name, or a socket id (every socket is in a room named after its id).
+ *
+ * @example
+ * ```ts
+ * const room: Room = `room:${roomId}`;
+ * socket.join(room);
+ * ```
+ */
 export type Room = string;
 
-/** Something that sends typed, validated server events. */
+/**
+ * Something that sends typed, validated server events.
+ *
+ * @example
+ * ```ts
+ * function announce(target: Emitter<typeof contract>, text: string) {
+ *   target.emit('said', { from: 'server', text });
+ * }
+ * announce(server.to('lobby'), 'Starting soon');
+ * ```
+ */
 export interface Emitter<C extends AnyContract> {
   /** Sends `event` to every target; the payload is checked against the contract first. */
   emit<E extends ServerEmitEventName<C>>(event: E, ...args: ServerEmitArgs<C, E>): void;
@@ -29,6 +47,12 @@ export interface Emitter<C extends AnyContract> {
 /**
  * A typed view of socket.io's broadcast operator: choose targets with `to`/`in`/`except` and flags,
  * then `emit` once. Works across nodes when the server runs on a shared adapter.
+ *
+ * @example
+ * ```ts
+ * const lobby: Operator<typeof contract> = server.to('lobby').except(socket.id);
+ * lobby.emit('said', { from: socket.data.user, text: 'hi' });
+ * ```
  */
 export interface Operator<C extends AnyContract> extends Emitter<C> {
   /**

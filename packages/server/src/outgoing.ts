@@ -33,23 +33,51 @@ export interface RawSocketRequester extends RawRequester {
 /**
  * Arguments of a server → client event sent with `emit`, typed by the contract; `never` for an event
  * with an ack, which is sent with `request`.
+ *
+ * @example
+ * ```ts
+ * const args: ServerEmitArgs<typeof contract, 'said'> = [{ from: 'server', text: 'hi' }];
+ * server.emit('said', ...args);
+ * ```
  */
 export type ServerEmitArgs<C extends AnyContract, E extends ServerEventName<C>> =
   HasAck<ServerEvent<C, E>> extends true ? never : PayloadArgs<ServerEvent<C, E>>;
 
-/** Options of a server's `request`. */
+/**
+ * Options of a server's `request`.
+ *
+ * @example
+ * ```ts
+ * const result = await socket.request('confirm', { text: 'Sure?' }, { timeoutMs: 5000 } satisfies ServerRequestOptions);
+ * ```
+ */
 export interface ServerRequestOptions {
   /** How long to wait for the answer(s) before `TIMEOUT`. @default 10000 */
   timeoutMs?: number;
 }
 
-/** The arguments of a server's `request`: the payload (if the event has one), then options. */
+/**
+ * The arguments of a server's `request`: the payload (if the event has one), then options.
+ *
+ * @example
+ * ```ts
+ * const args: ServerRequestArgs<typeof contract, 'confirm'> = [{ text: 'Sure?' }, { timeoutMs: 5000 }];
+ * const result = await socket.request('confirm', ...args);
+ * ```
+ */
 export type ServerRequestArgs<C extends AnyContract, E extends ServerRequestEventName<C>> = [
   ...PayloadArgs<ServerEvent<C, E>>,
   options?: ServerRequestOptions,
 ];
 
-/** The client's answer to a server request, parsed by the event's ack schema. */
+/**
+ * The client's answer to a server request, parsed by the event's ack schema.
+ *
+ * @example
+ * ```ts
+ * const yes = (answer: ServerAnswer<typeof contract, 'confirm'>) => answer.yes;
+ * ```
+ */
 export type ServerAnswer<C extends AnyContract, E extends ServerRequestEventName<C>> = AckOutput<ServerEvent<C, E>>;
 
 /**
@@ -57,6 +85,15 @@ export type ServerAnswer<C extends AnyContract, E extends ServerRequestEventName
  * answers came (socket.io does not say which socket sent which). `timedOut` is true when some
  * targeted sockets did not answer within `timeoutMs` (or left meanwhile); `answers` then holds the
  * ones that did.
+ *
+ * @example
+ * ```ts
+ * const result = await server.to('lobby').request('confirm', { text: 'Ready?' });
+ * if (result.ok) {
+ *   const { answers, timedOut }: BroadcastAnswers<{ yes: boolean }> = result.data;
+ *   console.log(answers.filter((answer) => answer.ok && answer.data.yes).length, timedOut);
+ * }
+ * ```
  */
 export interface BroadcastAnswers<T> {
   answers: Result<T>[];

@@ -16,7 +16,18 @@ import type {
 } from './outgoing.js';
 import type { Handshake, TypedIoSocket } from './types.js';
 
-/** One connected client, as a handler sees it: typed `emit`, rooms, and the socket's data. */
+/**
+ * One connected client, as a handler sees it: typed `emit`, rooms, and the socket's data.
+ *
+ * @example
+ * ```ts
+ * server.on('join', async ({ payload, socket }) => {
+ *   const chatSocket: ChatwireSocket<typeof contract> = socket;
+ *   await chatSocket.join(payload.room);
+ *   chatSocket.to(payload.room).emit('said', { from: chatSocket.data.user, text: 'joined' });
+ * });
+ * ```
+ */
 export interface ChatwireSocket<C extends AnyContract> extends Emitter<C> {
   /** socket.io's socket id (also the name of the socket's own room). */
   readonly id: string;

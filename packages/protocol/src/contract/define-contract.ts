@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 
-/** A client → server event: an optional payload schema and an optional ack (response) schema. */
+/**
+ * A client → server event: an optional payload schema and an optional ack (response) schema.
+ *
+ * @example
+ * ```ts
+ * const add: ClientEventSpec = { payload: z.object({ a: z.number(), b: z.number() }), ack: z.number() };
+ * ```
+ */
 export interface ClientEventSpec {
   /** Schema of the one payload argument; leave out for an event sent without a payload. */
   payload?: z.ZodType;
@@ -8,7 +15,14 @@ export interface ClientEventSpec {
   ack?: z.ZodType;
 }
 
-/** A server → client event: an optional payload schema and an optional ack (the client's answer) schema. */
+/**
+ * A server → client event: an optional payload schema and an optional ack (the client's answer) schema.
+ *
+ * @example
+ * ```ts
+ * const said: ServerEventSpec = { payload: z.object({ text: z.string() }) };
+ * ```
+ */
 export interface ServerEventSpec {
   /** Schema of the one payload argument; leave out for an event sent without a payload. */
   payload?: z.ZodType;
@@ -16,7 +30,18 @@ export interface ServerEventSpec {
   ack?: z.ZodType;
 }
 
-/** What {@link defineContract} takes. */
+/**
+ * What {@link defineContract} takes.
+ *
+ * @example
+ * ```ts
+ * const spec = {
+ *   clientToServer: { say: { payload: z.object({ text: z.string() }) } },
+ *   serverToClient: {},
+ * } satisfies ContractSpec;
+ * const contract = defineContract(spec);
+ * ```
+ */
 export interface ContractSpec {
   clientToServer: Record<string, ClientEventSpec>;
   serverToClient: Record<string, ServerEventSpec>;
@@ -26,12 +51,29 @@ export interface ContractSpec {
   socketData?: z.ZodType;
 }
 
-/** A contract made by {@link defineContract}: the spec, checked and frozen. */
+/**
+ * A contract made by {@link defineContract}: the spec, checked and frozen.
+ *
+ * @example
+ * ```ts
+ * const contract: Contract<{ clientToServer: { ping: { ack: z.ZodNull } }; serverToClient: {} }> = defineContract({
+ *   clientToServer: { ping: { ack: z.null() } },
+ *   serverToClient: {},
+ * });
+ * ```
+ */
 export type Contract<S extends ContractSpec = ContractSpec> = Readonly<S> & {
   readonly kind: 'chatwire.contract';
 };
 
-/** Event names socket.io or chatwire use themselves, which a contract may not define. */
+/**
+ * Event names socket.io or chatwire use themselves, which a contract may not define.
+ *
+ * @example
+ * ```ts
+ * RESERVED_EVENTS.includes('disconnect'); // true: not a contract event name
+ * ```
+ */
 export const RESERVED_EVENTS: readonly string[] = [
   'connect',
   'connect_error',
@@ -43,7 +85,14 @@ export const RESERVED_EVENTS: readonly string[] = [
   'chatwire:error',
 ];
 
-/** The event chatwire sends to a client whose event without an ack was refused. */
+/**
+ * The event chatwire sends to a client whose event without an ack was refused.
+ *
+ * @example
+ * ```ts
+ * socket.on(ERROR_EVENT, (error) => console.warn(error.event, error.code));
+ * ```
+ */
 export const ERROR_EVENT = 'chatwire:error';
 
 function isZodSchema(value: unknown): value is z.ZodType {

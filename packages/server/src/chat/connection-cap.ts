@@ -2,7 +2,15 @@ import { ChatwireError, type WideChatContract } from '@chatwire/protocol';
 import type { Logger } from '../logger.js';
 import type { ChatwireNamespace } from '../namespace.js';
 
-/** Counts each user's connections, wherever the count lives, and refuses past a maximum. */
+/**
+ * Counts each user's connections, wherever the count lives, and refuses past a maximum.
+ *
+ * @example
+ * ```ts
+ * const cap: ConnectionCap = memoryLimits.connectionCap(4);
+ * if (!(await cap.acquire('u1', socket.id))) socket.disconnect();
+ * ```
+ */
 export interface ConnectionCap {
   /** Counts connection `socketId` of `userId`: false (and not counted) when the user is at the maximum. */
   acquire(userId: string, socketId: string): Promise<boolean>;

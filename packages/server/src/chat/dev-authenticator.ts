@@ -1,7 +1,15 @@
 import { ChatwireError, chatUserSchema, parsePayload } from '@chatwire/protocol';
 import type { ChatAuthenticator } from './authenticators.js';
 
-/** Options of {@link devAuthenticator}. */
+/**
+ * Options of {@link devAuthenticator}.
+ *
+ * @example
+ * ```ts
+ * import { devAuthenticator } from '@chatwire/server/dev';
+ * const authenticate = devAuthenticator({ allowInProduction: true } satisfies DevAuthenticatorOptions); // staging only
+ * ```
+ */
 export interface DevAuthenticatorOptions {
   /**
    * Lets it run under `NODE_ENV=production`, where it refuses by default: a staging box that must

@@ -1,12 +1,26 @@
 import type { ChatUser, Message } from '@chatwire/protocol';
 import type { Logger } from '../logger.js';
 
-/** Who made a change: a connected user, or the server itself (`chat.send(..., { as: 'system' })`). */
+/**
+ * Who made a change: a connected user, or the server itself (`chat.send(..., { as: 'system' })`).
+ *
+ * @example
+ * ```ts
+ * const who = (actor: ChatActor) => (actor === 'system' ? 'the server' : actor.name);
+ * ```
+ */
 export type ChatActor = ChatUser | 'system';
 
 /**
  * What the chat server tells its hooks ({@link ChatServer.on}), after the fact: each event once
  * across a cluster, on the node that made the change.
+ *
+ * @example
+ * ```ts
+ * chat.on('message:created', ({ message, by }: ChatHooks['message:created']) => {
+ *   if (by !== 'system') search.index(message);
+ * });
+ * ```
  */
 export interface ChatHooks {
   /** A message was stored (sent by a client or by `chat.send`); never for a retry of a stored one. */
@@ -23,10 +37,25 @@ export interface ChatHooks {
   'member:left': { roomId: string; userId: string };
 }
 
-/** A hook's name. */
+/**
+ * A hook's name.
+ *
+ * @example
+ * ```ts
+ * const audited: ChatHookName[] = ['message:deleted', 'member:joined'];
+ * ```
+ */
 export type ChatHookName = keyof ChatHooks;
 
-/** A hook: may return a promise, which nobody waits for; a throw or a rejection is logged. */
+/**
+ * A hook: may return a promise, which nobody waits for; a throw or a rejection is logged.
+ *
+ * @example
+ * ```ts
+ * const log: ChatHook<'member:joined'> = ({ roomId, user }) => console.log(`${user.name} joined ${roomId}`);
+ * chat.on('member:joined', log);
+ * ```
+ */
 export type ChatHook<K extends ChatHookName> = (event: ChatHooks[K]) => void | Promise<void>;
 
 /** The hooks of one chat server. */

@@ -1,6 +1,13 @@
 import type { ChatUser } from '@chatwire/protocol';
 
-/** One change of a room's members, as the room is told of it (`presence:diff`). */
+/**
+ * One change of a room's members, as the room is told of it (`presence:diff`).
+ *
+ * @example
+ * ```ts
+ * const change: PresenceChange = { version: 8, joined: [{ userId: 'u1', name: 'Ana' }], left: [] };
+ * ```
+ */
 export interface PresenceChange {
   /** The room's version after this change: the one before plus 1. */
   version: number;
@@ -10,13 +17,27 @@ export interface PresenceChange {
   left: string[];
 }
 
-/** What a {@link Presence} gets from the chat server it serves. */
+/**
+ * What a {@link Presence} gets from the chat server it serves.
+ *
+ * @example
+ * ```ts
+ * presence.attach({ publish: (roomId, change) => console.log(roomId, change.version) } satisfies PresenceHost);
+ * ```
+ */
 export interface PresenceHost {
   /** Sends the room one change of its members; call it for every change, in version order. */
   publish(roomId: string, change: PresenceChange): void;
 }
 
-/** A room's members, each user once, and the version of that list. */
+/**
+ * A room's members, each user once, and the version of that list.
+ *
+ * @example
+ * ```ts
+ * const { members, version }: PresenceSnapshot = await presence.snapshot('general');
+ * ```
+ */
 export interface PresenceSnapshot {
   members: ChatUser[];
   /** The version of the last change this list reflects: the next change of the room is this plus 1. */
@@ -27,14 +48,23 @@ export interface PresenceSnapshot {
  * Who is in which room. The chat server tells it about joins and leaves of its own sockets; it keeps
  * each room's members, each user once, across every node it covers, and publishes each change of
  * them (a user's first connection in, last one out, an expiry) with the room's next version.
+ *
+ * @example
+ * ```ts
+ * const presence: Presence = new MemoryPresence();
+ * const chat = createChatServer({ httpServer, store, authenticate, presence });
+ * ```
  */
 export interface Presence {
+  /** Called once by the chat server that uses it, before any other call: where to publish changes. */
   attach(host: PresenceHost): void;
   /** Resolves once the change, if any (another tab of a present user is none), is published. */
   join(roomId: string, socketId: string, user: ChatUser): Promise<void>;
   /** Resolves once the change, if any, is published; a socket not in the room changes nothing. */
   leave(roomId: string, socketId: string): Promise<void>;
+  /** The room's members now, and the version of that list. */
   snapshot(roomId: string): Promise<PresenceSnapshot>;
+  /** Stops timers and lets go of what it holds (the chat server's `close` calls it). */
   close(): Promise<void>;
 }
 
@@ -50,6 +80,11 @@ interface LocalRoom {
 /**
  * Presence kept in this process: the sockets of this node. Meant for one node; on several, use
  * RedisPresence. A room is remembered while someone is in it.
+ *
+ * @example
+ * ```ts
+ * const chat = createChatServer({ httpServer, store, authenticate, presence: new MemoryPresence() });
+ * ```
  */
 export class MemoryPresence implements Presence {
   private host: PresenceHost | undefined;

@@ -4,7 +4,14 @@ import { type Logger, toLogger } from '../logger.js';
 import { type ConnectionCap, MemoryConnectionCap } from './connection-cap.js';
 import type { Limits } from './limits.js';
 
-/** Options of {@link RedisLimits}. */
+/**
+ * Options of {@link RedisLimits}.
+ *
+ * @example
+ * ```ts
+ * const limits = new RedisLimits(new Redis(process.env.REDIS_URL ?? ''), { keyPrefix: 'chat:' } satisfies RedisLimitsOptions);
+ * ```
+ */
 export interface RedisLimitsOptions {
   /** Prefix of the keys. @default 'chatwire:' */
   keyPrefix?: string;
@@ -64,6 +71,14 @@ type Commands = Redis & {
  * heartbeat (a node that dies, even by SIGKILL, stops counting within `ttlMs`). While Redis is away
  * (not connected, failing, or slower than `commandTimeoutMs`) each node counts on its own, in
  * memory, and shares again once Redis answers. The Redis connection is the caller's to close.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { RedisLimits } from '@chatwire/server/redis';
+ * const redis = new Redis('redis://127.0.0.1:6379', { commandTimeout: 2000 });
+ * const chat = createChatServer({ httpServer, store, authenticate, limits: new RedisLimits(redis) });
+ * ```
  */
 export class RedisLimits implements Limits {
   private readonly redis: Commands;

@@ -49,7 +49,14 @@ return {version, joined, left}
 /** What {@link CHANGE_SCRIPT} answers. */
 type ScriptResult = [version: number, joined: string[], left: string[]];
 
-/** Options of {@link RedisPresence}. */
+/**
+ * Options of {@link RedisPresence}.
+ *
+ * @example
+ * ```ts
+ * const presence = new RedisPresence(redis, { ttlMs: 15_000, heartbeatMs: 3000 } satisfies RedisPresenceOptions);
+ * ```
+ */
 export interface RedisPresenceOptions {
   /** Prefix of the keys. @default 'chatwire:' */
   keyPrefix?: string;
@@ -73,6 +80,14 @@ export interface RedisPresenceOptions {
  * `heartbeatMs`: at each heartbeat a node also sweeps the expired entries of its rooms and publishes
  * who left. A user with tabs on several nodes counts once. After Redis loses its data, the next
  * heartbeat writes it back (a change from a new version: clients see a gap and resync).
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { RedisPresence } from '@chatwire/server/redis';
+ * const presence = new RedisPresence(new Redis('redis://127.0.0.1:6379'));
+ * const chat = createChatServer({ httpServer, store, authenticate, presence });
+ * ```
  */
 export class RedisPresence implements Presence {
   private host: PresenceHost | undefined;

@@ -1,6 +1,14 @@
 import type { ChatUser, Message, MessageMeta, MessagePage, RoomSummary } from '@chatwire/protocol';
 
-/** What {@link Store.append} stores: the server fills in the author and the time. */
+/**
+ * What {@link Store.append} stores: the server fills in the author and the time.
+ *
+ * @example
+ * ```ts
+ * const draft: NewMessage = { roomId: 'general', clientMessageId: 'c1', author: ana, text: 'hi', createdAt: Date.now() };
+ * const { message, created } = await store.append(draft);
+ * ```
+ */
 export interface NewMessage {
   roomId: string;
   clientMessageId: string;
@@ -23,23 +31,54 @@ export interface MessageChanges {
   meta?: MessageMeta | undefined;
 }
 
-/** The stored message, and whether this call stored it (false: a retry of an earlier send). */
+/**
+ * The stored message, and whether this call stored it (false: a retry of an earlier send).
+ *
+ * @example
+ * ```ts
+ * const { message, created }: AppendResult = await store.append(draft);
+ * if (!created) console.log('a retry of', message.serial);
+ * ```
+ */
 export interface AppendResult {
   message: Message;
   created: boolean;
 }
 
-/** A page request: the latest messages, or those just `before` / `after` a serial. */
+/**
+ * A page request: the latest messages, or those just `before` / `after` a serial.
+ *
+ * @example
+ * ```ts
+ * const query: HistoryQuery = { before: 120, limit: 50 };
+ * const page = await store.history('general', query);
+ * ```
+ */
 export interface HistoryQuery {
   before?: number | undefined;
   after?: number | undefined;
   limit: number;
 }
 
-/** What a restriction keeps a user from: `ban` from the room, `mute` from posting in it. */
+/**
+ * What a restriction keeps a user from: `ban` from the room, `mute` from posting in it.
+ *
+ * @example
+ * ```ts
+ * const kind: RestrictionKind = 'mute';
+ * await store.lift('general', 'u2', kind);
+ * ```
+ */
 export type RestrictionKind = 'ban' | 'mute';
 
-/** A ban or mute of one user in one room, as {@link Store.restrict} keeps it. */
+/**
+ * A ban or mute of one user in one room, as {@link Store.restrict} keeps it.
+ *
+ * @example
+ * ```ts
+ * await store.restrict({ roomId: 'general', userId: 'u2', kind: 'ban', reason: 'Spam', createdAt: Date.now() } satisfies RoomRestriction);
+ * ```
+ */
 export interface RoomRestriction {
   roomId: string;
   userId: string;
@@ -74,6 +113,14 @@ export interface UserRoomsQuery {
  * server processes at once (a shared database implements it for several nodes), so each must be
  * atomic on its own: serials per room are gapless, and one `clientMessageId` per author and room is
  * stored once. Messages returned are copies the caller may keep.
+ *
+ * @example
+ * ```ts
+ * async function lastMessage(store: Store, roomId: string) {
+ *   const serial = await store.lastSerial(roomId);
+ *   return serial === 0 ? undefined : store.get(roomId, serial);
+ * }
+ * ```
  */
 export interface Store {
   /**

@@ -5,7 +5,14 @@ import { RedisPresence, type RedisPresenceOptions } from '../chat/redis-presence
 import { type Logger, toLogger } from '../logger.js';
 import { guardedAdapter } from './guarded-adapter.js';
 
-/** Options of {@link redisCluster}. */
+/**
+ * Options of {@link redisCluster}.
+ *
+ * @example
+ * ```ts
+ * const cluster = redisCluster({ redis: 'redis://127.0.0.1:6379', commandTimeoutMs: 1000 } satisfies RedisClusterOptions);
+ * ```
+ */
 export interface RedisClusterOptions {
   /**
    * A `redis://` URL, or an ioredis client (which you then close yourself; give it a `commandTimeout`
@@ -32,7 +39,16 @@ export interface RedisClusterOptions {
   logger?: Logger;
 }
 
-/** What a chat server needs to run on several nodes: give `adapter`, `presence` and `limits` to createChatServer. */
+/**
+ * What a chat server needs to run on several nodes: give `adapter`, `presence` and `limits` to createChatServer.
+ *
+ * @example
+ * ```ts
+ * const cluster: RedisCluster = redisCluster({ redis: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
+ * const { adapter, presence, limits } = cluster;
+ * const chat = createChatServer({ httpServer, store, authenticate, adapter, presence, limits });
+ * ```
+ */
 export interface RedisCluster {
   /**
    * socket.io's Redis Streams adapter, for the `adapter` option, on a connection of its own (a

@@ -1,4 +1,12 @@
-/** A token bucket: `ratePerSecond` tokens refill each second, up to `burst`. Options take it partially. */
+/**
+ * A token bucket: `ratePerSecond` tokens refill each second, up to `burst`. Options take it partially.
+ *
+ * @example
+ * ```ts
+ * const rateLimit: RateLimit = { ratePerSecond: 5, burst: 10 };
+ * createChatServer({ httpServer, store, authenticate, rateLimit });
+ * ```
+ */
 export interface RateLimit {
   /** Sustained rate. @default 10 */
   ratePerSecond: number;
@@ -6,7 +14,15 @@ export interface RateLimit {
   burst: number;
 }
 
-/** One token bucket per key (a user id), wherever the buckets live. */
+/**
+ * One token bucket per key (a user id), wherever the buckets live.
+ *
+ * @example
+ * ```ts
+ * const limiter: RateLimiter = memoryLimits.rateLimiter('send', { ratePerSecond: 5, burst: 10 }, Date.now);
+ * const waitMs = await limiter.take('u1'); // 0: go now
+ * ```
+ */
 export interface RateLimiter {
   /** Takes a token for `key`: 0 when it may go now, otherwise the milliseconds until it may. */
   take(key: string): Promise<number>;

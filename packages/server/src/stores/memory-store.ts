@@ -14,7 +14,14 @@ import type {
 } from '../chat/store.js';
 import { toggleReaction } from './reactions.js';
 
-/** Options of {@link MemoryStore}. */
+/**
+ * Options of {@link MemoryStore}.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore({ maxMessagesPerRoom: 1000 } satisfies MemoryStoreOptions);
+ * ```
+ */
 export interface MemoryStoreOptions {
   /** Keep only the newest this many messages per room (older ones are forgotten). @default Infinity */
   maxMessagesPerRoom?: number;

@@ -25,7 +25,15 @@ import {
 import { toggledReactionsJson } from './reactions.js';
 import { type RestrictionRow, toRestriction, toRestrictionRow } from './restriction-row.js';
 
-/** Options of {@link PostgresStore.open}. */
+/**
+ * Options of {@link PostgresStore.open}.
+ *
+ * @example
+ * ```ts
+ * import { PostgresStore } from '@chatwire/server/postgres';
+ * const store = await PostgresStore.open({ connectionString: process.env.DATABASE_URL, schema: 'chat' });
+ * ```
+ */
 export interface PostgresStoreOptions {
   /** A `postgres://` URL; or give `pool`, or `poolConfig`. */
   connectionString?: string;

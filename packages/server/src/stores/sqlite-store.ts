@@ -24,7 +24,15 @@ import {
 import { toggledReactionsJson } from './reactions.js';
 import { type RestrictionRow, toRestriction, toRestrictionRow } from './restriction-row.js';
 
-/** Options of {@link SqliteStore}. */
+/**
+ * Options of {@link SqliteStore}.
+ *
+ * @example
+ * ```ts
+ * import { SqliteStore } from '@chatwire/server/sqlite';
+ * const store = new SqliteStore({ path: 'data/chat.db' } satisfies SqliteStoreOptions);
+ * ```
+ */
 export interface SqliteStoreOptions {
   /** The database file (created if missing); `':memory:'` for a throwaway one. */
   path: string;
