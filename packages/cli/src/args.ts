@@ -11,7 +11,10 @@ export interface ConnectOptions {
 }
 
 /** The outcome of {@link parseCliArgs}: connect, print the usage, or a mistake to report (with the usage). */
-export type CliCommand = { kind: 'connect'; options: ConnectOptions } | { kind: 'help' } | { kind: 'error'; message: string };
+export type CliCommand =
+  | { kind: 'connect'; options: ConnectOptions }
+  | { kind: 'help' }
+  | { kind: 'error'; message: string };
 
 /** What `chatwire --help` prints. */
 export const usage = `usage: chatwire connect URL (--name NAME [--user-id ID] | --token TOKEN) [--room ROOM]

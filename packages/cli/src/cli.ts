@@ -28,6 +28,8 @@ export interface CliIO {
 /** Most messages `/history` shows at once. */
 export const MAX_HISTORY = 500;
 const DEFAULT_HISTORY = 20;
+/** How long quitting waits for the sends still on their way. */
+const QUIT_WAIT_MS = 5000;
 
 /**
  * Runs the `chatwire` command with these arguments (without `node` and the script); resolves with
@@ -66,6 +68,8 @@ class Session {
   private queue: Promise<void>;
   private connectedOnce = false;
   private finished = false;
+  /** Sends not answered yet: `/quit` and the end of input wait for them (a while). */
+  private readonly sending = new Set<Promise<void>>();
   private finish: (code: number) => void = () => {};
 
   constructor(
@@ -88,9 +92,10 @@ class Session {
     this.rl.on('line', (line) => this.enqueue(line));
     // End of input (Ctrl-D, a closed pipe): what was typed before it still runs.
     this.rl.on('close', () => {
-      this.queue = this.queue.then(() => this.quit(0));
+      this.queue = this.queue.then(() => this.quitAfterSends());
     });
-    this.rl.on('SIGINT', () => void this.quit(0));
+    // Ctrl-C quits at once, sends still on their way or not.
+    this.rl.on('SIGINT', () => this.quit(0));
     return done;
   }
 
@@ -109,7 +114,7 @@ class Session {
       if (status === 'disconnected') {
         const what = this.connectedOnce ? 'Disconnected' : `Cannot connect to ${this.options.url}`;
         this.io.error.write(`chatwire: ${what}${reason(error)}\n`);
-        void this.quit(1);
+        this.quit(1);
       }
     });
   }
@@ -134,7 +139,7 @@ class Session {
       case 'history':
         return args.length > 1 ? this.print('! Usage: /history [N]') : this.history(args[0]);
       case 'quit':
-        return this.quit(0);
+        return this.quitAfterSends();
       case 'help':
         return this.print(helpText);
       default:
@@ -144,11 +149,16 @@ class Session {
 
   private send(text: string): void {
     const room = this.current;
-    if (room === undefined) return this.print('! Join a room first: /join ROOM');
+    if (room === undefined) {
+      this.print('! Join a room first: /join ROOM');
+      return;
+    }
     // Not awaited: a send waits out reconnects, and the next line must not wait for it.
-    void room.send(text).then((sent) => {
+    const sending = room.send(text).then((sent) => {
       if (!sent.ok) this.print(`${formatError(sent.error)} (not sent to #${sanitize(room.id)})`);
     });
+    this.sending.add(sending);
+    void sending.finally(() => this.sending.delete(sending));
   }
 
   private async join(roomId: string): Promise<void> {
@@ -163,14 +173,18 @@ class Session {
 
   private async leave(roomId: string | undefined): Promise<void> {
     const room = roomId === undefined ? this.current : this.chat.rooms.get(roomId);
-    if (room === undefined) return this.print(roomId === undefined ? '! No current room' : `! Not in #${sanitize(roomId)}`);
+    if (room === undefined)
+      return this.print(roomId === undefined ? '! No current room' : `! Not in #${sanitize(roomId)}`);
     this.forget(room);
     const left = await room.leave();
     this.print(left.ok ? `Left #${sanitize(room.id)}` : formatError(left.error));
   }
 
   private listRooms(): void {
-    if (this.chat.rooms.size === 0) return this.print('No rooms joined: /join ROOM');
+    if (this.chat.rooms.size === 0) {
+      this.print('No rooms joined: /join ROOM');
+      return;
+    }
     for (const room of this.chat.rooms.values()) {
       const mark = room === this.current ? '*' : ' ';
       this.print(`${mark} #${sanitize(room.id)} (${room.memberCount} member${room.memberCount === 1 ? '' : 's'})`);
@@ -179,7 +193,10 @@ class Session {
 
   private who(): void {
     const room = this.current;
-    if (room === undefined) return this.print('! Join a room first: /join ROOM');
+    if (room === undefined) {
+      this.print('! Join a room first: /join ROOM');
+      return;
+    }
     this.print(formatMembers(room.id, room.members, room.memberCount));
   }
 
@@ -215,7 +232,9 @@ class Session {
       if (line !== undefined && line !== this.shownTyping.get(room)) this.print(line);
       this.shownTyping.set(room, line);
     });
-    room.on('discontinuity', () => this.print(`#${sanitize(room.id)}: missed too much while offline; /history reloads`));
+    room.on('discontinuity', () =>
+      this.print(`#${sanitize(room.id)}: missed too much while offline; /history reloads`),
+    );
     room.on('left', (error) => {
       this.forget(room);
       this.print(`${formatError(error)} (left #${sanitize(room.id)})`);
@@ -235,6 +254,20 @@ class Session {
     this.current = [...this.chat.rooms.values()].find((other) => other !== room && other.joined);
     if (this.current !== undefined) this.print(`Now in #${sanitize(this.current.id)}`);
     this.prompt();
+  }
+
+  /** Quits once the sends on their way are answered, or after {@link QUIT_WAIT_MS} (what is left is lost). */
+  private async quitAfterSends(): Promise<void> {
+    if (this.sending.size > 0 && !this.finished) {
+      this.print(`Sending ${this.sending.size} message${this.sending.size === 1 ? '' : 's'} before quitting…`);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const waited = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, QUIT_WAIT_MS);
+      });
+      await Promise.race([Promise.allSettled([...this.sending]), waited]);
+      clearTimeout(timer);
+    }
+    this.quit(0);
   }
 
   private quit(code: number): void {

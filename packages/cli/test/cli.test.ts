@@ -1,6 +1,6 @@
 import type { ChatRoom } from '@chatwire/client';
 import type { Message } from '@chatwire/protocol';
-import { signToken, tokenAuthenticator } from '@chatwire/server';
+import { MemoryStore, type NewMessage, signToken, tokenAuthenticator } from '@chatwire/server';
 import { describe, expect, it } from 'vitest';
 import { connectCli, joinRoom, runCli, startChat, user } from './support.js';
 
@@ -135,9 +135,41 @@ describe('chatwire connect (the bin against a real chat server)', () => {
     expect(await cli.exitCode()).toBe(0);
   });
 
+  it('waits for the sends on their way before it quits at the end of input', async () => {
+    // The store holds the message "held" until the test lets it through.
+    let entered = () => {};
+    const appending = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    class HeldStore extends MemoryStore {
+      override async append(input: NewMessage) {
+        if (input.text === 'held') {
+          entered();
+          await released;
+        }
+        return super.append(input);
+      }
+    }
+    const { url } = await startChat({ store: new HeldStore() });
+    const cli = await connectCli(url, 'Ana', ['--room', 'lobby']);
+    await cli.line('Joined #lobby');
+    cli.type('held');
+    await appending;
+    cli.child.stdin.end();
+    await cli.line('Sending 1 message before quitting…');
+    release();
+    // The answer came back before it closed: the message shows as stored.
+    await cli.line(new RegExp(`^${time} #lobby Ana: held$`));
+    expect(await cli.exitCode()).toBe(0);
+  });
+
   it('logs in with --token, and exits 1 with the reason when the server refuses it', async () => {
     const secret = 'a secret of at least thirty-two bytes';
-    const { url } = await startChat(tokenAuthenticator({ secret }));
+    const { url } = await startChat({ authenticate: tokenAuthenticator({ secret }) });
     const token = signToken({ userId: 'u-ana', name: 'Ana' }, { secret, expiresInSeconds: 60 });
     const cli = runCli(['connect', url, '--token', token, '--room', 'lobby']);
     await cli.line(`Connected to ${url} as Ana (u-ana)`);

@@ -3,16 +3,25 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type ChatClient, type ChatRoom, createChatClient } from '@chatwire/client';
-import { type ChatAuthenticator, createChatServer, MemoryStore } from '@chatwire/server';
+import { type ChatAuthenticator, createChatServer, MemoryStore, type Store } from '@chatwire/server';
 import { devAuthenticator } from '@chatwire/server/dev';
 import { expect, onTestFinished } from 'vitest';
 
 const packageDir = fileURLToPath(new URL('../', import.meta.url));
 
-/** A chat server on 127.0.0.1, port 0 (dev authenticator unless given); closed when the test finishes. */
-export async function startChat(authenticate: ChatAuthenticator = devAuthenticator()) {
+/**
+ * A chat server on 127.0.0.1, port 0 (dev authenticator and a MemoryStore unless given); closed when
+ * the test finishes.
+ */
+export async function startChat({
+  authenticate = devAuthenticator(),
+  store = new MemoryStore(),
+}: {
+  authenticate?: ChatAuthenticator;
+  store?: Store;
+} = {}) {
   const httpServer = createHttpServer();
-  const chat = createChatServer({ httpServer, store: new MemoryStore(), authenticate });
+  const chat = createChatServer({ httpServer, store, authenticate });
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   onTestFinished(() => chat.close());
   const { port } = httpServer.address() as AddressInfo;
