@@ -35,7 +35,8 @@ Then type /help for the commands.`;
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   let parsed: ReturnType<typeof parse>;
   try {
-    parsed = parse(argv);
+    // `pnpm start -- connect …` hands the script its `--` too.
+    parsed = parse(argv[0] === '--' ? argv.slice(1) : argv);
   } catch (error) {
     return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
   }

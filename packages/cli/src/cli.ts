@@ -67,6 +67,8 @@ class Session {
   /** Commands run one after another, in the order typed. */
   private queue: Promise<void>;
   private connectedOnce = false;
+  /** Connected, or trying for the first time: a failure from here is a new outage to report. */
+  private online = true;
   private finished = false;
   /** Sends not answered yet: `/quit` and the end of input wait for them (a while). */
   private readonly sending = new Set<Promise<void>>();
@@ -89,10 +91,15 @@ class Session {
     });
     this.listen();
     if (this.options.room !== undefined) this.enqueue(`/join ${this.options.room}`);
-    this.rl.on('line', (line) => this.enqueue(line));
-    // End of input (Ctrl-D, a closed pipe): what was typed before it still runs.
+    this.rl.on('line', (line) => {
+      // Before the first connect, nothing can have been sent: /quit need not wait for the connection.
+      if (!this.connectedOnce && line.trim() === '/quit') this.quit(0);
+      else this.enqueue(line);
+    });
+    // End of input (Ctrl-D, a closed pipe): what was typed before it still runs, once connected.
     this.rl.on('close', () => {
-      this.queue = this.queue.then(() => this.quitAfterSends());
+      if (!this.connectedOnce) this.quit(0);
+      else this.queue = this.queue.then(() => this.quitAfterSends());
     });
     // Ctrl-C quits at once, sends still on their way or not.
     this.rl.on('SIGINT', () => this.quit(0));
@@ -110,7 +117,12 @@ class Session {
       );
     });
     this.chat.on('status', (status, error) => {
-      if (status === 'reconnecting') this.print(`Connection lost${reason(error)}; reconnecting…`);
+      // Once per outage, not at every attempt.
+      if (status === 'reconnecting' && this.online) {
+        const what = this.connectedOnce ? 'Connection lost' : `Cannot reach ${this.options.url} yet`;
+        this.print(`${what}${reason(error)}; trying again…`);
+      }
+      this.online = status === 'connected' || status === 'connecting';
       if (status === 'disconnected') {
         const what = this.connectedOnce ? 'Disconnected' : `Cannot connect to ${this.options.url}`;
         this.io.error.write(`chatwire: ${what}${reason(error)}\n`);

@@ -15,6 +15,12 @@ describe('parseCliArgs', () => {
     });
   });
 
+  it('skips the `--` that `pnpm start -- …` passes on', () => {
+    expect(parseCliArgs(['--', 'connect', url, '--name', 'Ana'])).toEqual(
+      parseCliArgs(['connect', url, '--name', 'Ana']),
+    );
+  });
+
   it('reads connect with a token', () => {
     expect(parseCliArgs(['connect', 'https://chat.example.com', '--token', 't.s'])).toEqual({
       kind: 'connect',
