@@ -96,10 +96,9 @@ class Session {
       if (!this.connectedOnce && line.trim() === '/quit') this.quit(0);
       else this.enqueue(line);
     });
-    // End of input (Ctrl-D, a closed pipe): what was typed before it still runs, once connected.
+    // End of input (Ctrl-D, the end of a piped script): what came before it still runs, once connected.
     this.rl.on('close', () => {
-      if (!this.connectedOnce) this.quit(0);
-      else this.queue = this.queue.then(() => this.quitAfterSends());
+      this.queue = this.queue.then(() => this.quitAfterSends());
     });
     // Ctrl-C quits at once, sends still on their way or not.
     this.rl.on('SIGINT', () => this.quit(0));

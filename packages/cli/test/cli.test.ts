@@ -135,6 +135,18 @@ describe('chatwire connect (the bin against a real chat server)', () => {
     expect(await cli.exitCode()).toBe(0);
   });
 
+  it('runs a script piped in whole, even when its input ends before the connection is up', async () => {
+    const { url } = await startChat();
+    const ben = user(url, 'Ben');
+    const benRoom = await joinRoom(ben, 'lobby');
+    const atBen = messageIn(benRoom, 'from a script');
+    const cli = runCli(['connect', url, '--name', 'Ana']);
+    cli.child.stdin.end('/join lobby\nfrom a script\n/who\n');
+    expect((await atBen).author.userId).toBe('ana');
+    await cli.line('#lobby: 2 members: ');
+    expect(await cli.exitCode()).toBe(0);
+  });
+
   it('waits for the sends on their way before it quits at the end of input', async () => {
     // The store holds the message "held" until the test lets it through.
     let entered = () => {};
