@@ -147,6 +147,24 @@ describe('chatwire connect (the bin against a real chat server)', () => {
     expect(await cli.exitCode()).toBe(0);
   });
 
+  it('/history loads older pages until it has N messages', async () => {
+    const { url } = await startChat();
+    const ben = user(url, 'Ben');
+    const benRoom = await joinRoom(ben, 'lobby');
+    // More than the client's first page (50): the oldest come from loadOlder.
+    for (let i = 1; i <= 70; i++) expect((await benRoom.send(`number ${i}`)).ok).toBe(true);
+    const cli = await connectCli(url, 'Ana', ['--room', 'lobby']);
+    await cli.line('Joined #lobby');
+    cli.type('/history 65');
+    const first = await cli.line(/#lobby Ben: number \d+$/);
+    expect(first).toMatch(/ number 6$/);
+    await cli.line(/ number 70$/);
+    cli.type('/history 500');
+    expect(await cli.line(/#lobby Ben: number \d+$/)).toMatch(/ number 1$/);
+    cli.type('/quit');
+    expect(await cli.exitCode()).toBe(0);
+  });
+
   it('waits for the sends on their way before it quits at the end of input', async () => {
     // The store holds the message "held" until the test lets it through.
     let entered = () => {};
