@@ -102,6 +102,12 @@ class Session {
     });
     // Ctrl-C quits at once, sends still on their way or not.
     this.rl.on('SIGINT', () => this.quit(0));
+    // In a terminal, each keystroke but Enter says we are typing in the current room (throttled by the room).
+    if (this.tty) {
+      this.io.input.on('keypress', (_text: string | undefined, key: { name?: string } | undefined) => {
+        if (key?.name !== 'return' && key?.name !== 'enter' && this.current?.joined) this.current.setTyping(true);
+      });
+    }
     return done;
   }
 
@@ -255,12 +261,13 @@ class Session {
       const why = removal.reason === undefined ? '' : `: ${sanitize(removal.reason)}`;
       this.print(`#${sanitize(room.id)}: you were ${removal.kind === 'banned' ? 'banned' : 'removed'}${why}`);
     });
-    // Every keystroke in a terminal says we are typing (throttled by the room).
-    if (this.tty) this.io.input.on('keypress', () => this.current === room && room.joined && room.setTyping(true));
   }
 
   /** `room` is no longer ours: another joined room becomes the current one. */
   private forget(room: ChatRoom): void {
+    // A later join of the same id makes a new ChatRoom, watched afresh.
+    this.shownMembers.delete(room);
+    this.shownTyping.delete(room);
     if (this.current !== room) return;
     this.current = [...this.chat.rooms.values()].find((other) => other !== room && other.joined);
     if (this.current !== undefined) this.print(`Now in #${sanitize(this.current.id)}`);
