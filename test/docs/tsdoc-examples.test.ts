@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { listPublicExports } from './public-exports.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const packageDirs = ['packages/protocol', 'packages/server', 'packages/client'];
+const packageDirs = ['packages/protocol', 'packages/server', 'packages/client', 'packages/cli'];
 
 describe('TSDoc of the public exports', () => {
   const exports = listPublicExports(root, packageDirs);
@@ -16,6 +16,7 @@ describe('TSDoc of the public exports', () => {
   it('reads every entry point, subpaths included', () => {
     const entries = new Set(exports.map((exported) => exported.entry));
     expect([...entries].sort()).toEqual([
+      '@chatwire/cli',
       '@chatwire/client',
       '@chatwire/protocol',
       '@chatwire/server',

@@ -6,14 +6,16 @@
  * tarballs pass publint and are-the-types-wrong (attw). Nothing here goes through the
  * `@chatwire/source` condition or the workspace links.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChatClient } from '@chatwire/client';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { startChat } from '../chat/support.js';
 import { ensureFreshBuild, freshBuildTimeoutMs } from '../support/fresh-build.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -91,12 +93,14 @@ function ensureBuilt(): Promise<void> {
     join(root, 'packages', 'client', 'dist', 'chatwire-client.browser.d.ts'),
     join(root, 'packages', 'protocol', 'dist', 'asyncapi.js'),
     join(root, 'packages', 'protocol', 'dist', 'asyncapi.cjs'),
+    join(root, 'packages', 'cli', 'dist', 'main.js'),
+    join(root, 'packages', 'cli', 'dist', 'index.js'),
   );
   return ensureFreshBuild(outputs);
 }
 
 /** `pnpm pack` of one package into `destination`; resolves with the tarball's path. */
-async function pack(name: PackageName, destination: string): Promise<string> {
+async function pack(name: PackageName | 'cli', destination: string): Promise<string> {
   const { stdout } = await mustRun(
     'pnpm',
     ['pack', '--json', '--pack-destination', destination],
@@ -634,6 +638,66 @@ describe('installing the packed packages from npm', { timeout: 180_000 }, () => 
 
   it.each(packageNames)('publint --strict finds nothing to fix in @chatwire/%s', async (name) => {
     const result = await run('npx', ['--no', 'publint', '--strict'], join(root, 'packages', name), 60_000);
+    const output = `${result.stdout}${result.stderr}`;
+    expect(output).toContain('All good!');
+    expect(result.code, output).toBe(0);
+  });
+});
+
+describe('the chatwire bin from its packed tarball', { timeout: 180_000 }, () => {
+  it('installs with npm and its bin chats against a server: joins, sends, lists the members', async () => {
+    await ensureBuilt();
+    const dir = await mkdtemp(join(tmpdir(), 'chatwire-cli-pack-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    await mkdir(join(dir, 'tarballs'));
+    const tarballs = [];
+    for (const name of ['protocol', 'client', 'cli'] as const) tarballs.push(await pack(name, join(dir, 'tarballs')));
+    const app = join(dir, 'app');
+    await mkdir(app);
+    await writeFile(join(app, 'package.json'), `${JSON.stringify({ name: 'chatwire-cli-app', private: true })}\n`);
+    const registry = await startEmptyScopeRegistry();
+    onTestFinished(() => registry.close());
+    await mustRun(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', `--@chatwire:registry=${registry.url}`, ...tarballs],
+      app,
+      150_000,
+    );
+
+    const { url } = await startChat();
+    const ben = createChatClient(url, { auth: { name: 'Ben', userId: 'ben' }, transports: ['websocket'] });
+    onTestFinished(() => ben.close());
+    const joined = await ben.join('lobby');
+    if (!joined.ok) throw new Error(joined.error.message);
+    const heard = new Promise<string>((resolve) => joined.data.on('message', (message) => resolve(message.text)));
+
+    // The bin npm linked, run as a user would; the end of its input quits it once the lines ran.
+    const child = spawn(join(app, 'node_modules', '.bin', 'chatwire'), ['connect', url, '--name', 'Ana'], {
+      cwd: app,
+      env: childEnv,
+    });
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.stdin.end('/join lobby\nhello from the tarball\n/who\n');
+    expect(await heard).toBe('hello from the tarball');
+    expect(await exited, output).toBe(0);
+    expect(output).toContain('Connected to');
+    expect(output).toContain('Joined #lobby: 2 members');
+    expect(output).toMatch(/^\d\d:\d\d #lobby Ana: hello from the tarball$/m);
+    expect(output).toMatch(/^#lobby: 2 members: .*Ben \(ben\)/m);
+  });
+
+  it('publint --strict finds nothing to fix in @chatwire/cli', async () => {
+    const result = await run('npx', ['--no', 'publint', '--strict'], join(root, 'packages', 'cli'), 60_000);
     const output = `${result.stdout}${result.stderr}`;
     expect(output).toContain('All good!');
     expect(result.code, output).toBe(0);
