@@ -182,7 +182,8 @@ function renderRooms(client: DemoClient, me: ChatUser): void {
     leave.title = `Leave ${roomId}`;
     leave.setAttribute('aria-label', `Leave ${roomId}`);
     leave.textContent = '×';
-    item.append(leave);
+    // Rooms of the list not joined on this tab are opened first (a click joins them).
+    if (tabs.has(roomId)) item.append(leave);
     return item;
   });
   ui.rooms.replaceChildren(...nodes);
