@@ -2,12 +2,16 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { ChatwireError } from '@chatwire/protocol';
 import type { ChatServer, ChatwireNamespace, Logger, RoomRestriction } from '@chatwire/server';
 import { type AdminContract, adminContract, type ChatMetrics } from './admin-contract.js';
+import type { DemoContract } from './chat-contract.js';
 
 /**
  * Logs every chat event (name, outcome code, durationMs) at debug level and counts each event's
  * outcomes; also remembers the rooms joined, for `rooms:list`. Returns what the admin namespace reads.
  */
-export function instrumentChat(chat: ChatServer, logger: Logger): { metrics: ChatMetrics; rooms: Set<string> } {
+export function instrumentChat(
+  chat: ChatServer<DemoContract>,
+  logger: Logger,
+): { metrics: ChatMetrics; rooms: Set<string> } {
   const metrics: ChatMetrics = { events: {} };
   const rooms = new Set<string>();
   chat.server.useEvent(async (context, next) => {
@@ -33,7 +37,7 @@ export function sameToken(given: string, expected: string): boolean {
  * without an `adminToken` nobody does (`UNAUTHORIZED`).
  */
 export function addAdmin(
-  chat: ChatServer,
+  chat: ChatServer<DemoContract>,
   { adminToken, logger }: { adminToken: string | undefined; logger: Logger },
 ): ChatwireNamespace<AdminContract> {
   const { metrics, rooms } = instrumentChat(chat, logger);

@@ -1,5 +1,6 @@
 import type { ChatUser } from '@chatwire/protocol';
 import type { ChatServer } from '@chatwire/server';
+import type { DemoContract } from './chat-contract.js';
 
 /** The bot's user: it posts with `chat.send(..., { as: DICE_BOT })`, through the same path as anyone. */
 export const DICE_BOT: ChatUser = { userId: 'dice-bot', name: 'Dice' };
@@ -17,7 +18,7 @@ export function rollCommand(text: string): number | undefined {
  * number in [0, 1) (Math.random; tests give their own). Its own messages never trigger it (a command
  * needs a user author, not a system message or the bot).
  */
-export function addDiceBot(chat: ChatServer, random: () => number = Math.random): () => void {
+export function addDiceBot(chat: ChatServer<DemoContract>, random: () => number = Math.random): () => void {
   return chat.on('message:created', async ({ message, by }) => {
     if (by === 'system' || by.userId === DICE_BOT.userId) return;
     const sides = rollCommand(message.text);

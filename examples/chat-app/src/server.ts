@@ -1,11 +1,13 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pageHandler } from '@chatwire/example-shared/serve-page';
+import { directRoomUsers } from '@chatwire/protocol';
 import {
   type ChatServer,
   type ChatServerOptions,
   type ChatwireNamespace,
   createChatServer,
+  type Logger,
   MemoryStore,
   type Store,
   silentLogger,
@@ -13,6 +15,7 @@ import {
 import { devAuthenticator } from '@chatwire/server/dev';
 import { addAdmin } from './admin.js';
 import type { AdminContract } from './admin-contract.js';
+import { type DemoContract, demoContract } from './chat-contract.js';
 import { addDiceBot } from './dice-bot.js';
 import { metricsRoute } from './metrics.js';
 import { addWebhook } from './webhook.js';
@@ -34,7 +37,7 @@ export interface ChatAppOptions
 }
 
 export interface ChatApp {
-  chat: ChatServer;
+  chat: ChatServer<DemoContract>;
   /** The `/admin` namespace beside the chat (see admin-contract.ts). */
   admin: ChatwireNamespace<AdminContract>;
   httpServer: HttpServer;
@@ -49,10 +52,11 @@ export interface ChatApp {
 }
 
 // Defence in depth: the page renders every user string with textContent, and even if it did not,
-// injected inline scripts and event handlers would not run. ('self' covers ws:/wss: to the same host.)
+// injected inline scripts and event handlers would not run. ('self' covers ws:/wss: to the same host;
+// images of messages come from https: URLs only, fetched without a referrer.)
 const securityHeaders = {
   'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data: https:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
@@ -77,6 +81,8 @@ export async function createChatApp(options: ChatAppOptions = {}): Promise<ChatA
     httpServer,
     store,
     metrics: scrape.metrics,
+    // Messages carry image links (meta.attachments), checked here before anything is stored.
+    contract: demoContract,
     // DEVELOPMENT ONLY: believes whatever { name, userId } the browser claims, so anyone can be anyone.
     // Production: jwtAuthenticator (signToken behind your login, or your identity provider's JWKS; see README.md).
     authenticate: devAuthenticator(),
@@ -85,6 +91,7 @@ export async function createChatApp(options: ChatAppOptions = {}): Promise<ChatA
   const admin = addAdmin(chat, { adminToken, logger });
   addDiceBot(chat, random);
   addWebhook(chat, { url: webhookUrl, logger });
+  addDirectMembership(chat, { store, maxRooms: chatOptions.maxRoomsPerUser ?? 500, logger });
 
   return {
     chat,
@@ -100,4 +107,27 @@ export async function createChatApp(options: ChatAppOptions = {}): Promise<ChatA
       }),
     close: () => chat.close(),
   };
+}
+
+/**
+ * Opening a direct room makes the other user a member too, before the join is answered: the DM then
+ * shows in their room list, with its unread count, as soon as the first message is sent.
+ */
+function addDirectMembership(
+  chat: ChatServer<DemoContract>,
+  { store, maxRooms, logger }: { store: Store; maxRooms: number; logger: Logger },
+): void {
+  chat.server.useEvent(async (context, next) => {
+    const outcome = await next();
+    if (!outcome.ok || context.event !== 'room:join') return;
+    const { roomId } = context.payload;
+    const me = context.socket.data.user.userId;
+    for (const userId of directRoomUsers(roomId) ?? []) {
+      if (userId === me) continue;
+      // The join itself succeeded: a failure here only delays the DM in the other user's list.
+      await store.addMember(roomId, userId, maxRooms).catch((error: unknown) => {
+        logger.warn('demo: could not add the other user of a direct room', { roomId, error });
+      });
+    }
+  });
 }

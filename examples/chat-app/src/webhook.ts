@@ -1,4 +1,5 @@
 import type { ChatHookName, ChatHooks, ChatServer, Logger } from '@chatwire/server';
+import type { DemoContract } from './chat-contract.js';
 
 /** Options of {@link addWebhook}. */
 export interface WebhookOptions {
@@ -26,7 +27,7 @@ const FORWARDED: ChatHookName[] = [
  * sent as `{ event, ...payload }`, POSTed to `url` when given, else logged. A failing endpoint is
  * logged (by the hook runner) and never holds up the chat.
  */
-export function addWebhook(chat: ChatServer, options: WebhookOptions): void {
+export function addWebhook(chat: ChatServer<DemoContract>, options: WebhookOptions): void {
   const { url, logger, timeoutMs = 5000, maxInFlight = 100 } = options;
   let inFlight = 0;
   const deliver = async (event: ChatHookName, payload: ChatHooks[ChatHookName]) => {

@@ -3,6 +3,7 @@ import { type Logger, silentLogger } from '@chatwire/server';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { connected } from '../../../test/support/harness.js';
 import { adminContract } from '../src/admin-contract.js';
+import type { DemoContract } from '../src/chat-contract.js';
 import { startApp, user } from './support.js';
 
 const adminToken = 'admin-secret-for-tests';
@@ -23,7 +24,7 @@ function adminClient(url: string, token: string) {
   return client;
 }
 
-async function join(chat: ChatClient, roomId: string) {
+async function join(chat: ChatClient<DemoContract>, roomId: string) {
   const joined = await chat.join(roomId);
   if (!joined.ok) throw new Error(`join refused: ${joined.error.code}`);
   return joined.data;

@@ -2,17 +2,18 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChatClient, ChatRoom } from '@chatwire/client';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import type { DemoContract } from '../src/chat-contract.js';
 import { rollCommand } from '../src/dice-bot.js';
 import { startApp, user } from './support.js';
 
-async function joinRoom(chat: ChatClient, roomId: string): Promise<ChatRoom> {
+async function joinRoom(chat: ChatClient<DemoContract>, roomId: string): Promise<ChatRoom<DemoContract>> {
   const joined = await chat.join(roomId);
   if (!joined.ok) throw new Error(`join refused: ${joined.error.code} ${joined.error.message}`);
   return joined.data;
 }
 
 /** [author's name, text] of each sent message of the room. */
-const lines = (room: ChatRoom) => room.messages.map((m) => [m.author.name, m.text]);
+const lines = (room: ChatRoom<DemoContract>) => room.messages.map((m) => [m.author.name, m.text]);
 
 /** A local HTTP endpoint on port 0 that answers `status` and keeps every JSON body POSTed to it. */
 async function startEndpoint(status = 204) {

@@ -9,20 +9,22 @@ import { MemoryStore } from '@chatwire/server';
 import { SqliteStore } from '@chatwire/server/sqlite';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { nextValue } from '../../../test/support/harness.js';
+import type { DemoContract } from '../src/chat-contract.js';
 import { createChatApp } from '../src/server.js';
 import { DEFAULT_DB_PATH, storeFromEnv } from '../src/store-from-env.js';
 import { startApp, user } from './support.js';
 
 const exampleDir = fileURLToPath(new URL('..', import.meta.url));
 
-async function joinRoom(chat: ChatClient, roomId: string): Promise<ChatRoom> {
+async function joinRoom(chat: ChatClient<DemoContract>, roomId: string): Promise<ChatRoom<DemoContract>> {
   const joined = await chat.join(roomId);
   if (!joined.ok) throw new Error(`join refused: ${joined.error.code} ${joined.error.message}`);
   return joined.data;
 }
 
 const names = (users: readonly ChatUser[]) => users.map((u) => u.name).sort();
-const texts = (room: ChatRoom) => room.messages.map((m) => (m.status === 'sent' ? m.text : `${m.text} (${m.status})`));
+const texts = (room: ChatRoom<DemoContract>) =>
+  room.messages.map((m) => (m.status === 'sent' ? m.text : `${m.text} (${m.status})`));
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'chat-app-'));

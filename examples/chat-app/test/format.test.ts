@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { slugify, toRoomId, typingText } from '../src/page/format.js';
+import { mentionedIds, slugify, toRoomId, typingText } from '../src/page/format.js';
 
 const user = (name: string) => ({ name, userId: name.toLowerCase() });
 
@@ -26,5 +26,22 @@ describe('page helpers', () => {
     expect(typingText([user('Ana'), user('Ben')])).toBe('Ana and Ben are typing…');
     expect(typingText(['Ana', 'Ben', 'Cy'].map(user))).toBe('Ana, Ben and 1 other are typing…');
     expect(typingText(['Ana', 'Ben', 'Cy', 'Di'].map(user))).toBe('Ana, Ben and 2 others are typing…');
+  });
+});
+
+describe('mentionedIds', () => {
+  const members = [
+    { userId: 'ana-maria', name: 'Ana María' },
+    { userId: 'ben', name: 'Ben' },
+    { userId: 'benedict', name: 'Benedict' },
+  ];
+  it('finds @name or @id of members, ignoring case, each once', () => {
+    expect(mentionedIds('hi @ana maría and @BEN, @ben again', members)).toEqual(['ana-maria', 'ben']);
+    expect(mentionedIds('@benedict', members)).toEqual(['benedict']);
+    expect(mentionedIds('(@ana-maria)', members)).toEqual(['ana-maria']);
+  });
+  it('ignores e-mail addresses, longer words and non-members', () => {
+    expect(mentionedIds('mail ben@ben.org or x@ben', members)).toEqual([]);
+    expect(mentionedIds('@bent @carla', members)).toEqual([]);
   });
 });

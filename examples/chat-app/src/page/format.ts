@@ -1,4 +1,4 @@
-import type { ChatUser } from '@chatwire/protocol';
+import { type ChatUser, MAX_MENTIONS } from '@chatwire/protocol';
 
 /**
  * A user id from a display name: "Ana María" → "ana-maria". The same name in two tabs is the same
@@ -46,4 +46,20 @@ export function formatTime(ms: number, now = Date.now()): string {
   const time = date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
   if (date.toDateString() === new Date(now).toDateString()) return time;
   return `${date.toLocaleDateString([], { day: 'numeric', month: 'short' })} ${time}`;
+}
+
+/**
+ * The ids of the room's members a text mentions: `@` and their name or user id ("@Ana María",
+ * "@ana-maria"), ignoring case, not inside a word or an e-mail address; each once, at most MAX_MENTIONS.
+ */
+export function mentionedIds(text: string, members: readonly ChatUser[]): string[] {
+  const lower = text.toLowerCase();
+  const literal = (value: string) => value.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const ids: string[] = [];
+  for (const member of members) {
+    const names = [member.name, member.userId].filter((name) => name !== '').map(literal);
+    if (names.some((name) => new RegExp(`(^|[^\\w@.])@${name}(?![\\w-])`, 'u').test(lower))) ids.push(member.userId);
+    if (ids.length === MAX_MENTIONS) break;
+  }
+  return ids;
 }

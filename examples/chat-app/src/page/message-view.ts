@@ -1,6 +1,10 @@
 import type { RoomMessage } from '@chatwire/client';
 import type { ChatUser } from '@chatwire/protocol';
+import type { Attachment, DemoContract } from '../chat-contract.js';
 import { formatTime } from './format.js';
+
+/** A message of the demo's rooms: stored, or ours on its way. */
+export type DemoRoomMessage = RoomMessage<DemoContract>;
 
 /** The quick reactions offered on every message; any other emoji another client used shows too. */
 export const EMOJIS = ['👍', '❤️', '😂', '🎉', '😮'] as const;
@@ -14,10 +18,12 @@ export interface MessageViewState {
   confirmingDelete: boolean;
   /** Display names by user id, for the reactions' tooltips. */
   names: ReadonlyMap<string, string>;
+  /** The message this one replies to, when it is loaded (else the quote shows its serial only). */
+  quoted: { author: string; text: string } | undefined;
 }
 
 /** Which list item a message is: its serial once stored, its clientMessageId while ours is on its way. */
-export function messageKey(message: RoomMessage): string {
+export function messageKey(message: DemoRoomMessage): string {
   return message.status === 'sent' ? `s${message.serial}` : `c${message.clientMessageId}`;
 }
 
@@ -40,13 +46,16 @@ function button(label: string, action: string, className = 'link'): HTMLButtonEl
  * One message as a list item. Buttons carry `data-action` (and reactions `data-emoji`); the list
  * handles their clicks, so an item holds no listeners and can be replaced freely.
  */
-export function renderMessage(message: RoomMessage, state: MessageViewState): HTMLLIElement {
+export function renderMessage(message: DemoRoomMessage, state: MessageViewState): HTMLLIElement {
   const mine = message.author.userId === state.me.userId || message.author.userId === '';
   const deleted = message.status === 'sent' && message.deletedAt !== undefined;
   const item = el('li', 'message');
   item.classList.toggle('mine', mine);
   item.classList.toggle(message.status, message.status !== 'sent');
   item.classList.toggle('deleted', deleted);
+  const system = message.status === 'sent' && message.system === true;
+  item.classList.toggle('system', system);
+  item.classList.toggle('mentions-me', !deleted && (message.mentions?.includes(state.me.userId) ?? false));
   item.dataset.clientId = message.clientMessageId;
   item.dataset.author = message.author.userId || state.me.userId;
   if (message.status === 'sent') item.dataset.serial = String(message.serial);
@@ -65,10 +74,20 @@ export function renderMessage(message: RoomMessage, state: MessageViewState): HT
   }
   item.append(meta);
 
+  if (message.replyTo !== undefined && !deleted) item.append(renderQuote(message.replyTo, state.quoted));
+
   if (state.draft !== undefined && !deleted) {
     item.append(renderEditor(state.draft));
   } else {
     item.append(el('div', 'text', deleted ? 'message deleted' : message.text));
+  }
+  const images = deleted
+    ? []
+    : (message.meta?.attachments ?? []).flatMap((attachment) => renderImage(attachment) ?? []);
+  if (images.length > 0) {
+    const row = el('div', 'images');
+    row.append(...images);
+    item.append(row);
   }
 
   if (message.status === 'failed') {
@@ -78,7 +97,7 @@ export function renderMessage(message: RoomMessage, state: MessageViewState): HT
     item.append(error);
   }
 
-  if (message.status === 'sent' && !deleted && state.draft === undefined) {
+  if (message.status === 'sent' && !deleted && !system && state.draft === undefined) {
     const reactions = renderReactions(message.reactions, message.reactionCounts ?? {}, state);
     if (reactions !== undefined) item.append(reactions);
     // A toolbar shown on hover: quick reactions for every message, edit and delete for ours.
@@ -89,6 +108,7 @@ export function renderMessage(message: RoomMessage, state: MessageViewState): HT
       quick.title = `React with ${emoji}`;
       actions.append(quick);
     }
+    actions.append(button('Reply', 'reply'));
     if (mine && state.confirmingDelete) {
       actions.append(button('Really delete?', 'confirm-delete'), button('Cancel', 'cancel-delete'));
     } else if (mine) {
@@ -97,6 +117,40 @@ export function renderMessage(message: RoomMessage, state: MessageViewState): HT
     item.append(actions);
   }
   return item;
+}
+
+/** "↪ Ana: the text" above a reply; a click on it scrolls to the message when it is loaded. */
+function renderQuote(serial: number, quoted: MessageViewState['quoted']): HTMLElement {
+  const quote = el('blockquote', 'quote');
+  quote.dataset.replyTo = String(serial);
+  if (quoted === undefined) {
+    quote.append(el('span', 'quote-text', `a message (#${serial}) not loaded`));
+  } else {
+    quote.append(el('span', 'quote-author', quoted.author), el('span', 'quote-text', quoted.text));
+  }
+  return quote;
+}
+
+/**
+ * An image link as an <img>: its URL checked once more (https only, whatever the server let through),
+ * fetched lazily and without a referrer; set as properties, never as HTML.
+ */
+export function renderImage(attachment: Attachment): HTMLImageElement | undefined {
+  let url: URL;
+  try {
+    url = new URL(attachment.url);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:') return undefined;
+  const image = el('img', 'attachment');
+  image.referrerPolicy = 'no-referrer';
+  image.loading = 'lazy';
+  image.decoding = 'async';
+  image.alt = attachment.name;
+  image.title = attachment.name;
+  image.src = url.href;
+  return image;
 }
 
 function renderEditor(draft: string): HTMLElement {
