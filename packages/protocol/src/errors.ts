@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The error codes chatwire itself uses. Apps may add their own string codes. `UNAVAILABLE` (a

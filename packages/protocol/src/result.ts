@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ErrorPayload, errorPayloadSchema } from './errors.js';
 
 /** The envelope every ack travels in: the handler's data, or a typed error. */
