@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * The error codes chatwire itself uses. Apps may add their own string codes. `UNAVAILABLE` (a
@@ -66,10 +66,10 @@ export const validationIssueSchema = z.object({
 
 /** Zod schema of {@link ErrorPayload}. */
 export const errorPayloadSchema = z.object({
-  code: z.string().min(1),
+  code: z.string().check(z.minLength(1)),
   message: z.string(),
-  issues: z.array(validationIssueSchema).optional(),
-  retryAfterMs: z.number().nonnegative().optional(),
+  issues: z.optional(z.array(validationIssueSchema)),
+  retryAfterMs: z.optional(z.number().check(z.nonnegative())),
 });
 
 /** Payload of the `chatwire:error` event: which event was refused, and why. */
@@ -78,7 +78,7 @@ export interface ErrorEventPayload extends ErrorPayload {
 }
 
 /** Zod schema of {@link ErrorEventPayload}. */
-export const errorEventSchema = errorPayloadSchema.extend({ event: z.string() });
+export const errorEventSchema = z.extend(errorPayloadSchema, { event: z.string() });
 
 /** Options for {@link ChatwireError}. */
 export interface ChatwireErrorOptions {
@@ -135,7 +135,7 @@ export function isChatwireError(value: unknown): value is ChatwireError {
 }
 
 /** Turns zod's issues into the wire form (`path`, `message`, `code`). */
-export function toValidationIssues(error: z.ZodError): ValidationIssue[] {
+export function toValidationIssues(error: z.core.$ZodError): ValidationIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map((key) => (typeof key === 'number' ? key : String(key))),
     message: issue.message,

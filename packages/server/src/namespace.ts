@@ -15,6 +15,7 @@ import {
   type ServerEventName,
   type SocketDataOf,
 } from '@chatwire/protocol';
+import * as z from 'zod';
 import {
   ConnectionBudget,
   DEFAULT_ERROR_REPLY_RATE_LIMIT,
@@ -212,7 +213,11 @@ export class ChatwireNamespace<C extends AnyContract> {
       errorReplies: limitOption(errorReplyRateLimit, DEFAULT_ERROR_REPLY_RATE_LIMIT),
       refusals: limitOption(refusalLimit, DEFAULT_REFUSAL_LIMIT),
     };
-    if (authenticate === undefined && contract.socketData?.safeParse({}).success === false) {
+    if (
+      authenticate === undefined &&
+      contract.socketData !== undefined &&
+      !z.safeParse(contract.socketData, {}).success
+    ) {
       // Without authenticate, socket.data starts as {}: the contract's type would be a lie.
       throw new TypeError(
         `namespace "${raw.name}": the contract declares socketData that {} does not satisfy; give authenticate`,

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/v4/core';
 import type { ErrorEventPayload } from '../errors.js';
 import type { Result } from '../result.js';
 import type { Contract, ContractSpec } from './define-contract.js';
@@ -19,23 +19,23 @@ export type ClientEvent<C extends AnyContract, E extends ClientEventName<C>> = C
 export type ServerEvent<C extends AnyContract, E extends ServerEventName<C>> = C['serverToClient'][E];
 
 /** The arguments a sender passes for an event: `[payload]`, or `[]` for an event without one. */
-export type PayloadArgs<Spec> = Spec extends { payload: infer S extends z.ZodType } ? [payload: z.input<S>] : [];
+export type PayloadArgs<Spec> = Spec extends { payload: infer S extends z.$ZodType } ? [payload: z.input<S>] : [];
 
 /** The payload a sender passes (zod input type); `undefined` for an event without one. */
-export type PayloadInput<Spec> = Spec extends { payload: infer S extends z.ZodType } ? z.input<S> : undefined;
+export type PayloadInput<Spec> = Spec extends { payload: infer S extends z.$ZodType } ? z.input<S> : undefined;
 
 /** The payload a receiver gets (zod output type); `undefined` for an event without one. */
-export type PayloadOutput<Spec> = Spec extends { payload: infer S extends z.ZodType } ? z.output<S> : undefined;
+export type PayloadOutput<Spec> = Spec extends { payload: infer S extends z.$ZodType } ? z.output<S> : undefined;
 
 /** True for an event that is answered with an ack. */
-export type HasAck<Spec> = Spec extends { ack: z.ZodType } ? true : false;
+export type HasAck<Spec> = Spec extends { ack: z.$ZodType } ? true : false;
 
 /** What a handler returns for an event's ack (zod input type); `void` for an event without an ack. */
 // biome-ignore lint/suspicious/noConfusingVoidType: a handler of an event without an ack returns nothing
-export type AckInput<Spec> = Spec extends { ack: infer S extends z.ZodType } ? z.input<S> : void;
+export type AckInput<Spec> = Spec extends { ack: infer S extends z.$ZodType } ? z.input<S> : void;
 
 /** The ack data a requester receives (zod output type); `undefined` for an event without an ack. */
-export type AckOutput<Spec> = Spec extends { ack: infer S extends z.ZodType } ? z.output<S> : undefined;
+export type AckOutput<Spec> = Spec extends { ack: infer S extends z.$ZodType } ? z.output<S> : undefined;
 
 /** Client events that are answered with an ack (what `client.request` takes). */
 export type RequestEventName<C extends AnyContract> = {
@@ -54,13 +54,15 @@ export type ServerRequestEventName<C extends AnyContract> = {
 export type ServerEmitEventName<C extends AnyContract> = Exclude<ServerEventName<C>, ServerRequestEventName<C>>;
 
 /** The handshake `auth` a client sends (zod input type); `undefined` when the contract has none. */
-export type AuthInput<C extends AnyContract> = C extends { auth: infer S extends z.ZodType } ? z.input<S> : undefined;
+export type AuthInput<C extends AnyContract> = C extends { auth: infer S extends z.$ZodType } ? z.input<S> : undefined;
 
 /** The parsed handshake `auth` the server sees; `undefined` when the contract has none. */
-export type AuthOutput<C extends AnyContract> = C extends { auth: infer S extends z.ZodType } ? z.output<S> : undefined;
+export type AuthOutput<C extends AnyContract> = C extends { auth: infer S extends z.$ZodType }
+  ? z.output<S>
+  : undefined;
 
 /** The server's per-socket data; a plain record when the contract declares none. */
-export type SocketDataOf<C extends AnyContract> = C extends { socketData: infer S extends z.ZodType }
+export type SocketDataOf<C extends AnyContract> = C extends { socketData: infer S extends z.$ZodType }
   ? z.output<S>
   : Record<string, unknown>;
 
