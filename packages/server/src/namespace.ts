@@ -15,6 +15,7 @@ import {
   type ServerEventName,
   type SocketDataOf,
 } from '@chatwire/protocol';
+// Classic zod: importing it loads zod's English messages, which the server's refusals carry.
 import * as z from 'zod';
 import {
   ConnectionBudget,
