@@ -2,7 +2,7 @@ import { createClient } from '@chatwire/client';
 import { chatContract, roomIdSchema, serialSchema } from '@chatwire/protocol';
 import fc from 'fast-check';
 import { beforeAll, describe, expect } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod/v4/core';
 import { connected } from '../support/harness.js';
 import { Fuzzer, type FuzzServer, fuzzEveryEvent, startFuzzServer } from './support.js';
 import { arbitraryOf } from './zod-arbitrary.js';
@@ -29,7 +29,7 @@ describe('fuzzing the chat contract (ChatServer)', () => {
       server,
       auth: { userId: 'fuzz', name: 'Fuzz' },
       // Mostly rooms both are in and serials that exist, so valid cases reach the store and fan out.
-      overrides: new Map<z.ZodType, fc.Arbitrary<unknown>>([
+      overrides: new Map<z.$ZodType, fc.Arbitrary<unknown>>([
         [roomIdSchema, fc.oneof(fc.constantFrom(...rooms), arbitraryOf(roomIdSchema))],
         [serialSchema, fc.oneof(fc.integer({ min: 1, max: 30 }), arbitraryOf(serialSchema))],
       ]),

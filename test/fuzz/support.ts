@@ -22,6 +22,7 @@ import { devAuthenticator } from '@chatwire/server/dev';
 import fc from 'fast-check';
 import { type Socket as RawSocket, io as rawIo } from 'socket.io-client';
 import { afterAll, expect, it, vi } from 'vitest';
+import * as z from 'zod/mini';
 import { tutorialContract } from '../../examples/tutorial-chat/src/contract.js';
 import { createTutorialServer } from '../../examples/tutorial-chat/src/server.js';
 import { type Overrides, validArbitrary } from './zod-arbitrary.js';
@@ -137,7 +138,9 @@ function guardHandlers(contract: AnyContract) {
     const guarded = (context: { payload: unknown }) => {
       seen.calls.set(event, (seen.calls.get(event) ?? 0) + 1);
       const valid =
-        spec?.payload === undefined ? context.payload === undefined : spec.payload.safeParse(context.payload).success;
+        spec?.payload === undefined
+          ? context.payload === undefined
+          : z.safeParse(spec.payload, context.payload).success;
       if (!valid) {
         seen.violations.push(`handler of "${event}" got ${show(context.payload)}`);
       }
@@ -365,7 +368,7 @@ function onWire(value: unknown, binaryPacket: boolean): unknown {
 function accepts(spec: ClientEventSpec, args: unknown[]): boolean {
   const values = onWire(args, hasBinary(args)) as unknown[];
   if (spec.payload === undefined) return values.length === 0;
-  return values.length === 1 && spec.payload.safeParse(values[0]).success;
+  return values.length === 1 && z.safeParse(spec.payload, values[0]).success;
 }
 
 /** A short, printable picture of a value (huge strings and deep nesting cut). */
@@ -506,7 +509,10 @@ export class Fuzzer {
     await target.probe();
     for (const [name, args] of this.received.splice(0)) {
       const serverSpec = target.contract.serverToClient[name];
-      if (serverSpec === undefined || !serverSpec.payload?.safeParse(args[0]).success) {
+      if (
+        serverSpec === undefined ||
+        (serverSpec.payload !== undefined && !z.safeParse(serverSpec.payload, args[0]).success)
+      ) {
         failures.push(`bystander got an invalid "${name}" ${show(args)}`);
       }
     }
@@ -609,7 +615,7 @@ function validAnswerProblem(spec: ClientEventSpec, answer: unknown): string | un
   const envelope = answer as { ok?: unknown; data?: unknown; error?: unknown };
   if (envelope?.ok === true) {
     if (spec.ack === undefined) return envelope.data === undefined ? undefined : `unexpected data ${show(answer)}`;
-    return spec.ack.safeParse(envelope.data).success ? undefined : `ack data off contract: ${show(envelope.data)}`;
+    return z.safeParse(spec.ack, envelope.data).success ? undefined : `ack data off contract: ${show(envelope.data)}`;
   }
   if (envelope?.ok !== false) return `not an envelope: ${show(answer)}`;
   const error = errorPayloadSchema.safeParse(envelope.error);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { z } from 'zod';
+import * as z from 'zod/v4/core';
 
 /**
  * fast-check arbitraries from zod 4 schemas, for the schema kinds contracts use. zod-fast-check only
@@ -9,7 +9,7 @@ import type { z } from 'zod';
  */
 
 /** Schemas with a hand-made arbitrary (room ids the fuzz client is in, small serials…). */
-export type Overrides = ReadonlyMap<z.ZodType, fc.Arbitrary<unknown>>;
+export type Overrides = ReadonlyMap<z.$ZodType, fc.Arbitrary<unknown>>;
 
 interface Check {
   check: string;
@@ -24,32 +24,32 @@ interface Check {
 interface Def {
   type: string;
   checks?: { _zod: { def: Check } }[];
-  innerType?: z.ZodType;
-  shape?: Record<string, z.ZodType>;
-  element?: z.ZodType;
-  keyType?: z.ZodType;
-  valueType?: z.ZodType;
-  options?: z.ZodType[];
-  items?: z.ZodType[];
-  rest?: z.ZodType | null;
+  innerType?: z.$ZodType;
+  shape?: Record<string, z.$ZodType>;
+  element?: z.$ZodType;
+  keyType?: z.$ZodType;
+  valueType?: z.$ZodType;
+  options?: z.$ZodType[];
+  items?: z.$ZodType[];
+  rest?: z.$ZodType | null;
   values?: unknown[];
   entries?: Record<string, unknown>;
-  in?: z.ZodType;
+  in?: z.$ZodType;
 }
 
-const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
+const defOf = (schema: z.$ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
 const checksOf = (def: Def): Check[] => (def.checks ?? []).map((check) => check._zod.def);
 
 /** Longest string or array generated for a schema without a smaller bound: cases stay cheap. */
 const MAX_GENERATED = 40;
 
 /** A value of `schema`'s shape; may still fail its refinements. */
-export function arbitraryOf(schema: z.ZodType, overrides: Overrides = new Map()): fc.Arbitrary<unknown> {
+export function arbitraryOf(schema: z.$ZodType, overrides: Overrides = new Map()): fc.Arbitrary<unknown> {
   const override = overrides.get(schema);
   if (override !== undefined) return override;
   const def = defOf(schema);
   const checks = checksOf(def);
-  const inner = (child: z.ZodType | undefined) => {
+  const inner = (child: z.$ZodType | undefined) => {
     if (child === undefined) throw new TypeError(`zod "${def.type}" without an inner schema`);
     return arbitraryOf(child, overrides);
   };
@@ -105,8 +105,8 @@ export function arbitraryOf(schema: z.ZodType, overrides: Overrides = new Map())
     case 'object': {
       const shape = def.shape ?? {};
       const fields = Object.fromEntries(Object.entries(shape).map(([key, child]) => [key, inner(child)]));
-      const optional = (child: z.ZodType) => ['optional', 'default'].includes(defOf(child).type);
-      const requiredKeys = Object.keys(shape).filter((key) => !optional(shape[key] as z.ZodType));
+      const optional = (child: z.$ZodType) => ['optional', 'default'].includes(defOf(child).type);
+      const requiredKeys = Object.keys(shape).filter((key) => !optional(shape[key] as z.$ZodType));
       // An optional field is either absent or present with a value, never present as undefined.
       return fc
         .record(fields, { requiredKeys })
@@ -127,6 +127,6 @@ export function arbitraryOf(schema: z.ZodType, overrides: Overrides = new Map())
 }
 
 /** Values `schema` accepts. */
-export function validArbitrary(schema: z.ZodType, overrides?: Overrides): fc.Arbitrary<unknown> {
-  return arbitraryOf(schema, overrides).filter((value) => schema.safeParse(value).success);
+export function validArbitrary(schema: z.$ZodType, overrides?: Overrides): fc.Arbitrary<unknown> {
+  return arbitraryOf(schema, overrides).filter((value) => z.safeParse(schema, value).success);
 }

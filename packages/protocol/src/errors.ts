@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * The error codes chatwire itself uses. Apps may add their own string codes. `UNAVAILABLE` (a
@@ -127,10 +127,10 @@ export const validationIssueSchema = z.object({
  * ```
  */
 export const errorPayloadSchema = z.object({
-  code: z.string().min(1),
+  code: z.string().check(z.minLength(1)),
   message: z.string(),
-  issues: z.array(validationIssueSchema).optional(),
-  retryAfterMs: z.number().nonnegative().optional(),
+  issues: z.optional(z.array(validationIssueSchema)),
+  retryAfterMs: z.optional(z.number().check(z.nonnegative())),
 });
 
 /**
@@ -153,7 +153,7 @@ export interface ErrorEventPayload extends ErrorPayload {
  * const refused = errorEventSchema.parse({ event: 'say', code: 'VALIDATION_FAILED', message: 'Bad payload' });
  * ```
  */
-export const errorEventSchema = errorPayloadSchema.extend({ event: z.string() });
+export const errorEventSchema = z.extend(errorPayloadSchema, { event: z.string() });
 
 /**
  * Options for {@link ChatwireError}.
@@ -234,7 +234,7 @@ export function isChatwireError(value: unknown): value is ChatwireError {
  * if (!parsed.success) return err({ code: 'VALIDATION_FAILED', message: 'Bad input', issues: toValidationIssues(parsed.error) });
  * ```
  */
-export function toValidationIssues(error: z.ZodError): ValidationIssue[] {
+export function toValidationIssues(error: z.core.$ZodError): ValidationIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map((key) => (typeof key === 'number' ? key : String(key))),
     message: issue.message,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type ErrorPayload, errorPayloadSchema } from './errors.js';
 
 /**
@@ -17,7 +17,7 @@ export type Result<T> = { ok: true; data: T } | { ok: false; error: ErrorPayload
  * Zod schema of the result envelope around `data`.
  * @example resultSchema(z.object({ id: z.string() })).parse({ ok: true, data: { id: 'a' } });
  */
-export function resultSchema<T extends z.ZodType>(data: T) {
+export function resultSchema<T extends z.core.$ZodType>(data: T) {
   return z.discriminatedUnion('ok', [
     z.object({ ok: z.literal(true), data }),
     z.object({ ok: z.literal(false), error: errorPayloadSchema }),

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { ChatwireError, errorPayloadSchema, toValidationIssues } from './errors.js';
 import type { Result } from './result.js';
 
@@ -18,8 +18,12 @@ export type ParseOutcome<T> = { ok: true; data: T } | { ok: false; error: Chatwi
  * message names `what` and whose `issues` say where.
  * @example parsePayload(z.string(), 42, 'payload of "login"') // { ok: false, error }
  */
-export function parsePayload<S extends z.ZodType>(schema: S, value: unknown, what: string): ParseOutcome<z.output<S>> {
-  const parsed = schema.safeParse(value);
+export function parsePayload<S extends z.core.$ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+): ParseOutcome<z.output<S>> {
+  const parsed = z.safeParse(schema, value);
   if (parsed.success) return { ok: true, data: parsed.data };
   const issues = toValidationIssues(parsed.error);
   const first = issues[0];
@@ -40,7 +44,7 @@ export function parsePayload<S extends z.ZodType>(schema: S, value: unknown, wha
  * refuses, is a `VALIDATION_FAILED` {@link ChatwireError} naming `what`.
  * @example parseResultEnvelope(z.number(), { ok: true, data: 1 }, 'answer to "ask"') // { ok: true, data: { ok: true, data: 1 } }
  */
-export function parseResultEnvelope<S extends z.ZodType>(
+export function parseResultEnvelope<S extends z.core.$ZodType>(
   ackSchema: S | undefined,
   response: unknown,
   what: string,

@@ -15,6 +15,8 @@ import {
   type ServerEventName,
   type SocketDataOf,
 } from '@chatwire/protocol';
+// Classic zod: importing it loads zod's English messages, which the server's refusals carry.
+import * as z from 'zod';
 import {
   type Answered,
   type ChatwireMetrics,
@@ -329,7 +331,11 @@ export class ChatwireNamespace<C extends AnyContract> {
       errorReplies: limitOption(errorReplyRateLimit, DEFAULT_ERROR_REPLY_RATE_LIMIT),
       refusals: limitOption(refusalLimit, DEFAULT_REFUSAL_LIMIT),
     };
-    if (authenticate === undefined && contract.socketData?.safeParse({}).success === false) {
+    if (
+      authenticate === undefined &&
+      contract.socketData !== undefined &&
+      !z.safeParse(contract.socketData, {}).success
+    ) {
       // Without authenticate, socket.data starts as {}: the contract's type would be a lie.
       throw new TypeError(
         `namespace "${raw.name}": the contract declares socketData that {} does not satisfy; give authenticate`,

@@ -158,7 +158,7 @@ class SchemaBook {
   /** Each component's JSON as zod made it, to share one component between identical definitions. */
   private readonly raw = new Map<string, string>();
 
-  add(name: string, schema: z.ZodType): AsyncAPIReference {
+  add(name: string, schema: z.core.$ZodType): AsyncAPIReference {
     const {
       $schema: _dialect,
       definitions,
@@ -244,8 +244,8 @@ function eventKeys(names: string[]): Map<string, string> {
 }
 
 /** True when JSON's `undefined` (a missing key) passes `schema`: then `data` may be left out of an ok envelope. */
-function acceptsUndefined(schema: z.ZodType): boolean {
-  return schema.safeParse(undefined).success;
+function acceptsUndefined(schema: z.core.$ZodType): boolean {
+  return z.safeParse(schema, undefined).success;
 }
 
 /**
@@ -305,7 +305,7 @@ export function toAsyncAPI(
   };
 
   /** The reply message of an event with an ack: the result envelope around the ack data. */
-  const addReply = (key: string, event: string, ack: z.ZodType, answerer: string): AsyncAPIReference => {
+  const addReply = (key: string, event: string, ack: z.core.$ZodType, answerer: string): AsyncAPIReference => {
     const data = book.add(`${key}.data`, ack);
     return addMessage(`${key}.reply`, {
       name: event,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   type ClientEventSpec,
   type Contract,
@@ -12,29 +12,29 @@ import { MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_LENGTH, MAX_SEARCH_TERMS, searchTerm
 const prototypeKeys = ['__proto__', 'constructor', 'prototype'];
 
 /** Room ids: 1–128 characters of letters, digits and `_ - . : @ #` (not `__proto__` and the like). */
-export const roomIdSchema = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[\w\-.:@#]+$/, 'Room ids use letters, digits and _ - . : @ #')
-  .refine((id) => !prototypeKeys.includes(id), 'Reserved room id');
+export const roomIdSchema = z.string().check(
+  z.minLength(1),
+  z.maxLength(128),
+  z.regex(/^[\w\-.:@#]+$/, 'Room ids use letters, digits and _ - . : @ #'),
+  z.refine((id) => !prototypeKeys.includes(id), 'Reserved room id'),
+);
 
 /** The highest serial a room can reach (a 32-bit signed integer, what SQL stores index). */
 export const MAX_SERIAL = 2 ** 31 - 1;
 
 /** A room serial: 1, 2, 3 … per room, assigned by the server, without gaps. */
-export const serialSchema = z.number().int().positive().max(MAX_SERIAL);
+export const serialSchema = z.number().check(z.int(), z.positive(), z.lte(MAX_SERIAL));
 
 /** A serial a client has seen: 0 for none. */
-const seenSerialSchema = z.number().int().min(0).max(MAX_SERIAL);
+const seenSerialSchema = z.number().check(z.int(), z.gte(0), z.lte(MAX_SERIAL));
 
 /** Text that databases can store: no NUL characters. */
 const storable = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .refine((value) => !value.includes('\u0000'), 'Must not contain NUL characters');
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(max),
+    z.refine((value) => !value.includes('\u0000'), 'Must not contain NUL characters'),
+  );
 
 /** A user as others see it. */
 export const chatUserSchema = z.object({ userId: storable(128), name: storable(64) });
@@ -46,7 +46,9 @@ export const MAX_TEXT_LENGTH = 4000;
 export const messageTextSchema = storable(MAX_TEXT_LENGTH);
 
 /** An emoji (or any short reaction key). */
-export const emojiSchema = storable(32).refine((emoji) => !prototypeKeys.includes(emoji), 'Reserved reaction key');
+export const emojiSchema = storable(32).check(
+  z.refine((emoji) => !prototypeKeys.includes(emoji), 'Reserved reaction key'),
+);
 
 /**
  * Most user ids a message carries per emoji in `reactions` (the first to react); when more reacted,
@@ -58,10 +60,10 @@ export const MAX_REACTION_USERS = 20;
 export const MAX_MENTIONS = 25;
 
 /** The users a message mentions: up to {@link MAX_MENTIONS} distinct user ids. */
-export const mentionsSchema = z
-  .array(storable(128))
-  .max(MAX_MENTIONS)
-  .refine((ids) => new Set(ids).size === ids.length, 'Mention each user once');
+export const mentionsSchema = z.array(storable(128)).check(
+  z.maxLength(MAX_MENTIONS),
+  z.refine((ids) => new Set(ids).size === ids.length, 'Mention each user once'),
+);
 
 /**
  * A stored message, as every client receives it, in a chat without `meta` (see
@@ -74,24 +76,24 @@ export const messageSchema = z.object({
   clientMessageId: z.string(),
   author: chatUserSchema,
   /** Empty once the message is deleted. */
-  text: z.string().max(MAX_TEXT_LENGTH),
-  createdAt: z.number().int(),
-  editedAt: z.number().int().optional(),
-  deletedAt: z.number().int().optional(),
+  text: z.string().check(z.maxLength(MAX_TEXT_LENGTH)),
+  createdAt: z.number().check(z.int()),
+  editedAt: z.optional(z.number().check(z.int())),
+  deletedAt: z.optional(z.number().check(z.int())),
   /** When it last changed after it was sent (edit, delete, reaction): of two copies, the later wins. */
-  updatedAt: z.number().int().optional(),
+  updatedAt: z.optional(z.number().check(z.int())),
   /** emoji → ids of the users who reacted with it, in the order they did (at most {@link MAX_REACTION_USERS}). */
-  reactions: z.record(z.string(), z.array(z.string()).max(MAX_REACTION_USERS)),
+  reactions: z.record(z.string(), z.array(z.string()).check(z.maxLength(MAX_REACTION_USERS))),
   /** emoji → how many users reacted with it, for each emoji whose `reactions` list is cut short. */
-  reactionCounts: z.record(z.string(), z.number().int().min(0)).optional(),
+  reactionCounts: z.optional(z.record(z.string(), z.number().check(z.int(), z.gte(0)))),
   /** Present (true) only on a message the server posted as itself; its author is then {@link SYSTEM_AUTHOR}. */
-  system: z.literal(true).optional(),
+  system: z.optional(z.literal(true)),
   /** The serial of the message (in the same room) this one replies to. */
-  replyTo: serialSchema.optional(),
+  replyTo: z.optional(serialSchema),
   /** Ids of the users this message mentions; absent when none (and once deleted). */
-  mentions: z.array(z.string()).optional(),
+  mentions: z.optional(z.array(z.string())),
   /** The app's own fields, of the contract's `meta` schema; a chat without one has none. Gone once deleted. */
-  meta: z.undefined().optional(),
+  meta: z.optional(z.undefined()),
 });
 
 /**
@@ -101,7 +103,7 @@ export const messageSchema = z.object({
 export const SYSTEM_AUTHOR = { userId: 'chatwire:system', name: 'System' } as const;
 
 /** The message schema of a chat whose messages carry `meta` of schema `meta`. */
-const messageOf = <M extends MetaSchema>(meta: M) => messageSchema.extend({ meta: meta.optional() });
+const messageOf = <M extends MetaSchema>(meta: M) => z.extend(messageSchema, { meta: z.optional(meta) });
 
 /** Most messages one `history:fetch` returns. */
 export const MAX_PAGE_SIZE = 100;
@@ -114,28 +116,29 @@ type MessageSchemaOf<M extends MetaSchema> = ReturnType<typeof messageOf<M>>;
 /**
  * A `history:search` query: 1–200 characters, no NUL, with 1–10 words (see {@link searchTerms}).
  */
-export const searchQuerySchema = storable(MAX_SEARCH_QUERY_LENGTH)
-  .refine((query) => searchTerms(query).length > 0, 'Search for at least one word (letters or digits)')
-  .refine((query) => searchTerms(query).length <= MAX_SEARCH_TERMS, `Search for at most ${MAX_SEARCH_TERMS} words`);
+export const searchQuerySchema = storable(MAX_SEARCH_QUERY_LENGTH).check(
+  z.refine((query) => searchTerms(query).length > 0, 'Search for at least one word (letters or digits)'),
+  z.refine((query) => searchTerms(query).length <= MAX_SEARCH_TERMS, `Search for at most ${MAX_SEARCH_TERMS} words`),
+);
 
 const roomRef = z.object({ roomId: roomIdSchema });
 const members = z.array(chatUserSchema);
 /** How many members the room has, given only when `members` was cut to fit the answer budget. */
-const membersTotal = z.number().int().min(0).optional();
+const membersTotal = z.optional(z.number().check(z.int(), z.gte(0)));
 /**
  * The version of a room's member list: each change of the room's members adds exactly 1, so a client
  * holding version v applies the change numbered v + 1 next and sees a gap when one is missing.
  */
-const presenceVersion = z.number().int().min(0);
+const presenceVersion = z.number().check(z.int(), z.gte(0));
 /** One change of a room's members: who came, who went (user ids), and the version it leads to. */
 const presenceDiff = z.object({
   roomId: roomIdSchema,
   /** The list's version after this change; it applies to the list of version `version - 1`. */
   version: presenceVersion,
   /** Users now present who were not. */
-  joined: z.array(chatUserSchema).optional(),
+  joined: z.optional(z.array(chatUserSchema)),
   /** Ids of users no longer present. */
-  left: z.array(z.string()).optional(),
+  left: z.optional(z.array(z.string())),
 });
 /** One reaction toggled: sent instead of the whole message. */
 const reactionChange = z.object({
@@ -146,9 +149,9 @@ const reactionChange = z.object({
   /** True: the user now reacts with `emoji`; false: they no longer do. */
   added: z.boolean(),
   /** How many users now react with `emoji`. */
-  count: z.number().int().min(0),
+  count: z.number().check(z.int(), z.gte(0)),
   /** The message's `updatedAt` after this change. */
-  updatedAt: z.number().int(),
+  updatedAt: z.number().check(z.int()),
 });
 /** The longest reason a moderator gives for removing a user from a room, in characters. */
 export const MAX_REASON_LENGTH = 500;
@@ -159,13 +162,13 @@ export const roomRemovalSchema = z.object({
   /** `kicked`: may join again; `banned`: may not until `until` (or until unbanned). */
   kind: z.enum(['kicked', 'banned']),
   /** The moderator's words, for the user. */
-  reason: storable(MAX_REASON_LENGTH).optional(),
+  reason: z.optional(storable(MAX_REASON_LENGTH)),
   /** For a ban that ends by itself: when (ms since the epoch). */
-  until: z.number().int().optional(),
+  until: z.optional(z.number().check(z.int())),
 });
 
 /** The server's clock (ms since the epoch) when it answered: what a client passes as a room's `updatedSince` later. */
-const serverTime = z.number().int().min(0);
+const serverTime = z.number().check(z.int(), z.gte(0));
 
 /** The highest `unread` a room summary gives: more unread messages are still reported as this. */
 export const MAX_UNREAD = 999;
@@ -177,28 +180,28 @@ export const MAX_ROOMS_PAGE = 100;
 export const roomSummarySchema = z.object({
   roomId: roomIdSchema,
   /** The room's highest serial, 0 when it has no message. */
-  lastSerial: z.number().int().min(0),
+  lastSerial: z.number().check(z.int(), z.gte(0)),
   /** The user's read marker, 0 when they read nothing. */
-  readSerial: z.number().int().min(0),
+  readSerial: z.number().check(z.int(), z.gte(0)),
   /**
    * Messages after `readSerial` that others wrote and that are not deleted, at most {@link MAX_UNREAD}
    * (more are reported as {@link MAX_UNREAD}). The user's own send moves their marker to it.
    */
-  unread: z.number().int().min(0).max(MAX_UNREAD),
+  unread: z.number().check(z.int(), z.gte(0), z.lte(MAX_UNREAD)),
   /** The message with serial `lastSerial` (a tombstone when deleted); absent when the room has none left. */
-  lastMessage: messageSchema.optional(),
+  lastMessage: z.optional(messageSchema),
 });
 
 /** The room summary of a chat whose messages have schema `message` (with the app's `meta`). */
 const roomSummaryOf = <M extends MetaSchema>(message: MessageSchemaOf<M>) =>
-  roomSummarySchema.extend({ lastMessage: message.optional() });
+  z.extend(roomSummarySchema, { lastMessage: z.optional(message) });
 
 /**
  * One room of a `sync`: the last serial held (`after`) and, to also get the messages up to it that
  * were edited, deleted or reacted to meanwhile, the `serverTime` of the last answer that covered the
  * room before (never that of a re-join after a reconnect: it comes after what was missed).
  */
-const syncCursor = z.object({ after: seenSerialSchema, updatedSince: serverTime.optional() });
+const syncCursor = z.object({ after: seenSerialSchema, updatedSince: z.optional(serverTime) });
 
 /**
  * The chat's events, for messages of schema `message` whose `meta` is sent as `sendMeta` (the app's
@@ -210,25 +213,25 @@ const chatSpec = <M extends MetaSchema>(message: MessageSchemaOf<M>, sendMeta: M
       payload: roomRef,
       ack: z.object({
         roomId: roomIdSchema,
-        lastSerial: z.number().int().min(0),
+        lastSerial: z.number().check(z.int(), z.gte(0)),
         members,
         membersTotal,
         presenceVersion,
         serverTime,
         /** The joining user's read marker in the room, 0 for none. */
-        readSerial: z.number().int().min(0),
+        readSerial: z.number().check(z.int(), z.gte(0)),
         /** The room's read markers, userId → serial (as many as fit the answer budget: see `readMarkersTotal`). */
         readMarkers: z.record(z.string(), serialSchema),
         /** How many read markers the room has, given only when `readMarkers` was cut to fit the answer budget. */
-        readMarkersTotal: z.number().int().min(0).optional(),
+        readMarkersTotal: z.optional(z.number().check(z.int(), z.gte(0))),
       }),
     },
     'room:leave': { payload: roomRef, ack: z.object({}) },
     'rooms:list': {
       payload: z.object({
         /** Rooms after this room id (the last one of the previous page); absent for the first page. */
-        after: roomIdSchema.optional(),
-        limit: z.number().int().min(1).max(MAX_ROOMS_PAGE).default(MAX_ROOMS_PAGE),
+        after: z.optional(roomIdSchema),
+        limit: z._default(z.number().check(z.int(), z.gte(1), z.lte(MAX_ROOMS_PAGE)), MAX_ROOMS_PAGE),
       }),
       ack: z.object({
         /** The user's rooms in ascending room id order. */
@@ -242,9 +245,9 @@ const chatSpec = <M extends MetaSchema>(message: MessageSchemaOf<M>, sendMeta: M
         roomId: roomIdSchema,
         clientMessageId: storable(128),
         text: messageTextSchema,
-        replyTo: serialSchema.optional(),
-        mentions: mentionsSchema.optional(),
-        meta: sendMeta.optional(),
+        replyTo: z.optional(serialSchema),
+        mentions: z.optional(mentionsSchema),
+        meta: z.optional(sendMeta),
       }),
       ack: message,
     },
@@ -254,8 +257,8 @@ const chatSpec = <M extends MetaSchema>(message: MessageSchemaOf<M>, sendMeta: M
         roomId: roomIdSchema,
         serial: serialSchema,
         text: messageTextSchema,
-        mentions: mentionsSchema.optional(),
-        meta: sendMeta.optional(),
+        mentions: z.optional(mentionsSchema),
+        meta: z.optional(sendMeta),
       }),
       ack: message,
     },
@@ -268,13 +271,15 @@ const chatSpec = <M extends MetaSchema>(message: MessageSchemaOf<M>, sendMeta: M
       payload: z
         .object({
           roomId: roomIdSchema,
-          before: serialSchema.optional(),
-          after: seenSerialSchema.optional(),
-          limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+          before: z.optional(serialSchema),
+          after: z.optional(seenSerialSchema),
+          limit: z._default(z.number().check(z.int(), z.gte(1), z.lte(MAX_PAGE_SIZE)), 50),
         })
-        .refine((query) => query.before === undefined || query.after === undefined, {
-          message: 'Give before or after, not both',
-        }),
+        .check(
+          z.refine((query) => query.before === undefined || query.after === undefined, {
+            message: 'Give before or after, not both',
+          }),
+        ),
       ack: pageOf(message),
     },
     'history:search': {
@@ -282,8 +287,8 @@ const chatSpec = <M extends MetaSchema>(message: MessageSchemaOf<M>, sendMeta: M
         roomId: roomIdSchema,
         query: searchQuerySchema,
         /** Only messages older than this serial: the `serial` of the last message of the previous page. */
-        before: serialSchema.optional(),
-        limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).default(20),
+        before: z.optional(serialSchema),
+        limit: z._default(z.number().check(z.int(), z.gte(1), z.lte(MAX_SEARCH_LIMIT)), 20),
       }),
       /** The matching messages, newest first; `hasMore`: older ones match too. */
       ack: pageOf(message),
@@ -319,9 +324,9 @@ const chatSpec = <M extends MetaSchema>(message: MessageSchemaOf<M>, sendMeta: M
         userId: chatUserSchema.shape.userId,
         action: z.enum(['kick', 'ban', 'unban', 'mute', 'unmute']),
         /** For `ban` and `mute`: when it ends (ms since the epoch); none: until lifted. */
-        until: z.number().int().optional(),
+        until: z.optional(z.number().check(z.int())),
         /** For `kick`, `ban` and `mute`: told to the user. */
-        reason: storable(MAX_REASON_LENGTH).optional(),
+        reason: z.optional(storable(MAX_REASON_LENGTH)),
       }),
       ack: z.object({}),
     },
@@ -371,7 +376,7 @@ export interface ChatContractSpec<
 
 /** The contract {@link defineChatContract} returns: the chat's events with `meta` of schema `M`, and the app's. */
 export type ChatContractOf<
-  M extends MetaSchema = z.ZodUndefined,
+  M extends MetaSchema = z.ZodMiniUndefined,
   CS extends Record<string, ClientEventSpec> = Record<never, never>,
   SC extends Record<string, ServerEventSpec> = Record<never, never>,
 > = Contract<{
@@ -393,7 +398,7 @@ export type WideChatContract = ChatContractOf<MetaSchema>;
  */
 export type AnyChatContract = Contract & {
   readonly serverToClient: {
-    readonly 'message:new': { readonly payload: z.ZodType<Message<MessageMeta | undefined>> };
+    readonly 'message:new': { readonly payload: z.core.$ZodType<Message<MessageMeta | undefined>> };
   };
 };
 
@@ -416,7 +421,7 @@ export type MetaOf<C extends AnyChatContract> = MessageOf<C>['meta'];
  * });
  */
 export function defineChatContract<
-  const M extends MetaSchema = z.ZodUndefined,
+  const M extends MetaSchema = z.ZodMiniUndefined,
   const CS extends Record<string, ClientEventSpec> = Record<never, never>,
   const SC extends Record<string, ServerEventSpec> = Record<never, never>,
 >(spec: ChatContractSpec<M, CS, SC>): ChatContractOf<M, CS, SC> {

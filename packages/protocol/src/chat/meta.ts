@@ -1,10 +1,13 @@
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** A message's app-defined fields: a JSON object. */
 export type MessageMeta = Record<string, unknown>;
 
-/** What a chat contract's `meta` schema must be: one of objects (or `z.undefined()`, for none). */
-export type MetaSchema = z.ZodType<MessageMeta | undefined>;
+/**
+ * What a chat contract's `meta` schema must be: one of objects (or `z.undefined()`, for none), made
+ * with `zod` or `zod/mini`.
+ */
+export type MetaSchema = z.core.$ZodType<MessageMeta | undefined>;
 
 /** The default of `maxMetaBytes`: 4 KiB of JSON. */
 export const DEFAULT_MAX_META_BYTES = 4096;
@@ -21,7 +24,10 @@ export function boundedMeta<M extends MetaSchema>(meta: M, maxBytes: number): M 
   if (!Number.isInteger(maxBytes) || maxBytes < 2) {
     throw new TypeError('defineChatContract: maxMetaBytes must be an integer of at least 2');
   }
-  return meta.refine((value) => value === undefined || metaBytes(value) <= maxBytes, {
+  const bounded = z.refine<MessageMeta | undefined>((value) => value === undefined || metaBytes(value) <= maxBytes, {
     message: `meta must be at most ${maxBytes} bytes of JSON`,
-  }) as unknown as M;
+  });
+  // What `.check()` does, on a schema of either zod API: a copy with one more check.
+  const def = meta._zod.def;
+  return z.clone(meta, { ...def, checks: [...(def.checks ?? []), bounded] });
 }

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/v4/core';
 
 /**
  * A client → server event: an optional payload schema and an optional ack (response) schema.
@@ -10,9 +10,9 @@ import type { z } from 'zod';
  */
 export interface ClientEventSpec {
   /** Schema of the one payload argument; leave out for an event sent without a payload. */
-  payload?: z.ZodType;
+  payload?: z.$ZodType;
   /** Schema of the ack data; leave out for a fire-and-forget event. */
-  ack?: z.ZodType;
+  ack?: z.$ZodType;
 }
 
 /**
@@ -25,9 +25,9 @@ export interface ClientEventSpec {
  */
 export interface ServerEventSpec {
   /** Schema of the one payload argument; leave out for an event sent without a payload. */
-  payload?: z.ZodType;
+  payload?: z.$ZodType;
   /** Schema of the client's answer; an event with one is sent with `socket.request` and answered by `client.handle`. */
-  ack?: z.ZodType;
+  ack?: z.$ZodType;
 }
 
 /**
@@ -46,9 +46,9 @@ export interface ContractSpec {
   clientToServer: Record<string, ClientEventSpec>;
   serverToClient: Record<string, ServerEventSpec>;
   /** Schema of the handshake `auth` object the client sends when it connects. */
-  auth?: z.ZodType;
+  auth?: z.$ZodType;
   /** Schema of the per-socket data the server keeps (`socket.data`); never sent on the wire. */
-  socketData?: z.ZodType;
+  socketData?: z.$ZodType;
 }
 
 /**
@@ -95,10 +95,9 @@ export const RESERVED_EVENTS: readonly string[] = [
  */
 export const ERROR_EVENT = 'chatwire:error';
 
-function isZodSchema(value: unknown): value is z.ZodType {
-  return (
-    typeof value === 'object' && value !== null && typeof (value as { safeParse?: unknown }).safeParse === 'function'
-  );
+/** True for a schema of `zod` or `zod/mini` (both carry zod's core internals in `_zod`). */
+function isZodSchema(value: unknown): value is z.$ZodType {
+  return typeof value === 'object' && value !== null && typeof (value as { _zod?: unknown })._zod === 'object';
 }
 
 function checkEvents(side: string, events: Record<string, ClientEventSpec | ServerEventSpec>): void {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/v4/core';
 import type { ErrorEventPayload } from '../errors.js';
 import type { Result } from '../result.js';
 import type { Contract, ContractSpec } from './define-contract.js';
@@ -63,7 +63,7 @@ export type ServerEvent<C extends AnyContract, E extends ServerEventName<C>> = C
  * type Args = PayloadArgs<ClientEvent<ChatContract, 'room:join'>>; // [payload: { roomId: string }]
  * ```
  */
-export type PayloadArgs<Spec> = Spec extends { payload: infer S extends z.ZodType } ? [payload: z.input<S>] : [];
+export type PayloadArgs<Spec> = Spec extends { payload: infer S extends z.$ZodType } ? [payload: z.input<S>] : [];
 
 /**
  * The payload a sender passes (zod input type); `undefined` for an event without one.
@@ -73,7 +73,7 @@ export type PayloadArgs<Spec> = Spec extends { payload: infer S extends z.ZodTyp
  * const join: PayloadInput<ClientEvent<ChatContract, 'room:join'>> = { roomId: 'general' };
  * ```
  */
-export type PayloadInput<Spec> = Spec extends { payload: infer S extends z.ZodType } ? z.input<S> : undefined;
+export type PayloadInput<Spec> = Spec extends { payload: infer S extends z.$ZodType } ? z.input<S> : undefined;
 
 /**
  * The payload a receiver gets (zod output type); `undefined` for an event without one.
@@ -83,7 +83,7 @@ export type PayloadInput<Spec> = Spec extends { payload: infer S extends z.ZodTy
  * type Joined = PayloadOutput<ServerEvent<ChatContract, 'message:new'>>; // Message
  * ```
  */
-export type PayloadOutput<Spec> = Spec extends { payload: infer S extends z.ZodType } ? z.output<S> : undefined;
+export type PayloadOutput<Spec> = Spec extends { payload: infer S extends z.$ZodType } ? z.output<S> : undefined;
 
 /**
  * True for an event that is answered with an ack.
@@ -93,7 +93,7 @@ export type PayloadOutput<Spec> = Spec extends { payload: infer S extends z.ZodT
  * type Answered = HasAck<ClientEvent<ChatContract, 'room:join'>>; // true
  * ```
  */
-export type HasAck<Spec> = Spec extends { ack: z.ZodType } ? true : false;
+export type HasAck<Spec> = Spec extends { ack: z.$ZodType } ? true : false;
 
 /**
  * What a handler returns for an event's ack (zod input type); `void` for an event without an ack.
@@ -104,7 +104,7 @@ export type HasAck<Spec> = Spec extends { ack: z.ZodType } ? true : false;
  * ```
  */
 // biome-ignore lint/suspicious/noConfusingVoidType: a handler of an event without an ack returns nothing
-export type AckInput<Spec> = Spec extends { ack: infer S extends z.ZodType } ? z.input<S> : void;
+export type AckInput<Spec> = Spec extends { ack: infer S extends z.$ZodType } ? z.input<S> : void;
 
 /**
  * The ack data a requester receives (zod output type); `undefined` for an event without an ack.
@@ -114,7 +114,7 @@ export type AckInput<Spec> = Spec extends { ack: infer S extends z.ZodType } ? z
  * type Sent = AckOutput<ClientEvent<ChatContract, 'message:send'>>; // Message
  * ```
  */
-export type AckOutput<Spec> = Spec extends { ack: infer S extends z.ZodType } ? z.output<S> : undefined;
+export type AckOutput<Spec> = Spec extends { ack: infer S extends z.$ZodType } ? z.output<S> : undefined;
 
 /**
  * Client events that are answered with an ack (what `client.request` takes).
@@ -168,7 +168,7 @@ export type ServerEmitEventName<C extends AnyContract> = Exclude<ServerEventName
  * const auth: AuthInput<typeof contract> = { user: 'ana' }; // with auth: z.object({ user: z.string() })
  * ```
  */
-export type AuthInput<C extends AnyContract> = C extends { auth: infer S extends z.ZodType } ? z.input<S> : undefined;
+export type AuthInput<C extends AnyContract> = C extends { auth: infer S extends z.$ZodType } ? z.input<S> : undefined;
 
 /**
  * The parsed handshake `auth` the server sees; `undefined` when the contract has none.
@@ -178,7 +178,9 @@ export type AuthInput<C extends AnyContract> = C extends { auth: infer S extends
  * type Parsed = AuthOutput<typeof contract>; // what `authenticate` receives as `auth`
  * ```
  */
-export type AuthOutput<C extends AnyContract> = C extends { auth: infer S extends z.ZodType } ? z.output<S> : undefined;
+export type AuthOutput<C extends AnyContract> = C extends { auth: infer S extends z.$ZodType }
+  ? z.output<S>
+  : undefined;
 
 /**
  * The server's per-socket data; a plain record when the contract declares none.
@@ -188,7 +190,7 @@ export type AuthOutput<C extends AnyContract> = C extends { auth: infer S extend
  * type Data = SocketDataOf<ChatContract>; // { user: ChatUser }
  * ```
  */
-export type SocketDataOf<C extends AnyContract> = C extends { socketData: infer S extends z.ZodType }
+export type SocketDataOf<C extends AnyContract> = C extends { socketData: infer S extends z.$ZodType }
   ? z.output<S>
   : Record<string, unknown>;
 

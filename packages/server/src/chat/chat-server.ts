@@ -27,7 +27,8 @@ import {
   SYSTEM_AUTHOR,
   type WideChatContract,
 } from '@chatwire/protocol';
-import { z } from 'zod';
+import * as z from 'zod';
+import { omit } from 'zod/mini';
 import { attach, type ChatwireServer, type ChatwireServerOptions, closeIo } from '../create-server.js';
 import type { RateLimit, RateLimiter } from '../limits/rate-limiter.js';
 import { type Logger, toLogger } from '../logger.js';
@@ -1092,7 +1093,7 @@ const REMOVE_EVENT = 'chatwire:remove';
 const MAX_RESTRICTIONS_LISTED = 1000;
 
 /** `value` as `schema` parses it, or a `VALIDATION_FAILED` ChatwireError naming `what`. */
-function valid<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+function valid<S extends z.core.$ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = parsePayload(schema, value, what);
   if (!parsed.ok) throw parsed.error;
   return parsed.data;
@@ -1101,7 +1102,7 @@ function valid<S extends z.ZodType>(schema: S, value: unknown, what: string): z.
 /** The room, reason and end of a kick, ban or mute. */
 type Moderation = Omit<RoomRemoval, 'kind'>;
 
-const moderationSchema = roomRemovalSchema.omit({ kind: true });
+const moderationSchema = omit(roomRemovalSchema, { kind: true });
 
 const validRoomId = (roomId: string): string => valid(roomRemovalSchema.shape.roomId, roomId, 'room id');
 
@@ -1142,7 +1143,7 @@ async function throttle(limiter: RateLimiter | undefined, key: string, message: 
 }
 
 /** `value` parsed by `schema`, or a throw of the `VALIDATION_FAILED` error. */
-function parsed<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+function parsed<S extends z.core.$ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const outcome = parsePayload(schema, value, what);
   if (!outcome.ok) throw outcome.error;
   return outcome.data;
