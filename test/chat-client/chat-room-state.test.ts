@@ -1,4 +1,4 @@
-import type { ChatUser, Message } from '@chatwire/protocol';
+import type { ChatContract, ChatUser, MessageOf } from '@chatwire/protocol';
 import type { ChatServer } from '@chatwire/server';
 import { describe, expect, it } from 'vitest';
 import { ok, startChat } from '../chat/support.js';
@@ -115,7 +115,7 @@ describe('ChatRoom gap fill', () => {
     const fetches = received(chat, ana.client.id, 'history:fetch');
     // Serial 1 is stored but never sent live; serial 3 arrives live but history never holds it, nor 2.
     const first = await store.append({ roomId: 'r', clientMessageId: 'c1', author, text: 'one', createdAt: 1 });
-    const phantom: Message = { ...first.message, serial: 3, clientMessageId: 'c3', text: 'three' };
+    const phantom = { ...first.message, serial: 3, clientMessageId: 'c3', text: 'three' } as MessageOf<ChatContract>;
     let answered = false;
     room.on('change', () => {
       // The client has the answer to the second fetch: a client that loops has sent its next one now.
