@@ -1,5 +1,5 @@
 import { chatContract, defineChatContract } from '@chatwire/protocol';
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { chatClient, eventually, joinRoom } from '../chat-client/support.js';
 import { nextValue } from '../support/harness.js';
@@ -24,7 +24,6 @@ describe('app events beside the chat', () => {
     const votes = new Map<string, number[]>();
     const voters: string[] = [];
     chat.server.on('poll:vote', ({ payload, socket }) => {
-      expectTypeOf(payload.option).toEqualTypeOf<number>();
       voters.push(socket.data.user.userId);
       const counts = votes.get(payload.pollId) ?? Array.from({ length: 10 }, () => 0);
       counts[payload.option] = (counts[payload.option] ?? 0) + 1;
@@ -38,7 +37,6 @@ describe('app events beside the chat', () => {
     await joinRoom(ben, 'r');
     const results = nextValue<{ pollId: string; votes: number[] }>((fn) => ben.client.on('poll:results', fn));
     const answer = ok(await ana.client.request('poll:vote', { pollId: 'p1', option: 2 }));
-    expectTypeOf(answer).toEqualTypeOf<{ votes: number }>();
     expect(answer).toEqual({ votes: 1 });
     expect((await results).votes[2]).toBe(1);
     expect(voters).toEqual(['ana']);
@@ -65,7 +63,7 @@ describe('app events beside the chat', () => {
       error: { code: 'VALIDATION_FAILED', issues: [expect.objectContaining({ path: ['option'] })] },
     });
     expect(calls).toBe(0);
-    // The typed client refuses it before it leaves, and the types say so.
+    // The typed client refuses it before it leaves (the types refuse it too: app-events.test-d.ts).
     // @ts-expect-error option is a number
     const typed = await ana.client.request('poll:vote', { pollId: 'p1', option: 'two' });
     expect(typed).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
@@ -89,7 +87,7 @@ describe('app events beside the chat', () => {
     expect(Object.keys(contract.serverToClient)).toEqual([...Object.keys(plain.serverToClient), 'poll:results']);
   });
 
-  it('types app events only on a server and client made with the contract', async () => {
+  it('refuses app events on a server and client made without the contract', async () => {
     const { chat, url } = await startChat();
     // @ts-expect-error the plain chat has no app events
     expect(() => chat.server.on('poll:vote', () => ({ votes: 0 }))).toThrow();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from '@chatwire/client';
-import { type ChatUser, type chatContract, defineChatContract, MAX_MENTIONS, type MessageOf } from '@chatwire/protocol';
-import { describe, expect, expectTypeOf, it, onTestFinished } from 'vitest';
+import { type ChatUser, defineChatContract, MAX_MENTIONS, type MessageOf } from '@chatwire/protocol';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { z } from 'zod';
 import { chatClient, eventually, joinRoom } from '../chat-client/support.js';
 import { connected, nextValue } from '../support/harness.js';
@@ -56,9 +56,6 @@ describe('rich messages: replyTo, mentions and meta', () => {
       }),
     );
     expect(reply).toMatchObject({ serial: 2, replyTo: 1, mentions: ['ana'], meta: { attachments: [image] } });
-    expectTypeOf(reply.meta).toEqualTypeOf<
-      { attachments?: z.infer<typeof attachment>[]; pinned?: boolean } | undefined
-    >();
     expect(await arrives).toEqual(reply);
     const page = ok(await ana.request('history:fetch', { roomId: 'r' }));
     expect(page.messages[1]).toEqual(reply);
@@ -139,8 +136,7 @@ describe('rich messages: replyTo, mentions and meta', () => {
     });
     expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     expect(await store.lastSerial('r')).toBe(0);
-    expectTypeOf<MessageOf<typeof chatContract>['meta']>().toEqualTypeOf<undefined>();
-    // The typed client does not even let it be written.
+    // The typed client does not even let it be written (rich-messages.test-d.ts checks the types).
     // @ts-expect-error the plain chat contract has no meta
     const typed = await ana.request('message:send', { roomId: 'r', clientMessageId: 'd', text: 'x', meta: { a: 1 } });
     expect(typed).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
@@ -208,8 +204,7 @@ describe('rich messages on the ChatClient', () => {
       mentions: ['ben'],
       meta: { attachments: [image] },
     });
-    const sent = ok(await sending);
-    expectTypeOf(sent).toEqualTypeOf<AppMessage>();
+    expect(ok(await sending)).toMatchObject({ serial: 2, meta: { attachments: [image] } });
     await eventually(() => expect(benRoom.messages.at(-1)).toMatchObject({ status: 'sent', serial: 2, replyTo: 1 }));
     const received = benRoom.messages.at(-1);
     if (received?.status !== 'sent') throw new Error('not received');
@@ -227,8 +222,6 @@ describe('rich messages on the ChatClient', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     expect(room.messages.at(-1)).toMatchObject({ status: 'failed', error: { code: 'VALIDATION_FAILED' } });
     expect(await store.lastSerial('r')).toBe(0);
-    // @ts-expect-error meta must match the contract's schema
-    void room.send({ text: 'y', meta: { pinned: 'yes' } });
   });
 
   it("checks meta on the way in too: a message the client's schema refuses is not listed", async () => {

@@ -130,6 +130,11 @@ export async function startLoadBalancer(backends: number[]) {
   };
 }
 
+/** What the demo node (examples/chat-app/src/main.ts) prints once it listens. */
+const NODE_LISTENING = 'chatwire demo on http://';
+/** How long a node may take to start before the test gives up on it: generous, it only catches a hang. */
+export const NODE_START_MS = 120_000;
+
 /** A chat demo node (examples/chat-app) as a child process; `kill()` sends SIGKILL. */
 export async function startNode(env: Record<string, string>) {
   const port = await freePort();
@@ -154,18 +159,27 @@ export async function startNode(env: Record<string, string>) {
     await exited;
   };
   onTestFinished(() => kill());
+  // Waits for the node to say it listens, or to exit (tsx compiling the sources on a loaded machine can
+  // take long): the bound only catches a node that hangs.
+  let bound: ReturnType<typeof setTimeout> | undefined;
   try {
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`node exited (${child.exitCode}):\n${output}`);
-        return canConnect(port);
-      },
-      `chat node on ${port}`,
-      20_000,
-    );
+    await new Promise<void>((resolve, reject) => {
+      const said = () => {
+        if (output.includes(NODE_LISTENING)) resolve();
+      };
+      child.stdout?.on('data', said);
+      said();
+      void exited.then(() => reject(new Error(`node exited (${child.exitCode ?? child.signalCode}):\n${output}`)));
+      bound = setTimeout(
+        () => reject(new Error(`chat node on ${port} did not say it listens within ${NODE_START_MS} ms:\n${output}`)),
+        NODE_START_MS,
+      );
+    });
   } catch (error) {
     await kill();
     throw error;
+  } finally {
+    clearTimeout(bound);
   }
   return { port, url: `http://127.0.0.1:${port}`, kill, exited, output: () => output };
 }
