@@ -42,18 +42,18 @@ describe('roomStore', () => {
     expect(calls).toBe(seen);
   });
 
-  it('shows a send pending at once, then sent, in one notification each', async () => {
+  it('tells once for a burst of changes in one tick: three sends show pending together', async () => {
     const { url } = await startChat();
     const ana = chatClient(url, 'ana');
     const room = await joinRoom(ana, 'r');
     const store = roomStore(room);
     const seen: string[][] = [];
     store.subscribe(() => seen.push(store.getSnapshot().messages.map((m) => `${m.text}:${m.status}`)));
-    const sent = room.send('hi');
+    const sent = [room.send('a'), room.send('b'), room.send('c')];
     await Promise.resolve();
-    expect(seen).toEqual([['hi:pending']]);
-    await sent;
-    await eventually(() => expect(seen.at(-1)).toEqual(['hi:sent']));
+    expect(seen).toEqual([['a:pending', 'b:pending', 'c:pending']]);
+    await Promise.all(sent);
+    await eventually(() => expect(seen.at(-1)).toEqual(['a:sent', 'b:sent', 'c:sent']));
   });
 });
 
