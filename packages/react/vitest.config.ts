@@ -5,5 +5,6 @@ export default mergeConfig(
   shared,
   defineProject({
     esbuild: { jsx: 'automatic' },
-    test: { name: 'react', include: ['test/**/*.test.tsx'], environment: 'happy-dom' } }),
+    test: { name: 'react', include: ['test/**/*.test.tsx'], environment: 'happy-dom' },
+  }),
 );

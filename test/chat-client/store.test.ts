@@ -34,7 +34,12 @@ describe('roomStore', () => {
     // Typing and presence reach the snapshot too.
     benRoom.setTyping(true);
     await eventually(() => expect(store.getSnapshot().typing.map((u) => u.userId)).toEqual(['ben']));
-    expect(store.getSnapshot().members.map((u) => u.userId).sort()).toEqual(['ana', 'ben']);
+    expect(
+      store
+        .getSnapshot()
+        .members.map((u) => u.userId)
+        .sort(),
+    ).toEqual(['ana', 'ben']);
     unsubscribe();
     const seen = calls;
     await benRoom.send('after');

@@ -1,4 +1,5 @@
 import type { ChatClientOptions } from '@chatwire/client';
+import type { ChatContract } from '@chatwire/protocol';
 import type { NewMessage } from '@chatwire/server';
 import { MemoryStore } from '@chatwire/server';
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
@@ -32,13 +33,31 @@ function Room({ id, onSend }: { id: string; onSend?: (send: ReturnType<typeof us
   );
 }
 
+/** Ana's provider with the status and, when `show`, room r. */
+function App({
+  url,
+  show,
+  onSend,
+}: {
+  url: string;
+  show: boolean;
+  onSend: (send: ReturnType<typeof useRoom>['send']) => void;
+}) {
+  return (
+    <ChatProvider url={url} options={options('ana')}>
+      <Status />
+      {show ? <Room id="r" onSend={onSend} /> : null}
+    </ChatProvider>
+  );
+}
+
 function Status() {
   const { status } = useConnectionStatus();
   return <p>status: {status}</p>;
 }
 
 /** Counts the server's connections and each event name its sockets receive. */
-function countEvents(chat: Awaited<ReturnType<typeof startChat>>['chat']) {
+function countEvents(chat: Awaited<ReturnType<typeof startChat<ChatContract>>>['chat']) {
   const counts = { connections: 0, events: new Map<string, number>() };
   chat.raw.server.on('connection', (socket) => {
     counts.connections += 1;
@@ -116,22 +135,17 @@ describe('ChatProvider and useRoom', () => {
       const { url } = await startChat({ store });
       const errors = vi.spyOn(console, 'error');
       let send: ReturnType<typeof useRoom>['send'] | undefined;
-      function App({ show }: { show: boolean }) {
-        return (
-          <ChatProvider url={url} options={options('ana')}>
-            <Status />
-            {show ? <Room id="r" onSend={(s) => (send = s)} /> : null}
-          </ChatProvider>
-        );
-      }
-      const { rerender } = render(<App show />);
+      const onSend = (s: typeof send) => {
+        send = s;
+      };
+      const { rerender } = render(<App url={url} show onSend={onSend} />);
       await screen.findByText('joined');
       let sent: ReturnType<NonNullable<typeof send>> | undefined;
       await act(async () => {
         sent = (send as NonNullable<typeof send>)('bye');
       });
       await store.reached;
-      rerender(<App show={false} />);
+      rerender(<App url={url} show={false} onSend={onSend} />);
       expect(screen.queryByText('joined')).toBeNull();
       store.release();
       expect(await sent).toMatchObject({ ok: true, data: { serial: 1, text: 'bye' } });
@@ -162,23 +176,31 @@ describe('ChatProvider and useRoom', () => {
   });
 });
 
+/** The room list, the members and who is typing in room r. */
+function Side() {
+  const { rooms } = useRooms();
+  const { members } = usePresence('r');
+  const { typing } = useTyping('r');
+  return (
+    <div>
+      <p>rooms: {rooms.map((r) => `${r.roomId}=${r.unread}`).join(',')}</p>
+      <p>
+        members:{' '}
+        {members
+          .map((m) => m.userId)
+          .sort()
+          .join(',')}
+      </p>
+      <p>typing: {typing.map((m) => m.userId).join(',')}</p>
+    </div>
+  );
+}
+
 describe('useRooms, usePresence, useTyping', () => {
   it('list the rooms with unread counts, the members and who is typing, live', async () => {
     const { url } = await startChat();
     const ben = chatClient(url, 'ben');
     const benRoom = await joinRoom(ben, 'r');
-    function Side() {
-      const { rooms } = useRooms();
-      const { members } = usePresence('r');
-      const { typing } = useTyping('r');
-      return (
-        <div>
-          <p>rooms: {rooms.map((r) => `${r.roomId}=${r.unread}`).join(',')}</p>
-          <p>members: {members.map((m) => m.userId).sort().join(',')}</p>
-          <p>typing: {typing.map((m) => m.userId).join(',')}</p>
-        </div>
-      );
-    }
     render(
       <ChatProvider url={url} options={options('ana')}>
         <Side />

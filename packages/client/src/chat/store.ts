@@ -1,4 +1,11 @@
-import type { AnyChatContract, ChatContract, ChatUser, ChatwireError, RoomRemoval, RoomSummary } from '@chatwire/protocol';
+import type {
+  AnyChatContract,
+  ChatContract,
+  ChatUser,
+  ChatwireError,
+  RoomRemoval,
+  RoomSummary,
+} from '@chatwire/protocol';
 import type { ConnectionStatus } from '../create-client.js';
 import type { ChatClient } from './chat-client.js';
 import type { ChatRoom, RoomMessage } from './chat-room.js';
