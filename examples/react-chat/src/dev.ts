@@ -4,5 +4,5 @@
  */
 import { startDevServer } from '@chatwire/example-shared/vite';
 
-await import('@chatwire/example-chat-app/src/main.ts');
+await import('@chatwire/example-chat-app/src/main.js');
 await startDevServer(new URL('../vite.config.ts', import.meta.url));
