@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { preview } from 'vite';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -19,7 +20,7 @@ describe('the React chat page in Chromium', () => {
     onTestFinished(() => app.close());
     // The page as built (dist/page), its /socket.io proxied to the demo server, as `pnpm demo:react` does.
     const server = await preview({
-      configFile: new URL('../vite.config.ts', import.meta.url).pathname,
+      configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)),
       logLevel: 'silent',
       preview: {
         host: '127.0.0.1',
