@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { listPublicExports } from './public-exports.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const packageDirs = ['packages/protocol', 'packages/server', 'packages/client', 'packages/cli'];
+const packageDirs = ['packages/protocol', 'packages/server', 'packages/client', 'packages/cli', 'packages/react'];
 
 describe('TSDoc of the public exports', () => {
   const exports = listPublicExports(root, packageDirs);
@@ -19,9 +19,12 @@ describe('TSDoc of the public exports', () => {
       '@chatwire/cli',
       '@chatwire/client',
       '@chatwire/protocol',
+      '@chatwire/protocol/asyncapi',
+      '@chatwire/react',
       '@chatwire/server',
       '@chatwire/server/dev',
       '@chatwire/server/postgres',
+      '@chatwire/server/prometheus',
       '@chatwire/server/redis',
       '@chatwire/server/sqlite',
     ]);

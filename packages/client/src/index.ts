@@ -20,6 +20,13 @@ export {
   type SendInput,
 } from './chat/chat-room.js';
 export {
+  type ChatStore,
+  type ClientSnapshot,
+  clientStore,
+  type RoomSnapshot,
+  roomStore,
+} from './chat/store.js';
+export {
   ChatwireClient,
   type ChatwireClientOptions,
   type ConnectionStatus,
