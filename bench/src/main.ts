@@ -3,10 +3,11 @@ import { chatSend } from './cases/chat-send.js';
 import { clusterFanout } from './cases/cluster-fanout.js';
 import { fanout } from './cases/fanout.js';
 import { inbound } from './cases/inbound.js';
+import { memory } from './cases/memory.js';
 import { log } from './measure.js';
 
 /** Every case, in the order they run by default. */
-const CASES: readonly BenchCase[] = [fanout, inbound, chatSend, clusterFanout];
+const CASES: readonly BenchCase[] = [fanout, inbound, chatSend, memory, clusterFanout];
 
 const DEFAULT_ROUNDS = 9;
 
