@@ -20,6 +20,7 @@ import {
 import { compareAlternating, log, type RoundResult } from '../measure.js';
 import { type BenchStore, type StoreKind, scratchStore } from '../stores.js';
 import { DeliveryCounter, inBatches, listen, SAMPLE_TEXT, TARGET_ROUND_MS, withTimeout } from '../support.js';
+import { clientConnected, clientOptions } from './fanout.js';
 
 /** One configuration: one result line each. */
 interface Setup {
@@ -50,11 +51,6 @@ interface SendSide {
   /** p50/p99 of every round so far, in order (the first one is the warm-up). */
   readonly latencies: Latency[];
   close(): Promise<void>;
-}
-
-/** Both sides' clients: real connections (no multiplexing), websocket only, no reconnection. */
-function clientOptions(): { transports: string[]; reconnection: boolean; forceNew: boolean } {
-  return { transports: ['websocket'], reconnection: false, forceNew: true };
 }
 
 const userOf = (index: number): ChatUser => ({ userId: `user-${index}`, name: `User ${index}` });
@@ -141,21 +137,6 @@ async function startBaseline(setup: Setup): Promise<SendSide> {
     await close();
     throw error;
   }
-}
-
-function clientConnected(client: ChatwireClient<ChatContract>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (client.status === 'connected') return resolve();
-    const off = client.onStatus((status, error) => {
-      if (status === 'connected') {
-        off();
-        resolve();
-      } else if (status === 'disconnected' || status === 'closed') {
-        off();
-        reject(error ?? new Error(`client ${status}`));
-      }
-    });
-  });
 }
 
 /**

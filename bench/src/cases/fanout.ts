@@ -1,7 +1,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { type ChatwireClient, createClient } from '@chatwire/client';
-import { defineContract } from '@chatwire/protocol';
+import { type AnyContract, defineContract } from '@chatwire/protocol';
 import { type ChatwireServer, createServer, type Logger } from '@chatwire/server';
 import { Server as IoServer } from 'socket.io';
 import { type Socket as RawClientSocket, io as rawIo } from 'socket.io-client';
@@ -146,7 +146,8 @@ async function startBaseline(receivers: number, window: number): Promise<FanoutS
   }
 }
 
-export function clientConnected(client: ChatwireClient<typeof fanoutContract>): Promise<void> {
+/** Resolves once `client` is connected; rejects when it gives up first. */
+export function clientConnected<C extends AnyContract>(client: ChatwireClient<C>): Promise<void> {
   return new Promise((resolve, reject) => {
     if (client.status === 'connected') return resolve();
     const off = client.onStatus((status, error) => {
