@@ -5,10 +5,11 @@ import { fanout } from './cases/fanout.js';
 import { history } from './cases/history.js';
 import { inbound } from './cases/inbound.js';
 import { memory } from './cases/memory.js';
+import { presence } from './cases/presence.js';
 import { log } from './measure.js';
 
 /** Every case, in the order they run by default. */
-const CASES: readonly BenchCase[] = [fanout, inbound, chatSend, memory, history, clusterFanout];
+const CASES: readonly BenchCase[] = [fanout, inbound, chatSend, memory, history, presence, clusterFanout];
 
 const DEFAULT_ROUNDS = 9;
 
