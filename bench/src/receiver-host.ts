@@ -11,16 +11,17 @@ export interface ReceiverHost {
 }
 
 /** What the host answers over IPC. */
-type HostMessage =
-  | { type: 'ready' }
-  | { type: 'reached'; total: number }
-  | { type: 'failed'; message: string };
+type HostMessage = { type: 'ready' } | { type: 'reached'; total: number } | { type: 'failed'; message: string };
 
 /**
  * Forks a host that connects `count` receivers of `kind` (plain socket.io or typed chatwire clients)
  * to `url`, each joined to the fan-out room, and resolves once they are all in.
  */
-export async function startReceiverHost(kind: 'baseline' | 'chatwire', url: string, count: number): Promise<ReceiverHost> {
+export async function startReceiverHost(
+  kind: 'baseline' | 'chatwire',
+  url: string,
+  count: number,
+): Promise<ReceiverHost> {
   const main = new URL('./receiver-host-main.ts', import.meta.url).pathname;
   const child: ChildProcess = fork(main, [kind, url, String(count)], {
     execArgv: ['--expose-gc', '--conditions=@chatwire/source', '--import', 'tsx'],

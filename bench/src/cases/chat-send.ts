@@ -9,14 +9,7 @@ import { Server as IoServer } from 'socket.io';
 import { type Socket as RawClientSocket, io as rawIo } from 'socket.io-client';
 import { type BenchCase, type CaseContext, roundRate, roundRatio } from '../bench-case.js';
 import { sized } from '../bench-env.js';
-import {
-  closedLoopRound,
-  isOkEnvelope,
-  type Latency,
-  latencySummary,
-  roundMs,
-  type Send,
-} from '../closed-loop.js';
+import { closedLoopRound, isOkEnvelope, type Latency, latencySummary, roundMs, type Send } from '../closed-loop.js';
 import { compareAlternating, log, type RoundResult } from '../measure.js';
 import { type BenchStore, type StoreKind, scratchStore } from '../stores.js';
 import { DeliveryCounter, inBatches, listen, SAMPLE_TEXT, TARGET_ROUND_MS, withTimeout } from '../support.js';
@@ -252,7 +245,8 @@ async function runSetup(setup: Setup, context: CaseContext): Promise<void> {
 
 export const chatSend: BenchCase = {
   name: 'chat-send',
-  description: 'clients send with ack in closed loops (1 room × 50, 200 rooms × 5; SQLite, PostgreSQL, memory): acked messages/s, ack p50/p99',
+  description:
+    'clients send with ack in closed loops (1 room × 50, 200 rooms × 5; SQLite, PostgreSQL, memory): acked messages/s, ack p50/p99',
   async run(context) {
     for (const setup of SETUPS) await runSetup(setup, context);
   },

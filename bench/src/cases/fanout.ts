@@ -7,8 +7,8 @@ import { Server as IoServer } from 'socket.io';
 import { type Socket as RawClientSocket, io as rawIo } from 'socket.io-client';
 import { z } from 'zod';
 import { type BenchCase, type CaseContext, roundRate, roundRatio } from '../bench-case.js';
-import { compareAlternating, log, type RoundResult } from '../measure.js';
 import { sized } from '../bench-env.js';
+import { compareAlternating, log, type RoundResult } from '../measure.js';
 import { type ReceiverHost, startReceiverHost } from '../receiver-host.js';
 import { DeliveryCounter, inBatches, listen, SAMPLE_TEXT, SENDER_EVENT_BUDGET, TARGET_ROUND_MS } from '../support.js';
 

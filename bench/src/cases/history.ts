@@ -32,7 +32,9 @@ function checkPage(page: MessagePage, before: number | undefined): void {
   const last = page.messages.at(-1)?.serial;
   const expected = (before ?? MESSAGES + 1) - 1;
   if (page.messages.length !== PAGE || last !== expected) {
-    throw new Error(`history: ${page.messages.length} messages ending at ${last}, expected ${PAGE} ending at ${expected}`);
+    throw new Error(
+      `history: ${page.messages.length} messages ending at ${last}, expected ${PAGE} ending at ${expected}`,
+    );
   }
 }
 

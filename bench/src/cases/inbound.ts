@@ -121,7 +121,11 @@ async function startChatwire(): Promise<InboundSide> {
     eventRateLimit: SENDER_EVENT_BUDGET,
   });
   let orderId = 0;
-  server.on('order:place', ({ payload }) => ({ orderId: ++orderId, total: payload.quantity * UNIT_PRICE, accepted: true }));
+  server.on('order:place', ({ payload }) => ({
+    orderId: ++orderId,
+    total: payload.quantity * UNIT_PRICE,
+    accepted: true,
+  }));
   const url = await listen(httpServer);
   return connectSenders('chatwire', url, isOkEnvelope, () => server.close());
 }

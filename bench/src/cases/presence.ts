@@ -28,7 +28,8 @@ class ByteMeter {
     engine.on('connection', (socket: IoServer['engine']['clients'][string]) => {
       socket.on('packetCreate', (packet: { data?: unknown }) => {
         const { data } = packet;
-        this.bytes += 1 + (typeof data === 'string' ? Buffer.byteLength(data) : data instanceof Buffer ? data.length : 0);
+        this.bytes +=
+          1 + (typeof data === 'string' ? Buffer.byteLength(data) : data instanceof Buffer ? data.length : 0);
       });
     });
   }

@@ -29,7 +29,9 @@ export async function attachZodSocketsOrders(io: IoServer, httpServer: HttpServe
     event: 'order:place',
     input: z.tuple([order]),
     output: z.tuple([receipt]),
-    handler: async ({ input: [placed] }) => [{ orderId: ++orderId, total: placed.quantity * unitPrice, accepted: true }],
+    handler: async ({ input: [placed] }) => [
+      { orderId: ++orderId, total: placed.quantity * unitPrice, accepted: true },
+    ],
   });
   await attachSockets({ io, config, actions: [placeOrder], target: httpServer, logger: silent });
 }
