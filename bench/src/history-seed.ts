@@ -7,7 +7,7 @@ import { SqliteStore } from '@chatwire/server/sqlite';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { log } from './measure.js';
-import { databaseUrl, withAdmin } from './stores.js';
+import { databaseUrl, POSTGRES_POOL, withAdmin } from './stores.js';
 
 /** Where seeded stores are kept between runs (gitignored). */
 const CACHE_DIR = new URL('../.cache/', import.meta.url).pathname;
@@ -75,7 +75,10 @@ export async function seededPostgres(roomId: string, messages: number): Promise<
     if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${POSTGRES_DATABASE}`);
     return found.rowCount !== 0;
   });
-  const store = await PostgresStore.open({ connectionString: databaseUrl(POSTGRES_DATABASE) });
+  const store = await PostgresStore.open({
+    connectionString: databaseUrl(POSTGRES_DATABASE),
+    poolConfig: POSTGRES_POOL,
+  });
   try {
     if (exists && (await store.lastSerial(roomId)) === messages) {
       const count = await withDatabase((client) =>

@@ -31,6 +31,12 @@ export async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Pro
   }
 }
 
+/**
+ * The bench's PostgreSQL pool: 20 connections, and a wait for a free one long enough for a closed loop
+ * of 1000 senders (the store's default, 3 s, answers UNAVAILABLE when the queue for the pool is longer).
+ */
+export const POSTGRES_POOL = { max: 20, connectionTimeoutMillis: 60_000 };
+
 /** A store and how to get rid of it (close it, then delete its file or database). */
 export interface BenchStore {
   store: Store;
@@ -58,7 +64,7 @@ export async function scratchStore(kind: StoreKind): Promise<BenchStore> {
   await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`));
   const drop = () => withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   try {
-    const store = await PostgresStore.open({ connectionString: databaseUrl(name) });
+    const store = await PostgresStore.open({ connectionString: databaseUrl(name), poolConfig: POSTGRES_POOL });
     return {
       store,
       dispose: async () => {

@@ -13,7 +13,7 @@ const CONNECTIONS = sized(5000, 200);
 /** Members per room (so CONNECTIONS / ROOM_SIZE rooms). */
 const ROOM_SIZE = 50;
 /** Each side runs this many times at most (ABAB…): connecting 5000 sockets takes a while. */
-const MAX_ROUNDS = 3;
+const MAX_ROUNDS = 2;
 const CONNECT_CONCURRENCY = 100;
 const ACK_TIMEOUT_MS = 20_000;
 /** Left after the last join before measuring, for presence notices and timers to settle. */
