@@ -2,10 +2,14 @@ import type { BenchCase, ResultLine } from './bench-case.js';
 import { chatSend } from './cases/chat-send.js';
 import { clusterFanout } from './cases/cluster-fanout.js';
 import { fanout } from './cases/fanout.js';
+import { history } from './cases/history.js';
+import { inbound } from './cases/inbound.js';
+import { memory } from './cases/memory.js';
+import { presence } from './cases/presence.js';
 import { log } from './measure.js';
 
 /** Every case, in the order they run by default. */
-const CASES: readonly BenchCase[] = [fanout, chatSend, clusterFanout];
+const CASES: readonly BenchCase[] = [fanout, inbound, chatSend, memory, history, presence, clusterFanout];
 
 const DEFAULT_ROUNDS = 9;
 

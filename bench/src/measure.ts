@@ -60,7 +60,7 @@ export function log(message: string): void {
  * Collects garbage when node runs with --expose-gc (`pnpm bench` does), so that a round does not pay
  * for the other side's garbage.
  */
-function collectGarbage(): void {
+export function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
@@ -68,46 +68,95 @@ function describe(result: RoundResult): string {
   return `${Math.round(rate(result)).toLocaleString('en-US')}/s (${result.deliveries} in ${result.elapsedMs.toFixed(0)} ms)`;
 }
 
-/**
- * Runs a warm-up round on each side, sizes the measured rounds from it, then runs `rounds` rounds
- * per side alternating baseline/chatwire (ABAB…) and takes the median rate of each side.
- */
-export async function compareAlternating(options: CompareOptions): Promise<Comparison> {
-  const { label, baseline, chatwire, rounds, warmupMessages, targetRoundMs, messageStep } = options;
-  const [baselineName, chatwireName] = options.sideNames ?? ['baseline', 'chatwire'];
-  collectGarbage();
-  const warmBaseline = await baseline(warmupMessages);
-  log(`[${label}] warm-up ${baselineName}: ${describe(warmBaseline)}`);
-  collectGarbage();
-  const warmChatwire = await chatwire(warmupMessages);
-  log(`[${label}] warm-up ${chatwireName}: ${describe(warmChatwire)}`);
+/** One side of a comparison: its name in the progress lines and how it runs a round. */
+export interface Side {
+  name: string;
+  round: Round;
+}
 
-  const msPerMessage = (warmBaseline.elapsedMs + warmChatwire.elapsedMs) / 2 / warmupMessages;
+export interface CompareSidesOptions {
+  /** Prefix of the progress lines (stderr), e.g. `inbound clients=100`. */
+  label: string;
+  /** The first is the baseline the others are compared with. */
+  sides: readonly Side[];
+  /** Measured rounds per side (after one warm-up round each). */
+  rounds: number;
+  /** Messages in each side's warm-up round; the measured rounds are sized from how long they took. */
+  warmupMessages: number;
+  /** About how long a measured round should take, in ms. */
+  targetRoundMs: number;
+  /** The measured message count is rounded to a multiple of this (the case's send window). */
+  messageStep: number;
+}
+
+/** Each side's measured rates, in the order of `sides`. */
+export interface SidesComparison {
+  /** Per side, the rate of each measured round, in round order. */
+  rates: number[][];
+  /** Per side, the median round's rate. */
+  perSec: number[];
+  /** Messages per measured round. */
+  messages: number;
+  rounds: number;
+}
+
+/** The median of the round-by-round ratios `numerator[i] / denominator[i]`. */
+export function pairedRatio(numerator: readonly number[], denominator: readonly number[]): number {
+  return median(numerator.map((value, i) => value / denominator[i]!));
+}
+
+/**
+ * Runs a warm-up round on each side, sizes the measured rounds from them, then runs `rounds` rounds
+ * per side in turn (ABCABC…), collecting garbage before each, and takes the median rate of each side.
+ */
+export async function compareSides(options: CompareSidesOptions): Promise<SidesComparison> {
+  const { label, sides, rounds, warmupMessages, targetRoundMs, messageStep } = options;
+  let warmupMs = 0;
+  for (const side of sides) {
+    collectGarbage();
+    const warm = await side.round(warmupMessages);
+    warmupMs += warm.elapsedMs;
+    log(`[${label}] warm-up ${side.name}: ${describe(warm)}`);
+  }
+  const msPerMessage = warmupMs / sides.length / warmupMessages;
   const steps = Math.max(1, Math.round(targetRoundMs / msPerMessage / messageStep));
   const messages = steps * messageStep;
 
-  const baselineRates: number[] = [];
-  const chatwireRates: number[] = [];
+  const rates = sides.map((): number[] => []);
   for (let i = 1; i <= rounds; i++) {
-    collectGarbage();
-    const a = await baseline(messages);
-    baselineRates.push(rate(a));
-    log(`[${label}] round ${i}/${rounds} ${baselineName}: ${describe(a)}`);
-    collectGarbage();
-    const b = await chatwire(messages);
-    chatwireRates.push(rate(b));
-    log(`[${label}] round ${i}/${rounds} ${chatwireName}: ${describe(b)}`);
+    for (const [index, side] of sides.entries()) {
+      collectGarbage();
+      const result = await side.round(messages);
+      rates[index]!.push(rate(result));
+      log(`[${label}] round ${i}/${rounds} ${side.name}: ${describe(result)}`);
+    }
   }
-  const baselinePerSec = median(baselineRates);
-  const chatwirePerSec = median(chatwireRates);
+  return { rates, perSec: rates.map((r) => median(r)), messages, rounds };
+}
+
+/**
+ * {@link compareSides} with two sides, baseline and chatwire (ABAB…), and chatwire's ratios to the
+ * baseline.
+ */
+export async function compareAlternating(options: CompareOptions): Promise<Comparison> {
+  const [baselineName, chatwireName] = options.sideNames ?? ['baseline', 'chatwire'];
+  const result = await compareSides({
+    ...options,
+    sides: [
+      { name: baselineName, round: options.baseline },
+      { name: chatwireName, round: options.chatwire },
+    ],
+  });
+  const [baselineRates, chatwireRates] = result.rates as [number[], number[]];
+  const [baselinePerSec, chatwirePerSec] = result.perSec as [number, number];
   return {
     baselinePerSec,
     chatwirePerSec,
     ratio: chatwirePerSec / baselinePerSec,
-    pairedRatio: median(chatwireRates.map((value, i) => value / baselineRates[i]!)),
+    pairedRatio: pairedRatio(chatwireRates, baselineRates),
     baselineRates,
     chatwireRates,
-    messages,
-    rounds,
+    messages: result.messages,
+    rounds: result.rounds,
   };
 }

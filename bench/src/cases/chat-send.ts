@@ -1,38 +1,44 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type ChatwireClient, createClient } from '@chatwire/client';
 import { type ChatContract, type ChatUser, chatContract, type Message } from '@chatwire/protocol';
 import { createChatServer, type Logger } from '@chatwire/server';
 import { devAuthenticator } from '@chatwire/server/dev';
-import { SqliteStore } from '@chatwire/server/sqlite';
 import { Server as IoServer } from 'socket.io';
 import { type Socket as RawClientSocket, io as rawIo } from 'socket.io-client';
 import { type BenchCase, type CaseContext, roundRate, roundRatio } from '../bench-case.js';
-import { compareAlternating, log, median, type RoundResult } from '../measure.js';
+import { sized } from '../bench-env.js';
+import { closedLoopRound, isOkEnvelope, type Latency, latencySummary, roundMs, type Send } from '../closed-loop.js';
+import { compareAlternating, log, type RoundResult } from '../measure.js';
+import { type BenchStore, type StoreKind, scratchStore } from '../stores.js';
 import { DeliveryCounter, inBatches, listen, SAMPLE_TEXT, TARGET_ROUND_MS, withTimeout } from '../support.js';
+import { clientConnected, clientOptions } from './fanout.js';
 
-/** Senders, all in one room: each send is also delivered to all of them as `message:new`. */
-const CLIENTS = 50;
+/** One configuration: one result line each. */
+interface Setup {
+  store: StoreKind;
+  rooms: number;
+  clientsPerRoom: number;
+}
+
+/** Today's one busy room, then many small rooms on each store. */
+const SETUPS: readonly Setup[] = [
+  { store: 'sqlite', rooms: 1, clientsPerRoom: sized(50, 10) },
+  { store: 'sqlite', rooms: sized(200, 10), clientsPerRoom: 5 },
+  { store: 'postgres', rooms: sized(200, 10), clientsPerRoom: 5 },
+  { store: 'memory', rooms: sized(200, 10), clientsPerRoom: 5 },
+];
 /** Sends per client in each side's warm-up round (it also sizes the measured rounds). */
-const WARMUP_PER_CLIENT = 40;
-const ACK_TIMEOUT_MS = 10_000;
+const WARMUP_MESSAGES = sized(2000, 200);
+const ACK_TIMEOUT_MS = 60_000;
 /** How long the broadcasts of a round's last sends may take to reach every member. */
 const DRAIN_TIMEOUT_MS = 30_000;
 const CONNECT_CONCURRENCY = 25;
 
-const ROOM = 'bench-room';
+const roomOf = (client: number, setup: Setup): string => `bench-room-${Math.floor(client / setup.clientsPerRoom)}`;
 
-/** Ack latencies of one round, in ms. */
-interface Latency {
-  p50: number;
-  p99: number;
-}
-
-/** One side of the comparison: a server, CLIENTS senders in ROOM. */
+/** One side of the comparison: a server, `rooms × clientsPerRoom` senders. */
 interface SendSide {
   round(messages: number): Promise<RoundResult>;
   /** p50/p99 of every round so far, in order (the first one is the warm-up). */
@@ -40,53 +46,15 @@ interface SendSide {
   close(): Promise<void>;
 }
 
-/** Sends one message and resolves when its ack came back ok; rejects otherwise. */
-type Send = () => Promise<void>;
-
-/** Both sides' clients: real connections (no multiplexing), websocket only, no reconnection. */
-function clientOptions(): { transports: string[]; reconnection: boolean; forceNew: boolean } {
-  return { transports: ['websocket'], reconnection: false, forceNew: true };
-}
-
 const userOf = (index: number): ChatUser => ({ userId: `user-${index}`, name: `User ${index}` });
 
-/** The `q` quantile (nearest rank) of ascending `sorted`. */
-function quantile(sorted: Float64Array, q: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
-}
-
-/**
- * Every sender sends in a closed loop (send, wait for the ack, send again) until the round's
- * `messages` are acked; each ack's latency is recorded. The clock stops at the last ack; then the
- * round waits (untimed) until every member got every broadcast, so that the next round starts clean.
- */
-async function closedLoopRound(
-  senders: readonly Send[],
-  counter: DeliveryCounter,
-  messages: number,
-  latencies: Latency[],
-): Promise<RoundResult> {
-  const perSender = Math.max(1, Math.round(messages / senders.length));
-  const total = perSender * senders.length;
-  const samples = new Float64Array(total);
-  let taken = 0;
-  const deliveriesBefore = counter.total;
-  const began = performance.now();
-  await Promise.all(
-    senders.map(async (send) => {
-      for (let i = 0; i < perSender; i++) {
-        const sentAt = performance.now();
-        await send();
-        samples[taken++] = performance.now() - sentAt;
-      }
-    }),
-  );
-  const elapsedMs = performance.now() - began;
-  await counter.until(deliveriesBefore + total * senders.length, DRAIN_TIMEOUT_MS);
-  samples.sort();
-  latencies.push({ p50: quantile(samples, 0.5), p99: quantile(samples, 0.99) });
-  return { deliveries: total, elapsedMs };
+/** Every member of every room gets each send of its room: the round drains those broadcasts. */
+function drainBroadcasts(counter: DeliveryCounter, setup: Setup): (acked: number) => Promise<void> {
+  let expected = 0;
+  return (acked) => {
+    expected += acked * setup.clientsPerRoom;
+    return counter.until(expected, DRAIN_TIMEOUT_MS);
+  };
 }
 
 interface SendPayload {
@@ -95,15 +63,11 @@ interface SendPayload {
   text: string;
 }
 
-function isOkEnvelope(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === true;
-}
-
 /**
  * Plain socket.io, no storage and no checks: the handler makes the same message (a counter for the
  * serial), broadcasts it to the room as `message:new` and acks `{ ok: true, data: message }`.
  */
-async function startBaseline(): Promise<SendSide> {
+async function startBaseline(setup: Setup): Promise<SendSide> {
   const httpServer = createHttpServer();
   const io = new IoServer(httpServer);
   let serial = 0;
@@ -137,25 +101,28 @@ async function startBaseline(): Promise<SendSide> {
     await new Promise<void>((resolve) => io.close(() => resolve()));
   };
   try {
-    const senders = await inBatches(CLIENTS, CONNECT_CONCURRENCY, async (index): Promise<Send> => {
+    const clientCount = setup.rooms * setup.clientsPerRoom;
+    const senders = await inBatches(clientCount, CONNECT_CONCURRENCY, async (index): Promise<Send> => {
       const socket = rawIo(url, { ...clientOptions(), auth: userOf(index) });
       sockets.push(socket);
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', () => resolve());
         socket.once('connect_error', reject);
       });
-      const joined: unknown = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('room:join', { roomId: ROOM });
+      const roomId = roomOf(index, setup);
+      const joined: unknown = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('room:join', { roomId });
       if (!isOkEnvelope(joined)) throw new Error(`baseline join refused: ${JSON.stringify(joined)}`);
       socket.on('message:new', counter.hit);
       return async () => {
-        const payload: SendPayload = { roomId: ROOM, clientMessageId: randomUUID(), text: SAMPLE_TEXT };
+        const payload: SendPayload = { roomId, clientMessageId: randomUUID(), text: SAMPLE_TEXT };
         const result: unknown = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('message:send', payload);
         if (!isOkEnvelope(result)) throw new Error(`baseline send refused: ${JSON.stringify(result)}`);
       };
     });
     const latencies: Latency[] = [];
+    const drain = drainBroadcasts(counter, setup);
     return {
-      round: (messages) => closedLoopRound(senders, counter, messages, latencies),
+      round: (messages) => closedLoopRound(senders, messages, latencies, drain),
       latencies,
       close,
     };
@@ -165,34 +132,18 @@ async function startBaseline(): Promise<SendSide> {
   }
 }
 
-function clientConnected(client: ChatwireClient<ChatContract>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (client.status === 'connected') return resolve();
-    const off = client.onStatus((status, error) => {
-      if (status === 'connected') {
-        off();
-        resolve();
-      } else if (status === 'disconnected' || status === 'closed') {
-        off();
-        reject(error ?? new Error(`client ${status}`));
-      }
-    });
-  });
-}
-
 /**
- * chatwire: createChatServer on a SqliteStore file (WAL), rate limit off, outgoing validation on;
+ * chatwire: createChatServer on the setup's store, rate limit off, outgoing validation on;
  * typed clients of the chat contract sending with `request('message:send')`, which validates the
  * payload and the ack; their `on('message:new')` validates every broadcast.
  */
-async function startChatwire(): Promise<SendSide> {
+async function startChatwire(setup: Setup): Promise<SendSide> {
   const counter = new DeliveryCounter();
   const fail = (message: string, meta?: Record<string, unknown>): void => {
     counter.fail(new Error(`${message} ${JSON.stringify(meta ?? {})}`));
   };
   const logger: Logger = { debug: () => {}, info: () => {}, warn: fail, error: fail };
-  const dir = await mkdtemp(join(tmpdir(), 'chatwire-bench-'));
-  const store = new SqliteStore({ path: join(dir, 'chat.db') });
+  const { store, dispose }: BenchStore = await scratchStore(setup.store);
   const httpServer = createHttpServer();
   const chat = createChatServer({
     httpServer,
@@ -207,10 +158,11 @@ async function startChatwire(): Promise<SendSide> {
   const close = async (): Promise<void> => {
     for (const client of clients) client.close();
     await chat.close();
-    await rm(dir, { recursive: true, force: true });
+    await dispose();
   };
   try {
-    const senders = await inBatches(CLIENTS, CONNECT_CONCURRENCY, async (index): Promise<Send> => {
+    const clientCount = setup.rooms * setup.clientsPerRoom;
+    const senders = await inBatches(clientCount, CONNECT_CONCURRENCY, async (index): Promise<Send> => {
       const client = createClient(chatContract, url, {
         ...clientOptions(),
         auth: userOf(index),
@@ -218,21 +170,23 @@ async function startChatwire(): Promise<SendSide> {
       });
       clients.push(client);
       await clientConnected(client);
-      const joined = await client.request('room:join', { roomId: ROOM });
+      const roomId = roomOf(index, setup);
+      const joined = await client.request('room:join', { roomId });
       if (!joined.ok) throw new Error(`chatwire join refused: ${joined.error.message}`);
       client.on('message:new', counter.hit);
       return async () => {
         const sent = await client.request(
           'message:send',
-          { roomId: ROOM, clientMessageId: randomUUID(), text: SAMPLE_TEXT },
+          { roomId, clientMessageId: randomUUID(), text: SAMPLE_TEXT },
           { timeoutMs: ACK_TIMEOUT_MS },
         );
         if (!sent.ok) throw new Error(`chatwire send refused: ${sent.error.code} ${sent.error.message}`);
       };
     });
     const latencies: Latency[] = [];
+    const drain = drainBroadcasts(counter, setup);
     return {
-      round: (messages) => closedLoopRound(senders, counter, messages, latencies),
+      round: (messages) => closedLoopRound(senders, messages, latencies, drain),
       latencies,
       close,
     };
@@ -242,33 +196,26 @@ async function startChatwire(): Promise<SendSide> {
   }
 }
 
-/** Median p50 and p99 of the measured rounds (the first entry, the warm-up, left out). */
-function latencySummary(latencies: readonly Latency[]): Latency {
-  const measured = latencies.slice(1);
-  return { p50: median(measured.map((l) => l.p50)), p99: median(measured.map((l) => l.p99)) };
-}
-
-const roundMs = (value: number): number => Math.round(value * 100) / 100;
-
-async function run(context: CaseContext): Promise<void> {
-  const label = `chat-send clients=${CLIENTS}`;
+async function runSetup(setup: Setup, context: CaseContext): Promise<void> {
+  const clients = setup.rooms * setup.clientsPerRoom;
+  const label = `chat-send ${setup.store} ${setup.rooms}×${setup.clientsPerRoom}`;
   const began = performance.now();
   const sides: SendSide[] = [];
   try {
-    const baseline = await startBaseline();
+    const baseline = await startBaseline(setup);
     sides.push(baseline);
-    const chatwire = await startChatwire();
+    const chatwire = await startChatwire(setup);
     sides.push(chatwire);
-    log(`[${label}] ${CLIENTS} senders per side connected and joined in ${(performance.now() - began).toFixed(0)} ms`);
+    log(`[${label}] ${clients} senders per side connected and joined in ${(performance.now() - began).toFixed(0)} ms`);
     const result = await withTimeout(
       compareAlternating({
         label,
         baseline: baseline.round,
         chatwire: chatwire.round,
         rounds: context.rounds,
-        warmupMessages: CLIENTS * WARMUP_PER_CLIENT,
+        warmupMessages: Math.max(clients, Math.round(WARMUP_MESSAGES / clients) * clients),
         targetRoundMs: TARGET_ROUND_MS,
-        messageStep: CLIENTS,
+        messageStep: clients,
       }),
       10 * 60_000,
       `${label} took more than 10 minutes`,
@@ -277,7 +224,9 @@ async function run(context: CaseContext): Promise<void> {
     const chatwireLatency = latencySummary(chatwire.latencies);
     context.report({
       scenario: 'chat-send',
-      clients: CLIENTS,
+      store: setup.store,
+      rooms: setup.rooms,
+      clientsPerRoom: setup.clientsPerRoom,
       baselinePerSec: roundRate(result.baselinePerSec),
       chatwirePerSec: roundRate(result.chatwirePerSec),
       ratio: roundRatio(result.ratio),
@@ -296,6 +245,9 @@ async function run(context: CaseContext): Promise<void> {
 
 export const chatSend: BenchCase = {
   name: 'chat-send',
-  description: `${CLIENTS} clients in one room send with ack in closed loops: acked messages/s, ack latency p50/p99`,
-  run,
+  description:
+    'clients send with ack in closed loops (1 room × 50, 200 rooms × 5; SQLite, PostgreSQL, memory): acked messages/s, ack p50/p99',
+  async run(context) {
+    for (const setup of SETUPS) await runSetup(setup, context);
+  },
 };

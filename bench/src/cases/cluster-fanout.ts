@@ -5,13 +5,14 @@ import { type ChatwireClient, createClient } from '@chatwire/client';
 import { type ChatwireServer, createServer, type Logger } from '@chatwire/server';
 import { type RedisCluster, redisCluster } from '@chatwire/server/redis';
 import { type BenchCase, type CaseContext, roundRate, roundRatio } from '../bench-case.js';
+import { sized } from '../bench-env.js';
 import { compareAlternating, log, type RoundResult } from '../measure.js';
 import { type BenchRedis, startRedisServer } from '../redis-server.js';
 import { DeliveryCounter, inBatches, listen, SAMPLE_TEXT, SENDER_EVENT_BUDGET, TARGET_ROUND_MS } from '../support.js';
 import { clientConnected, clientOptions, fanoutContract, handleFanout, timedRound } from './fanout.js';
 
 /** Receivers in the room (split evenly over the nodes), one result line each. */
-const SIZES = [200, 1000];
+const SIZES = sized([200, 1000], [50]);
 /** Nodes of the cluster side. */
 const NODES = 2;
 /** Deliveries in flight per window: the sender waits for every receiver to get a window before the next. */

@@ -1,17 +1,24 @@
 import { createServer as createHttpServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { type ChatwireClient, createClient } from '@chatwire/client';
-import { defineContract } from '@chatwire/protocol';
+import { type AnyContract, defineContract } from '@chatwire/protocol';
 import { type ChatwireServer, createServer, type Logger } from '@chatwire/server';
 import { Server as IoServer } from 'socket.io';
 import { type Socket as RawClientSocket, io as rawIo } from 'socket.io-client';
 import { z } from 'zod';
 import { type BenchCase, type CaseContext, roundRate, roundRatio } from '../bench-case.js';
+import { sized } from '../bench-env.js';
 import { compareAlternating, log, type RoundResult } from '../measure.js';
+import { type ReceiverHost, startReceiverHost } from '../receiver-host.js';
 import { DeliveryCounter, inBatches, listen, SAMPLE_TEXT, SENDER_EVENT_BUDGET, TARGET_ROUND_MS } from '../support.js';
 
 /** Receivers per room, one result line each. */
-const SIZES = [200, 1000];
+const SIZES = sized([200, 1000, 5000], [50, 200]);
+/**
+ * From this size on, the receivers run in a child process (receiver-host.ts): both sides' 2 × 5000
+ * connections in one process would need two file descriptors each, past a `ulimit -n` of 20,000.
+ */
+const HOSTED_FROM = sized(5000, 200);
 /** Deliveries in flight per window: the sender waits for every receiver to get a window before the next. */
 const DELIVERIES_PER_WINDOW = 10_000;
 /** Deliveries in each side's warm-up round (it also sizes the measured rounds). */
@@ -45,6 +52,12 @@ export const fanoutContract = defineContract({
   },
 });
 
+/** What a round waits on: deliveries counted here (DeliveryCounter) or in a receiver host process. */
+export interface Counter {
+  readonly total: number;
+  until(total: number, timeoutMs: number): Promise<void>;
+}
+
 /** One side of the comparison: a server, N receivers in ROOM, and one sender. */
 interface FanoutSide {
   round(messages: number): Promise<RoundResult>;
@@ -69,7 +82,7 @@ export function clientOptions(): { transports: string[]; reconnection: boolean; 
  * In flight stays bounded by the window, so this measures delivery, not buffering.
  */
 export async function timedRound(
-  counter: DeliveryCounter,
+  counter: Counter,
   receivers: number,
   messages: number,
   window: number,
@@ -117,25 +130,24 @@ async function startBaseline(receivers: number, window: number): Promise<FanoutS
     });
   });
   const url = await listen(httpServer);
-  const counter = new DeliveryCounter();
   const sockets: RawClientSocket[] = [];
-  const connect = async (): Promise<RawClientSocket> => {
-    const socket = rawIo(url, clientOptions());
-    sockets.push(socket);
-    await rawConnected(socket);
-    return socket;
-  };
+  let host: ReceiverHost | undefined;
   const close = async (): Promise<void> => {
     for (const socket of sockets) socket.disconnect();
+    await host?.close();
     await new Promise<void>((resolve) => io.close(() => resolve()));
   };
   try {
-    await inBatches(receivers, CONNECT_CONCURRENCY, async () => {
-      const socket = await connect();
-      await socket.timeout(10_000).emitWithAck('join', { roomId: ROOM });
-      socket.on('message', counter.hit);
-    });
-    const sender = await connect();
+    let counter: Counter;
+    if (receivers >= HOSTED_FROM) {
+      host = await startReceiverHost('baseline', url, receivers);
+      counter = host;
+    } else {
+      const local = new DeliveryCounter();
+      await joinRawReceivers(url, receivers, local, sockets);
+      counter = local;
+    }
+    const sender = await connectRaw(url, sockets);
     const send = (): void => {
       sender.emit('chat', { roomId: ROOM, text: SAMPLE_TEXT });
     };
@@ -146,7 +158,29 @@ async function startBaseline(receivers: number, window: number): Promise<FanoutS
   }
 }
 
-export function clientConnected(client: ChatwireClient<typeof fanoutContract>): Promise<void> {
+async function connectRaw(url: string, sockets: RawClientSocket[]): Promise<RawClientSocket> {
+  const socket = rawIo(url, clientOptions());
+  sockets.push(socket);
+  await rawConnected(socket);
+  return socket;
+}
+
+/** Connects `count` plain socket.io receivers to `url`, each joined to ROOM, counting every `message`. */
+export async function joinRawReceivers(
+  url: string,
+  count: number,
+  counter: DeliveryCounter,
+  sockets: RawClientSocket[],
+): Promise<void> {
+  await inBatches(count, CONNECT_CONCURRENCY, async () => {
+    const socket = await connectRaw(url, sockets);
+    await socket.timeout(10_000).emitWithAck('join', { roomId: ROOM });
+    socket.on('message', counter.hit);
+  });
+}
+
+/** Resolves once `client` is connected; rejects when it gives up first. */
+export function clientConnected<C extends AnyContract>(client: ChatwireClient<C>): Promise<void> {
   return new Promise((resolve, reject) => {
     if (client.status === 'connected') return resolve();
     const off = client.onStatus((status, error) => {
@@ -181,9 +215,9 @@ export function handleFanout(server: ChatwireServer<typeof fanoutContract>): voi
 
 /** chatwire: typed server with validation both ways, typed clients whose `on` validates each delivery. */
 async function startChatwire(receivers: number, window: number): Promise<FanoutSide> {
-  const counter = new DeliveryCounter();
+  const local = new DeliveryCounter();
   const fail = (message: string, meta?: Record<string, unknown>): void => {
-    counter.fail(new Error(`${message} ${JSON.stringify(meta ?? {})}`));
+    local.fail(new Error(`${message} ${JSON.stringify(meta ?? {})}`));
   };
   const logger: Logger = { debug: () => {}, info: () => {}, warn: fail, error: fail };
   const httpServer = createHttpServer();
@@ -196,28 +230,21 @@ async function startChatwire(receivers: number, window: number): Promise<FanoutS
   handleFanout(server);
   const url = await listen(httpServer);
   const clients: ChatwireClient<typeof fanoutContract>[] = [];
-  const connect = async (): Promise<ChatwireClient<typeof fanoutContract>> => {
-    const client = createClient(fanoutContract, url, {
-      ...clientOptions(),
-      onInvalid: ({ event, error }) => fail(`invalid "${event}" from the server: ${error.message}`),
-    });
-    client.onError((error) => fail(`the server refused "${error.event}": ${error.message}`));
-    clients.push(client);
-    await clientConnected(client);
-    return client;
-  };
+  let host: ReceiverHost | undefined;
   const close = async (): Promise<void> => {
     for (const client of clients) client.close();
+    await host?.close();
     await server.close();
   };
   try {
-    await inBatches(receivers, CONNECT_CONCURRENCY, async () => {
-      const client = await connect();
-      const joined = await client.request('join', { roomId: ROOM });
-      if (!joined.ok) throw new Error(`join refused: ${joined.error.message}`);
-      client.on('message', counter.hit);
-    });
-    const sender = await connect();
+    let counter: Counter = local;
+    if (receivers >= HOSTED_FROM) {
+      host = await startReceiverHost('chatwire', url, receivers);
+      counter = host;
+    } else {
+      await joinTypedReceivers(url, receivers, local, clients);
+    }
+    const sender = await connectTyped(url, clients, fail);
     const send = (): void => {
       sender.emit('chat', { roomId: ROOM, text: SAMPLE_TEXT });
     };
@@ -226,6 +253,40 @@ async function startChatwire(receivers: number, window: number): Promise<FanoutS
     await close();
     throw error;
   }
+}
+
+async function connectTyped(
+  url: string,
+  clients: ChatwireClient<typeof fanoutContract>[],
+  fail: (message: string) => void,
+): Promise<ChatwireClient<typeof fanoutContract>> {
+  const client = createClient(fanoutContract, url, {
+    ...clientOptions(),
+    onInvalid: ({ event, error }) => fail(`invalid "${event}" from the server: ${error.message}`),
+  });
+  client.onError((error) => fail(`the server refused "${error.event}": ${error.message}`));
+  clients.push(client);
+  await clientConnected(client);
+  return client;
+}
+
+/**
+ * Connects `count` typed receivers to `url`, each joined to ROOM, counting every `message` (which
+ * `on` validates); an invalid delivery or a refusal fails `counter`.
+ */
+export async function joinTypedReceivers(
+  url: string,
+  count: number,
+  counter: DeliveryCounter,
+  clients: ChatwireClient<typeof fanoutContract>[],
+): Promise<void> {
+  const fail = (message: string): void => counter.fail(new Error(message));
+  await inBatches(count, CONNECT_CONCURRENCY, async () => {
+    const client = await connectTyped(url, clients, fail);
+    const joined = await client.request('join', { roomId: ROOM });
+    if (!joined.ok) throw new Error(`join refused: ${joined.error.message}`);
+    client.on('message', counter.hit);
+  });
 }
 
 async function runSize(receivers: number, context: CaseContext): Promise<void> {
@@ -260,6 +321,7 @@ async function runSize(receivers: number, context: CaseContext): Promise<void> {
       rounds: result.rounds,
       messages: result.messages,
       window,
+      ...(receivers >= HOSTED_FROM ? { receiversInChildProcess: true } : {}),
     });
   } finally {
     for (const side of sides) await side.close();

@@ -1,0 +1,171 @@
+import { createServer as createHttpServer } from 'node:http';
+import { type ChatwireClient, createClient } from '@chatwire/client';
+import { type ChatContract, chatContract, type MessagePage } from '@chatwire/protocol';
+import { createChatServer, type Logger, type Store } from '@chatwire/server';
+import { devAuthenticator } from '@chatwire/server/dev';
+import { Server as IoServer } from 'socket.io';
+import { type Socket as RawClientSocket, io as rawIo } from 'socket.io-client';
+import { type BenchCase, type CaseContext, roundRate, roundRatio } from '../bench-case.js';
+import { sized } from '../bench-env.js';
+import { closedLoopRound, isOkEnvelope, type Latency, latencySummary, roundMs } from '../closed-loop.js';
+import { type SeededStore, seededPostgres, seededSqlite } from '../history-seed.js';
+import { compareAlternating, log, type RoundResult } from '../measure.js';
+import { listen, SENDER_EVENT_BUDGET, TARGET_ROUND_MS, withTimeout } from '../support.js';
+import { clientConnected, clientOptions } from './fanout.js';
+
+/** Messages in the room. */
+const MESSAGES = sized(1_000_000, 20_000);
+const PAGE = 50;
+const WARMUP_REQUESTS = sized(500, 100);
+const ACK_TIMEOUT_MS = 10_000;
+const ROOM = 'history-room';
+const READER = { userId: 'reader', name: 'Reader' };
+
+/** Half the pages are the latest, half end at a random serial (deep `before` cursors). */
+function randomQuery(): { roomId: string; limit: number; before?: number } {
+  if (Math.random() < 0.5) return { roomId: ROOM, limit: PAGE };
+  return { roomId: ROOM, limit: PAGE, before: PAGE + 1 + Math.floor(Math.random() * (MESSAGES - PAGE)) };
+}
+
+/** A full page must come back: 50 messages, ending just before the cursor. */
+function checkPage(page: MessagePage, before: number | undefined): void {
+  const last = page.messages.at(-1)?.serial;
+  const expected = (before ?? MESSAGES + 1) - 1;
+  if (page.messages.length !== PAGE || last !== expected) {
+    throw new Error(
+      `history: ${page.messages.length} messages ending at ${last}, expected ${PAGE} ending at ${expected}`,
+    );
+  }
+}
+
+interface HistorySide {
+  round(requests: number): Promise<RoundResult>;
+  readonly latencies: Latency[];
+  close(): Promise<void>;
+}
+
+/** Plain socket.io on the same store: the handler asks the store for the page and acks it, nothing else. */
+async function startBaseline(store: Store): Promise<HistorySide> {
+  const httpServer = createHttpServer();
+  const io = new IoServer(httpServer);
+  io.on('connection', (socket) => {
+    socket.on('history:fetch', async (query: { roomId: string; before?: number; limit: number }, ack) => {
+      const page = await store.history(query.roomId, { before: query.before, limit: query.limit });
+      ack({ ok: true, data: page });
+    });
+  });
+  const url = await listen(httpServer);
+  const socket: RawClientSocket = rawIo(url, clientOptions());
+  const close = async (): Promise<void> => {
+    socket.disconnect();
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+  };
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  const latencies: Latency[] = [];
+  const send = async (): Promise<void> => {
+    const query = randomQuery();
+    const answer: unknown = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('history:fetch', query);
+    if (!isOkEnvelope(answer)) throw new Error(`baseline history refused: ${JSON.stringify(answer)}`);
+    checkPage((answer as { data: MessagePage }).data, query.before);
+  };
+  return { round: (requests) => closedLoopRound([send], requests, latencies), latencies, close };
+}
+
+/** A ChatServer on the store (its request budgets far above what one client asks); a typed client (validating each page) that joined the room fetches. */
+async function startChatwire(store: Store): Promise<HistorySide> {
+  const fail = (message: string, meta?: Record<string, unknown>): void => {
+    throw new Error(`chatwire: ${message} ${JSON.stringify(meta ?? {})}`);
+  };
+  const logger: Logger = { debug: () => {}, info: () => {}, warn: fail, error: fail };
+  const httpServer = createHttpServer();
+  const chat = createChatServer({
+    httpServer,
+    store,
+    authenticate: devAuthenticator(),
+    rateLimit: false,
+    actionRateLimit: false,
+    eventRateLimit: SENDER_EVENT_BUDGET,
+    logger,
+  });
+  const url = await listen(httpServer);
+  const client: ChatwireClient<ChatContract> = createClient(chatContract, url, { ...clientOptions(), auth: READER });
+  const close = async (): Promise<void> => {
+    client.close();
+    await chat.close();
+  };
+  try {
+    await clientConnected(client);
+    const joined = await client.request('room:join', { roomId: ROOM });
+    if (!joined.ok) throw new Error(`chatwire join refused: ${joined.error.message}`);
+    const latencies: Latency[] = [];
+    const send = async (): Promise<void> => {
+      const query = randomQuery();
+      const answer = await client.request('history:fetch', query, { timeoutMs: ACK_TIMEOUT_MS });
+      if (!answer.ok) throw new Error(`chatwire history refused: ${answer.error.code} ${answer.error.message}`);
+      checkPage(answer.data, query.before);
+    };
+    return { round: (requests) => closedLoopRound([send], requests, latencies), latencies, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function runStore(kind: 'sqlite' | 'postgres', context: CaseContext): Promise<void> {
+  const label = `history ${kind}`;
+  const seeded: SeededStore = await (kind === 'sqlite' ? seededSqlite(ROOM, MESSAGES) : seededPostgres(ROOM, MESSAGES));
+  if (seeded.cached) log(`[${label}] ${MESSAGES} messages, seeded by an earlier run`);
+  const sides: HistorySide[] = [];
+  try {
+    const baseline = await startBaseline(seeded.store);
+    sides.push(baseline);
+    const chatwire = await startChatwire(seeded.store);
+    sides.push(chatwire);
+    const result = await withTimeout(
+      compareAlternating({
+        label,
+        baseline: baseline.round,
+        chatwire: chatwire.round,
+        rounds: context.rounds,
+        warmupMessages: WARMUP_REQUESTS,
+        targetRoundMs: TARGET_ROUND_MS,
+        messageStep: 10,
+      }),
+      10 * 60_000,
+      `${label} took more than 10 minutes`,
+    );
+    const baselineLatency = latencySummary(baseline.latencies);
+    const chatwireLatency = latencySummary(chatwire.latencies);
+    context.report({
+      scenario: 'history',
+      store: kind,
+      messages: MESSAGES,
+      pageSize: PAGE,
+      p50Ms: roundMs(chatwireLatency.p50),
+      p99Ms: roundMs(chatwireLatency.p99),
+      baselineP50Ms: roundMs(baselineLatency.p50),
+      baselineP99Ms: roundMs(baselineLatency.p99),
+      baselinePerSec: roundRate(result.baselinePerSec),
+      chatwirePerSec: roundRate(result.chatwirePerSec),
+      ratio: roundRatio(result.ratio),
+      pairedRatio: roundRatio(result.pairedRatio),
+      rounds: result.rounds,
+      requests: result.messages,
+    });
+  } finally {
+    // The chatwire side closes the store (ChatServer.close closes its store); the baseline first.
+    for (const side of sides) await side.close();
+    await seeded.store.close();
+  }
+}
+
+export const history: BenchCase = {
+  name: 'history',
+  description: `random history:fetch pages of ${PAGE} (latest and deep cursors) in a room of ${MESSAGES} messages, SQLite and PostgreSQL: latency p50/p99`,
+  async run(context) {
+    for (const kind of ['sqlite', 'postgres'] as const) await runStore(kind, context);
+  },
+};
