@@ -3,15 +3,37 @@ import { type ClientEventSpec, ERROR_EVENT, type ServerEventSpec } from '../cont
 import type { AnyContract } from '../contract/types.js';
 import { ERROR_CODES, errorPayloadSchema, RETRYABLE_CODES } from '../errors.js';
 
-/** A JSON Schema (draft 7, the base of AsyncAPI's default schema format), as zod's `z.toJSONSchema` makes it. */
+/**
+ * A JSON Schema (draft 7, the base of AsyncAPI's default schema format), as zod's `z.toJSONSchema` makes it.
+ *
+ * @example
+ * ```ts
+ * const schemas: Record<string, JsonSchema> = toAsyncAPI(chatContract, info).components.schemas;
+ * ```
+ */
 export type JsonSchema = { [keyword: string]: unknown };
 
-/** An AsyncAPI Reference Object: a JSON pointer into the same document. */
+/**
+ * An AsyncAPI Reference Object: a JSON pointer into the same document.
+ *
+ * @example
+ * ```ts
+ * const ref: AsyncAPIReference = { $ref: '#/channels/root' };
+ * ```
+ */
 export interface AsyncAPIReference {
   $ref: string;
 }
 
-/** The AsyncAPI Info Object: what {@link toAsyncAPI} takes to title the document. */
+/**
+ * The AsyncAPI Info Object: what {@link toAsyncAPI} takes to title the document.
+ *
+ * @example
+ * ```ts
+ * const info: AsyncAPIInfo = { title: 'Chat', version: '1.0.0', description: 'Rooms and messages.' };
+ * const doc = toAsyncAPI(chatContract, info);
+ * ```
+ */
 export interface AsyncAPIInfo {
   /** The API's title. */
   title: string;
@@ -24,7 +46,15 @@ export interface AsyncAPIInfo {
   license?: { name: string; url?: string };
 }
 
-/** An AsyncAPI Server Object: where the Socket.IO server listens. */
+/**
+ * An AsyncAPI Server Object: where the Socket.IO server listens.
+ *
+ * @example
+ * ```ts
+ * const production: AsyncAPIServer = { host: 'chat.example.com', protocol: 'wss', pathname: '/socket.io' };
+ * const doc = toAsyncAPI(chatContract, info, { servers: { production } });
+ * ```
+ */
 export interface AsyncAPIServer {
   /** Host and optional port, e.g. `chat.example.com` or `localhost:3000`. */
   host: string;
@@ -37,7 +67,14 @@ export interface AsyncAPIServer {
   description?: string;
 }
 
-/** An AsyncAPI Message Object: one Socket.IO event's argument, or an acknowledgement's. */
+/**
+ * An AsyncAPI Message Object: one Socket.IO event's argument, or an acknowledgement's.
+ *
+ * @example
+ * ```ts
+ * const messages: AsyncAPIMessage[] = Object.values(toAsyncAPI(chatContract, info).components.messages);
+ * ```
+ */
 export interface AsyncAPIMessage {
   /** The Socket.IO event name, exactly as it travels on the wire. */
   name: string;
@@ -49,7 +86,14 @@ export interface AsyncAPIMessage {
   payload?: AsyncAPIReference | JsonSchema;
 }
 
-/** An AsyncAPI Channel Object: the Socket.IO namespace. */
+/**
+ * An AsyncAPI Channel Object: the Socket.IO namespace.
+ *
+ * @example
+ * ```ts
+ * const channel: AsyncAPIChannel | undefined = toAsyncAPI(chatContract, info, { namespace: '/chat' }).channels['chat'];
+ * ```
+ */
 export interface AsyncAPIChannel {
   /** The namespace path, e.g. `/` or `/chat`. */
   address: string;
@@ -60,7 +104,14 @@ export interface AsyncAPIChannel {
   'x-socketio-auth'?: AsyncAPIReference;
 }
 
-/** An AsyncAPI Operation Object, from the client's point of view. */
+/**
+ * An AsyncAPI Operation Object, from the client's point of view.
+ *
+ * @example
+ * ```ts
+ * const sends: AsyncAPIOperation[] = Object.values(doc.operations).filter((operation) => operation.action === 'send');
+ * ```
+ */
 export interface AsyncAPIOperation {
   /** `send`: an event the client emits; `receive`: one the server emits. */
   action: 'send' | 'receive';
@@ -73,7 +124,14 @@ export interface AsyncAPIOperation {
   reply?: { channel: AsyncAPIReference; messages: AsyncAPIReference[] };
 }
 
-/** An AsyncAPI 3.0 document, as {@link toAsyncAPI} makes it: plain JSON data, ready for a YAML or JSON writer. */
+/**
+ * An AsyncAPI 3.0 document, as {@link toAsyncAPI} makes it: plain JSON data, ready for a YAML or JSON writer.
+ *
+ * @example
+ * ```ts
+ * const doc: AsyncAPIDocument = toAsyncAPI(chatContract, { title: 'Chat', version: '1.0.0' });
+ * ```
+ */
 export interface AsyncAPIDocument {
   asyncapi: '3.0.0';
   id?: string;
@@ -88,7 +146,15 @@ export interface AsyncAPIDocument {
   };
 }
 
-/** Options of {@link toAsyncAPI}. */
+/**
+ * Options of {@link toAsyncAPI}.
+ *
+ * @example
+ * ```ts
+ * const options: ToAsyncAPIOptions = { namespace: '/chat', id: 'urn:example:chat' };
+ * const doc = toAsyncAPI(chatContract, info, options);
+ * ```
+ */
 export interface ToAsyncAPIOptions {
   /**
    * The Socket.IO namespace the contract is served on: the channel's address.

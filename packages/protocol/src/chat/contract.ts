@@ -11,7 +11,14 @@ import { MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_LENGTH, MAX_SEARCH_TERMS, searchTerm
 /** Keys that would reach an object's prototype when used as a property name. */
 const prototypeKeys = ['__proto__', 'constructor', 'prototype'];
 
-/** Room ids: 1–128 characters of letters, digits and `_ - . : @ #` (not `__proto__` and the like). */
+/**
+ * Room ids: 1–128 characters of letters, digits and `_ - . : @ #` (not `__proto__` and the like).
+ *
+ * @example
+ * ```ts
+ * roomIdSchema.safeParse('general').success; // true; '__proto__' and 'a b' fail
+ * ```
+ */
 export const roomIdSchema = z.string().check(
   z.minLength(1),
   z.maxLength(128),
@@ -19,10 +26,24 @@ export const roomIdSchema = z.string().check(
   z.refine((id) => !prototypeKeys.includes(id), 'Reserved room id'),
 );
 
-/** The highest serial a room can reach (a 32-bit signed integer, what SQL stores index). */
+/**
+ * The highest serial a room can reach (a 32-bit signed integer, what SQL stores index).
+ *
+ * @example
+ * ```ts
+ * if (serial > MAX_SERIAL) throw new RangeError('Not a room serial');
+ * ```
+ */
 export const MAX_SERIAL = 2 ** 31 - 1;
 
-/** A room serial: 1, 2, 3 … per room, assigned by the server, without gaps. */
+/**
+ * A room serial: 1, 2, 3 … per room, assigned by the server, without gaps.
+ *
+ * @example
+ * ```ts
+ * serialSchema.safeParse(0).success; // false: serials start at 1
+ * ```
+ */
 export const serialSchema = z.number().check(z.int(), z.positive(), z.lte(MAX_SERIAL));
 
 /** A serial a client has seen: 0 for none. */
@@ -36,16 +57,44 @@ const storable = (max: number) =>
     z.refine((value) => !value.includes('\u0000'), 'Must not contain NUL characters'),
   );
 
-/** A user as others see it. */
+/**
+ * A user as others see it.
+ *
+ * @example
+ * ```ts
+ * const user = chatUserSchema.parse({ userId: 'ana', name: 'Ana' });
+ * ```
+ */
 export const chatUserSchema = z.object({ userId: storable(128), name: storable(64) });
 
-/** The longest message text, in characters. */
+/**
+ * The longest message text, in characters.
+ *
+ * @example
+ * ```ts
+ * const tooLong = draft.length > MAX_TEXT_LENGTH;
+ * ```
+ */
 export const MAX_TEXT_LENGTH = 4000;
 
-/** Message text: 1–4000 characters. */
+/**
+ * Message text: 1–4000 characters.
+ *
+ * @example
+ * ```ts
+ * messageTextSchema.safeParse('').success; // false: 1–4000 characters
+ * ```
+ */
 export const messageTextSchema = storable(MAX_TEXT_LENGTH);
 
-/** An emoji (or any short reaction key). */
+/**
+ * An emoji (or any short reaction key).
+ *
+ * @example
+ * ```ts
+ * emojiSchema.safeParse('👍').success; // true
+ * ```
+ */
 export const emojiSchema = storable(32).check(
   z.refine((emoji) => !prototypeKeys.includes(emoji), 'Reserved reaction key'),
 );
@@ -53,13 +102,32 @@ export const emojiSchema = storable(32).check(
 /**
  * Most user ids a message carries per emoji in `reactions` (the first to react); when more reacted,
  * `reactionCounts` says how many.
+ *
+ * @example
+ * ```ts
+ * const cutShort = (message.reactionCounts?.['👍'] ?? 0) > MAX_REACTION_USERS;
+ * ```
  */
 export const MAX_REACTION_USERS = 20;
 
-/** Most user ids one message mentions (25 ids of 128 characters keep the largest valid send well under the frame limit). */
+/**
+ * Most user ids one message mentions (25 ids of 128 characters keep the largest valid send well under the frame limit).
+ *
+ * @example
+ * ```ts
+ * const mentions = [...new Set(picked)].slice(0, MAX_MENTIONS);
+ * ```
+ */
 export const MAX_MENTIONS = 25;
 
-/** The users a message mentions: up to {@link MAX_MENTIONS} distinct user ids. */
+/**
+ * The users a message mentions: up to {@link MAX_MENTIONS} distinct user ids.
+ *
+ * @example
+ * ```ts
+ * mentionsSchema.safeParse(['ana', 'ana']).success; // false: mention each user once
+ * ```
+ */
 export const mentionsSchema = z.array(storable(128)).check(
   z.maxLength(MAX_MENTIONS),
   z.refine((ids) => new Set(ids).size === ids.length, 'Mention each user once'),
@@ -68,6 +136,11 @@ export const mentionsSchema = z.array(storable(128)).check(
 /**
  * A stored message, as every client receives it, in a chat without `meta` (see
  * {@link defineChatContract} for one with). Times are milliseconds since the epoch (UTC).
+ *
+ * @example
+ * ```ts
+ * const message = messageSchema.parse(JSON.parse(raw));
+ * ```
  */
 export const messageSchema = z.object({
   id: z.string(),
@@ -99,13 +172,25 @@ export const messageSchema = z.object({
 /**
  * The author of a system message (`system: true`). A connection can never be this user: the chat
  * server refuses to authenticate the user id `chatwire:system`.
+ *
+ * @example
+ * ```ts
+ * const label = message.system ? SYSTEM_AUTHOR.name : message.author.name;
+ * ```
  */
 export const SYSTEM_AUTHOR = { userId: 'chatwire:system', name: 'System' } as const;
 
 /** The message schema of a chat whose messages carry `meta` of schema `meta`. */
 const messageOf = <M extends MetaSchema>(meta: M) => z.extend(messageSchema, { meta: z.optional(meta) });
 
-/** Most messages one `history:fetch` returns. */
+/**
+ * Most messages one `history:fetch` returns.
+ *
+ * @example
+ * ```ts
+ * const page = await chat.client.request('history:fetch', { roomId: 'general', limit: MAX_PAGE_SIZE });
+ * ```
+ */
 export const MAX_PAGE_SIZE = 100;
 
 const pageOf = <M extends MetaSchema>(message: MessageSchemaOf<M>) =>
@@ -115,6 +200,11 @@ type MessageSchemaOf<M extends MetaSchema> = ReturnType<typeof messageOf<M>>;
 
 /**
  * A `history:search` query: 1–200 characters, no NUL, with 1–10 words (see {@link searchTerms}).
+ *
+ * @example
+ * ```ts
+ * searchQuerySchema.safeParse('hello world').success; // true; '?!' (no word) fails
+ * ```
  */
 export const searchQuerySchema = storable(MAX_SEARCH_QUERY_LENGTH).check(
   z.refine((query) => searchTerms(query).length > 0, 'Search for at least one word (letters or digits)'),
@@ -153,10 +243,29 @@ const reactionChange = z.object({
   /** The message's `updatedAt` after this change. */
   updatedAt: z.number().check(z.int()),
 });
-/** The longest reason a moderator gives for removing a user from a room, in characters. */
+/**
+ * The longest reason a moderator gives for removing a user from a room, in characters.
+ *
+ * @example
+ * ```ts
+ * await chat.client.request('room:moderate', {
+ *   roomId: 'general',
+ *   userId: 'ben',
+ *   action: 'kick',
+ *   reason: reason.slice(0, MAX_REASON_LENGTH),
+ * });
+ * ```
+ */
 export const MAX_REASON_LENGTH = 500;
 
-/** Why a user was removed from a room: what the `room:removed` event carries. */
+/**
+ * Why a user was removed from a room: what the `room:removed` event carries.
+ *
+ * @example
+ * ```ts
+ * const removal = roomRemovalSchema.parse({ roomId: 'general', kind: 'banned', reason: 'spam' });
+ * ```
+ */
 export const roomRemovalSchema = z.object({
   roomId: roomIdSchema,
   /** `kicked`: may join again; `banned`: may not until `until` (or until unbanned). */
@@ -170,13 +279,34 @@ export const roomRemovalSchema = z.object({
 /** The server's clock (ms since the epoch) when it answered: what a client passes as a room's `updatedSince` later. */
 const serverTime = z.number().check(z.int(), z.gte(0));
 
-/** The highest `unread` a room summary gives: more unread messages are still reported as this. */
+/**
+ * The highest `unread` a room summary gives: more unread messages are still reported as this.
+ *
+ * @example
+ * ```ts
+ * const badge = summary.unread >= MAX_UNREAD ? `${MAX_UNREAD}+` : String(summary.unread);
+ * ```
+ */
 export const MAX_UNREAD = 999;
 
-/** Most rooms one `rooms:list` answer carries (fewer when the answer budget is reached first). */
+/**
+ * Most rooms one `rooms:list` answer carries (fewer when the answer budget is reached first).
+ *
+ * @example
+ * ```ts
+ * const page = await chat.client.request('rooms:list', { limit: MAX_ROOMS_PAGE });
+ * ```
+ */
 export const MAX_ROOMS_PAGE = 100;
 
-/** One room the user is a member of, as `rooms:list` gives it. */
+/**
+ * One room the user is a member of, as `rooms:list` gives it.
+ *
+ * @example
+ * ```ts
+ * const summary = roomSummarySchema.parse({ roomId: 'general', lastSerial: 3, readSerial: 1, unread: 2 });
+ * ```
+ */
 export const roomSummarySchema = z.object({
   roomId: roomIdSchema,
   /** The room's highest serial, 0 when it has no message. */
@@ -353,7 +483,16 @@ const chatSpec = <M extends MetaSchema>(message: MessageSchemaOf<M>, sendMeta: M
 /** The chat's own events for messages with `meta` of schema `M`. */
 type ChatSpec<M extends MetaSchema> = ReturnType<typeof chatSpec<M>>;
 
-/** What {@link defineChatContract} takes: the app's message `meta` schema and its own events. */
+/**
+ * What {@link defineChatContract} takes: the app's message `meta` schema and its own events.
+ *
+ * @example
+ * ```ts
+ * const meta = z.object({ pinned: z.boolean() });
+ * const spec: ChatContractSpec<typeof meta, Record<never, never>, Record<never, never>> = { meta, maxMetaBytes: 1024 };
+ * const contract = defineChatContract(spec);
+ * ```
+ */
 export interface ChatContractSpec<
   M extends MetaSchema,
   CS extends Record<string, ClientEventSpec>,
@@ -374,7 +513,15 @@ export interface ChatContractSpec<
   serverToClient?: SC;
 }
 
-/** The contract {@link defineChatContract} returns: the chat's events with `meta` of schema `M`, and the app's. */
+/**
+ * The contract {@link defineChatContract} returns: the chat's events with `meta` of schema `M`, and the app's.
+ *
+ * @example
+ * ```ts
+ * const meta = z.object({ pinned: z.boolean() });
+ * const contract: ChatContractOf<typeof meta> = defineChatContract({ meta });
+ * ```
+ */
 export type ChatContractOf<
   M extends MetaSchema = z.ZodMiniUndefined,
   CS extends Record<string, ClientEventSpec> = Record<never, never>,
@@ -389,12 +536,24 @@ export type ChatContractOf<
 /**
  * The chat contract with any app's `meta` and none of the app's events: the type chatwire's own chat
  * code (server, stores, client) handles messages with, whatever contract it was given.
+ *
+ * @example
+ * ```ts
+ * type AnyAppMessage = MessageOf<WideChatContract>; // meta?: MessageMeta
+ * ```
  */
 export type WideChatContract = ChatContractOf<MetaSchema>;
 
 /**
  * Any chat contract (made by {@link defineChatContract}), whatever its `meta` and app events: what
  * `ChatServer`, `ChatClient` and `ChatRoom` are generic over.
+ *
+ * @example
+ * ```ts
+ * function lastText<C extends AnyChatContract>(messages: MessageOf<C>[]): string {
+ *   return messages.at(-1)?.text ?? '';
+ * }
+ * ```
  */
 export type AnyChatContract = Contract & {
   readonly serverToClient: {
@@ -402,10 +561,26 @@ export type AnyChatContract = Contract & {
   };
 };
 
-/** The messages of chat contract `C`, with its `meta` type. */
+/**
+ * The messages of chat contract `C`, with its `meta` type.
+ *
+ * @example
+ * ```ts
+ * const contract = defineChatContract({ meta: z.object({ pinned: z.boolean() }) });
+ * type AppMessage = MessageOf<typeof contract>; // AppMessage['meta']: { pinned: boolean } | undefined
+ * ```
+ */
 export type MessageOf<C extends AnyChatContract> = z.output<C['serverToClient']['message:new']['payload']>;
 
-/** The `meta` type of chat contract `C` (`undefined` when it has no meta schema). */
+/**
+ * The `meta` type of chat contract `C` (`undefined` when it has no meta schema).
+ *
+ * @example
+ * ```ts
+ * const contract = defineChatContract({ meta: z.object({ pinned: z.boolean() }) });
+ * type AppMeta = MetaOf<typeof contract>; // { pinned: boolean } | undefined
+ * ```
+ */
 export type MetaOf<C extends AnyChatContract> = MessageOf<C>['meta'];
 
 /**
@@ -443,16 +618,43 @@ export function defineChatContract<
  * markers, with serials per room so that clients lose nothing and duplicate nothing. Messages carry
  * no `meta` and there are no app events: {@link defineChatContract} makes a contract with them.
  * The wire protocol it defines is written down in docs/protocol.md.
+ *
+ * @example
+ * ```ts
+ * const doc = toAsyncAPI(chatContract, { title: 'Chat', version: '1.0.0' });
+ * ```
  */
 export const chatContract: ChatContract = defineChatContract({});
 
-/** The chat contract's type. */
+/**
+ * The chat contract's type.
+ *
+ * @example
+ * ```ts
+ * const contract: ChatContract = chatContract;
+ * const events = Object.keys(contract.clientToServer); // 'room:join', 'message:send', …
+ * ```
+ */
 export type ChatContract = ChatContractOf;
-/** A user as others see it. */
+/**
+ * A user as others see it.
+ *
+ * @example
+ * ```ts
+ * const user: ChatUser = { userId: 'ana', name: 'Ana' };
+ * ```
+ */
 export type ChatUser = z.infer<typeof chatUserSchema>;
 /**
  * A stored message whose `meta` is of type `Meta`: by default any app's (what the server and the
  * stores handle); {@link MessageOf} gives the exact type for a contract.
+ *
+ * @example
+ * ```ts
+ * function preview(message: Message): string {
+ *   return message.deletedAt === undefined ? message.text : '(deleted)';
+ * }
+ * ```
  */
 export type Message<Meta extends MessageMeta | undefined = MessageMeta> = Omit<
   z.infer<typeof messageSchema>,
@@ -460,21 +662,56 @@ export type Message<Meta extends MessageMeta | undefined = MessageMeta> = Omit<
 > & {
   meta?: Meta | undefined;
 };
-/** A page of history. */
+/**
+ * A page of history.
+ *
+ * @example
+ * ```ts
+ * const empty: MessagePage = { messages: [], hasMore: false };
+ * ```
+ */
 export type MessagePage<Meta extends MessageMeta | undefined = MessageMeta> = {
   messages: Message<Meta>[];
   hasMore: boolean;
 };
-/** One reaction toggled: what the `reaction` event carries. */
+/**
+ * One reaction toggled: what the `reaction` event carries.
+ *
+ * @example
+ * ```ts
+ * chat.client.on('reaction', (change: ReactionChange) => console.log(change.emoji, change.count));
+ * ```
+ */
 export type ReactionChange = z.infer<typeof reactionChange>;
-/** One room of the user's, as `rooms:list` gives it, its last message with `meta` of type `Meta`. */
+/**
+ * One room of the user's, as `rooms:list` gives it, its last message with `meta` of type `Meta`.
+ *
+ * @example
+ * ```ts
+ * const hasUnread = (summary: RoomSummary) => summary.unread > 0;
+ * ```
+ */
 export type RoomSummary<Meta extends MessageMeta | undefined = MessageMeta> = Omit<
   z.infer<typeof roomSummarySchema>,
   'lastMessage'
 > & {
   lastMessage?: Message<Meta> | undefined;
 };
-/** One change of a room's members: what the `presence:diff` event carries. */
+/**
+ * One change of a room's members: what the `presence:diff` event carries.
+ *
+ * @example
+ * ```ts
+ * const apply = (diff: PresenceDiff) => diff.left?.forEach((userId) => members.delete(userId));
+ * ```
+ */
 export type PresenceDiff = z.infer<typeof presenceDiff>;
-/** Why a user was removed from a room: what the `room:removed` event carries. */
+/**
+ * Why a user was removed from a room: what the `room:removed` event carries.
+ *
+ * @example
+ * ```ts
+ * const notice = (removal: RoomRemoval) => (removal.kind === 'banned' ? 'You were banned' : 'You were kicked');
+ * ```
+ */
 export type RoomRemoval = z.infer<typeof roomRemovalSchema>;

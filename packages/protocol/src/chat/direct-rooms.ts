@@ -1,7 +1,14 @@
 /** What a user id in a direct room id may hold: room id characters except `:`, which separates the two. */
 const directUserId = /^[\w\-.@#]+$/;
 
-/** The prefix of every direct (1:1) room id. */
+/**
+ * The prefix of every direct (1:1) room id.
+ *
+ * @example
+ * ```ts
+ * const isDirect = roomId.startsWith(DIRECT_ROOM_PREFIX);
+ * ```
+ */
 export const DIRECT_ROOM_PREFIX = 'dm:';
 
 /**
@@ -25,6 +32,12 @@ export function directRoomId(a: string, b: string): string {
 /**
  * The two users of a direct room id, in order; undefined when `roomId` is not one that
  * {@link directRoomId} makes (a `dm:` id in any other shape is nobody's direct room).
+ *
+ * @example
+ * ```ts
+ * directRoomUsers('dm:ana:ben'); // ['ana', 'ben']
+ * directRoomUsers('general'); // undefined
+ * ```
  */
 export function directRoomUsers(roomId: string): [string, string] | undefined {
   if (!roomId.startsWith(DIRECT_ROOM_PREFIX)) return undefined;

@@ -1,15 +1,34 @@
 import * as z from 'zod/mini';
 
-/** A message's app-defined fields: a JSON object. */
+/**
+ * A message's app-defined fields: a JSON object.
+ *
+ * @example
+ * ```ts
+ * const meta: MessageMeta = { pinned: true };
+ * ```
+ */
 export type MessageMeta = Record<string, unknown>;
 
 /**
  * What a chat contract's `meta` schema must be: one of objects (or `z.undefined()`, for none), made
  * with `zod` or `zod/mini`.
+ *
+ * @example
+ * ```ts
+ * const meta: MetaSchema = z.object({ pinned: z.boolean() });
+ * ```
  */
 export type MetaSchema = z.core.$ZodType<MessageMeta | undefined>;
 
-/** The default of `maxMetaBytes`: 4 KiB of JSON. */
+/**
+ * The default of `maxMetaBytes`: 4 KiB of JSON.
+ *
+ * @example
+ * ```ts
+ * const contract = defineChatContract({ meta, maxMetaBytes: 2 * DEFAULT_MAX_META_BYTES });
+ * ```
+ */
 export const DEFAULT_MAX_META_BYTES = 4096;
 
 const encoder = new TextEncoder();
