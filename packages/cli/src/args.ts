@@ -1,6 +1,13 @@
 import { parseArgs } from 'node:util';
 
-/** What `chatwire connect` was asked to do. */
+/**
+ * What `chatwire connect` was asked to do.
+ *
+ * @example
+ * ```ts
+ * const options: ConnectOptions = { url: 'http://localhost:3000', auth: { name: 'Ana', userId: 'ana' }, room: 'lobby' };
+ * ```
+ */
 export interface ConnectOptions {
   /** The chat server, e.g. `http://localhost:3000`. */
   url: string;
@@ -10,13 +17,28 @@ export interface ConnectOptions {
   room?: string;
 }
 
-/** The outcome of {@link parseCliArgs}: connect, print the usage, or a mistake to report (with the usage). */
+/**
+ * The outcome of {@link parseCliArgs}: connect, print the usage, or a mistake to report (with the usage).
+ *
+ * @example
+ * ```ts
+ * const command: CliCommand = parseCliArgs(['connect', 'http://localhost:3000', '--name', 'Ana']);
+ * if (command.kind === 'connect') console.log(command.options.url);
+ * ```
+ */
 export type CliCommand =
   | { kind: 'connect'; options: ConnectOptions }
   | { kind: 'help' }
   | { kind: 'error'; message: string };
 
-/** What `chatwire --help` prints. */
+/**
+ * What `chatwire --help` prints.
+ *
+ * @example
+ * ```ts
+ * if (command.kind === 'help') console.log(usage);
+ * ```
+ */
 export const usage = `usage: chatwire connect URL (--name NAME [--user-id ID] | --token TOKEN) [--room ROOM]
 
   URL            the chat server, e.g. http://localhost:3000

@@ -15,7 +15,15 @@ import {
   sanitize,
 } from './format.js';
 
-/** Where {@link runCli} reads and writes; the process's own streams by default. */
+/**
+ * Where {@link runCli} reads and writes; the process's own streams by default.
+ *
+ * @example
+ * ```ts
+ * const io: CliIO = { input: process.stdin, output: process.stdout, error: process.stderr, format: { timeZone: 'UTC' } };
+ * process.exitCode = await runCli(process.argv.slice(2), io);
+ * ```
+ */
 export interface CliIO {
   input: Readable;
   output: Writable & { isTTY?: boolean };
@@ -25,7 +33,14 @@ export interface CliIO {
   format?: FormatOptions;
 }
 
-/** Most messages `/history` shows at once. */
+/**
+ * Most messages `/history` shows at once.
+ *
+ * @example
+ * ```ts
+ * const count = Math.min(Number(arg), MAX_HISTORY); // /history 9999 shows 500
+ * ```
+ */
 export const MAX_HISTORY = 500;
 const DEFAULT_HISTORY = 20;
 /** How long quitting waits for the sends still on their way. */

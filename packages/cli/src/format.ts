@@ -1,7 +1,15 @@
 import type { RoomMessage } from '@chatwire/client';
 import type { ChatUser, ChatwireError, ErrorPayload, Message } from '@chatwire/protocol';
 
-/** How times are shown: a `timeZone` for `Intl.DateTimeFormat` (tests pin it). @default the machine's */
+/**
+ * How times are shown: a `timeZone` for `Intl.DateTimeFormat` (tests pin it). @default the machine's
+ *
+ * @example
+ * ```ts
+ * const options: FormatOptions = { timeZone: 'Europe/Paris' };
+ * console.log(formatTime(Date.now(), options)); // '09:05'
+ * ```
+ */
 export interface FormatOptions {
   timeZone?: string;
 }
@@ -78,6 +86,11 @@ function reactionSummary(message: Message): string {
  * A change to a message already shown (the room's `updated` event), as a line that says what changed:
  * `09:07 #lobby Ana deleted a message from 09:05`, `09:07 #lobby Ana edited: new text`, or the
  * reactions now on it: `#lobby reactions on Ana's message from 09:05: 👍 2`.
+ *
+ * @example
+ * ```ts
+ * room.on('updated', (message) => console.log(formatUpdate(message)));
+ * ```
  */
 export function formatUpdate(message: Message, options: FormatOptions = {}): string {
   const sent = formatTime(message.createdAt, options);
@@ -94,6 +107,11 @@ export function formatUpdate(message: Message, options: FormatOptions = {}): str
 /**
  * The members list as a line: `#lobby: 2 members: Ana (ana), Ben (ben)`, and how many the server
  * left out of a very large room's list.
+ *
+ * @example
+ * ```ts
+ * formatMembers('lobby', [{ userId: 'ana', name: 'Ana' }]); // '#lobby: 1 member: Ana (ana)'
+ * ```
  */
 export function formatMembers(roomId: string, members: readonly ChatUser[], total = members.length): string {
   const names = members.map((user) => `${who(user)} (${sanitize(user.userId)})`).join(', ');
@@ -104,6 +122,11 @@ export function formatMembers(roomId: string, members: readonly ChatUser[], tota
 /**
  * Who came and went between two member lists (the room's `presence` event gives the whole list):
  * `#lobby: Ben joined`, `#lobby: Ben left`, one line each.
+ *
+ * @example
+ * ```ts
+ * const lines = presenceLines('lobby', [ana], [ana, ben]); // ['#lobby: Ben joined']
+ * ```
  */
 export function presenceLines(roomId: string, before: readonly ChatUser[], after: readonly ChatUser[]): string[] {
   const had = new Set(before.map((user) => user.userId));
@@ -114,7 +137,14 @@ export function presenceLines(roomId: string, before: readonly ChatUser[], after
   ];
 }
 
-/** `#lobby: Ben is typing…`, `#lobby: Ben and Cy are typing…`, `#lobby: 4 people are typing…`; undefined for nobody. */
+/**
+ * `#lobby: Ben is typing…`, `#lobby: Ben and Cy are typing…`, `#lobby: 4 people are typing…`; undefined for nobody.
+ *
+ * @example
+ * ```ts
+ * formatTyping('lobby', [{ userId: 'ben', name: 'Ben' }]); // '#lobby: Ben is typing…'
+ * ```
+ */
 export function formatTyping(roomId: string, users: readonly ChatUser[]): string | undefined {
   const names = users.map(who);
   if (names.length === 0) return undefined;
@@ -123,12 +153,26 @@ export function formatTyping(roomId: string, users: readonly ChatUser[]): string
   return `${roomTag(roomId)}: ${names.length} people are typing…`;
 }
 
-/** A refusal as a line: `! NOT_MEMBER: Join the room first`. */
+/**
+ * A refusal as a line: `! NOT_MEMBER: Join the room first`.
+ *
+ * @example
+ * ```ts
+ * formatError({ code: 'NOT_MEMBER', message: 'Join the room first' }); // '! NOT_MEMBER: Join the room first'
+ * ```
+ */
 export function formatError(error: ErrorPayload | ChatwireError): string {
   return `! ${error.code}: ${sanitize(error.message)}`;
 }
 
-/** What `/help` prints. */
+/**
+ * What `/help` prints.
+ *
+ * @example
+ * ```ts
+ * if (line === '/help') console.log(helpText);
+ * ```
+ */
 export const helpText = `Commands:
   /join ROOM      join a room and make it the current one
   /leave [ROOM]   leave a room (the current one by default)

@@ -32,7 +32,15 @@ function useClientSnapshot(): ClientSnapshot {
   return useStore(clientStore(useChatClient()));
 }
 
-/** What {@link useConnectionStatus} returns. */
+/**
+ * What {@link useConnectionStatus} returns.
+ *
+ * @example
+ * ```ts
+ * const { status, error }: ConnectionState = useConnectionStatus();
+ * if (status === 'disconnected') console.warn(error?.message);
+ * ```
+ */
 export interface ConnectionState {
   status: ConnectionStatus;
   /** The server's reason with the last change, when refused or dropped. */
@@ -48,7 +56,15 @@ export function useConnectionStatus(): ConnectionState {
   return { status, error };
 }
 
-/** What {@link useRooms} returns. */
+/**
+ * What {@link useRooms} returns.
+ *
+ * @example
+ * ```ts
+ * const { rooms, error }: RoomsState = useRooms();
+ * const unread = rooms.reduce((sum, room) => sum + room.unread, 0);
+ * ```
+ */
 export interface RoomsState {
   /** The user's rooms, newest activity first, with unread counts. */
   rooms: readonly RoomSummary[];
@@ -90,7 +106,16 @@ const emptyStore: ChatStore<RoomSnapshot<AnyChatContract>> = {
   getSnapshot: () => emptyRoom,
 };
 
-/** Where a room stands for {@link useRoom}: joining, in it, refused, or left since (see `removal`). */
+/**
+ * Where a room stands for {@link useRoom}: joining, in it, refused, or left since (see `removal`).
+ *
+ * @example
+ * ```ts
+ * const { status } = useRoom('general');
+ * const label: Record<RoomStatus, string> = { joining: 'Joining…', joined: '', failed: 'Could not join', left: 'You left' };
+ * return <p>{label[status]}</p>;
+ * ```
+ */
 export type RoomStatus = 'joining' | 'joined' | 'failed' | 'left';
 
 interface Joined<C extends AnyChatContract> {
@@ -118,7 +143,15 @@ function useJoinedRoom<C extends AnyChatContract>(roomId: string) {
   return { client, result, room, snapshot };
 }
 
-/** What {@link useRoom} returns: the room's state and what can be done in it. */
+/**
+ * What {@link useRoom} returns: the room's state and what can be done in it.
+ *
+ * @example
+ * ```ts
+ * const { messages, status, send, loadOlder }: RoomState = useRoom('general');
+ * if (status === 'joined') await send('hello');
+ * ```
+ */
 export interface RoomState<C extends AnyChatContract = ChatContract> extends RoomSnapshot<C> {
   status: RoomStatus;
   /** Why the join was refused, for `failed`. */
@@ -165,7 +198,14 @@ export function useRoom<C extends AnyChatContract = ChatContract>(roomId: string
   return { ...snapshot, ...actions, status, error: result?.ok === false ? result.error : undefined, room };
 }
 
-/** What {@link usePresence} returns. */
+/**
+ * What {@link usePresence} returns.
+ *
+ * @example
+ * ```ts
+ * const { members, memberCount }: PresenceState = usePresence('general');
+ * ```
+ */
 export interface PresenceState {
   members: readonly ChatUser[];
   /** How many members the room has (more than `members` lists in a very large room). */
@@ -181,7 +221,15 @@ export function usePresence(roomId: string): PresenceState {
   return { members, memberCount };
 }
 
-/** What {@link useTyping} returns. */
+/**
+ * What {@link useTyping} returns.
+ *
+ * @example
+ * ```ts
+ * const { typing, setTyping }: TypingState = useTyping('general');
+ * <input onChange={(event) => setTyping(event.target.value !== '')} />;
+ * ```
+ */
 export interface TypingState {
   /** The other users typing now. */
   typing: readonly ChatUser[];

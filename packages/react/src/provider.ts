@@ -8,6 +8,12 @@ const ChatContext = createContext<ChatClient<AnyChatContract> | undefined>(undef
  * Props of {@link ChatProvider}: a server `url` and the client's `options` (the provider makes the
  * client, connects it when mounted and closes it when unmounted), or a ready `client` it only hands
  * down (you connect and close it).
+ *
+ * @example
+ * ```ts
+ * const props: ChatProviderProps = { url: 'https://chat.example.com', options: { auth: { token } } };
+ * <ChatProvider {...props}><Room id="general" /></ChatProvider>;
+ * ```
  */
 export type ChatProviderProps<C extends AnyChatContract = ChatContract> = { children?: ReactNode } & (
   | {

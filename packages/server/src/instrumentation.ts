@@ -1,10 +1,25 @@
 import type { ErrorCode } from '@chatwire/protocol';
 import type { Logger } from './logger.js';
 
-/** The `event` label of every event that is not in the contract: client-chosen names never become labels. */
+/**
+ * The `event` label of every event that is not in the contract: client-chosen names never become labels.
+ *
+ * @example
+ * ```ts
+ * const isStray = (record: EventRecord) => record.event === UNKNOWN_EVENT; // a name not in the contract
+ * ```
+ */
 export const UNKNOWN_EVENT = 'unknown';
 
-/** One client event, answered: with its data (`ok`) or with an error code. */
+/**
+ * One client event, answered: with its data (`ok`) or with an error code.
+ *
+ * @example
+ * ```ts
+ * const record: EventRecord = { namespace: '/', event: 'message:send', outcome: 'ok', durationMs: 4 };
+ * metrics.eventAnswered(record);
+ * ```
+ */
 export interface EventRecord {
   /** The namespace's path, e.g. `/`. */
   namespace: string;
@@ -16,7 +31,15 @@ export interface EventRecord {
   durationMs: number;
 }
 
-/** One call to the chat's store. */
+/**
+ * One call to the chat's store.
+ *
+ * @example
+ * ```ts
+ * const record: StoreCallRecord = { method: 'append', ok: true, durationMs: 2 };
+ * metrics.storeCalled(record);
+ * ```
+ */
 export interface StoreCallRecord {
   /** The {@link Store} method, e.g. `append`, `history`. */
   method: string;
@@ -26,7 +49,14 @@ export interface StoreCallRecord {
   durationMs: number;
 }
 
-/** The chat rooms of this node's connections, counted when read. */
+/**
+ * The chat rooms of this node's connections, counted when read.
+ *
+ * @example
+ * ```ts
+ * metrics.watchRooms?.(() => ({ rooms: 12, memberships: 340 } satisfies RoomCounts));
+ * ```
+ */
 export interface RoomCounts {
   /** Rooms with at least one connection of this node. */
   rooms: number;
@@ -38,6 +68,17 @@ export interface RoomCounts {
  * What the server reports to a metrics system (the `metrics` option); `prometheusMetrics()` from
  * `@chatwire/server/prometheus` is one. Each method is called synchronously on the hot path: keep it
  * cheap, and do not throw (a throw is logged and ignored).
+ *
+ * @example
+ * ```ts
+ * const metrics: ChatwireMetrics = {
+ *   connectionOpened: (namespace) => statsd.increment('connections', { namespace }),
+ *   connectionClosed: (namespace) => statsd.decrement('connections', { namespace }),
+ *   eventAnswered: ({ event, outcome, durationMs }) => statsd.timing('event', durationMs, { event, outcome }),
+ *   storeCalled: ({ method, durationMs }) => statsd.timing('store', durationMs, { method }),
+ * };
+ * createChatServer({ httpServer, store, authenticate, metrics });
+ * ```
  */
 export interface ChatwireMetrics {
   /** A socket connected to `namespace` (authenticated and admitted). */
@@ -52,12 +93,28 @@ export interface ChatwireMetrics {
   watchRooms?(read: () => RoomCounts): void;
 }
 
-/** A span attribute value. */
+/**
+ * A span attribute value.
+ *
+ * @example
+ * ```ts
+ * const value: SpanAttributeValue = 'message:send';
+ * span.setAttribute('chatwire.event', value);
+ * ```
+ */
 export type SpanAttributeValue = string | number | boolean;
 
 /**
  * The part of an OpenTelemetry `Span` chatwire uses. An `@opentelemetry/api` span fits; chatwire
  * does not depend on that package.
+ *
+ * @example
+ * ```ts
+ * tracer.startActiveSpan('work', {}, (span: TracerSpan) => {
+ *   span.setAttribute('chatwire.room', 'lobby');
+ *   span.end();
+ * });
+ * ```
  */
 export interface TracerSpan {
   setAttribute(key: string, value: SpanAttributeValue): unknown;
@@ -69,6 +126,12 @@ export interface TracerSpan {
 /**
  * The part of an OpenTelemetry `Tracer` chatwire uses (the `tracer` option): `trace.getTracer('chat')`
  * from `@opentelemetry/api` fits as it is.
+ *
+ * @example
+ * ```ts
+ * const tracer: SpanTracer = trace.getTracer('chat'); // from @opentelemetry/api
+ * createChatServer({ httpServer, store, authenticate, tracer });
+ * ```
  */
 export interface SpanTracer {
   startActiveSpan<F extends (span: TracerSpan) => unknown>(

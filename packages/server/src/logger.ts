@@ -14,7 +14,14 @@ export interface Logger {
 
 const ignore = (): void => {};
 
-/** A logger that drops everything: the default. */
+/**
+ * A logger that drops everything: the default.
+ *
+ * @example
+ * ```ts
+ * createChatServer({ httpServer, store, authenticate, logger: silentLogger });
+ * ```
+ */
 export const silentLogger: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignore };
 
 /** Set on every pino logger and its children, public across pino versions. */

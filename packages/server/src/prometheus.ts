@@ -2,7 +2,15 @@ import { ERROR_CODES } from '@chatwire/protocol';
 import { Counter, Gauge, Histogram, type Registry, register } from 'prom-client';
 import type { ChatwireMetrics, EventRecord, RoomCounts, StoreCallRecord } from './instrumentation.js';
 
-/** Options of {@link prometheusMetrics}. */
+/**
+ * Options of {@link prometheusMetrics}.
+ *
+ * @example
+ * ```ts
+ * const options: PrometheusMetricsOptions = { registry: new Registry(), prefix: 'chat_' };
+ * createChatServer({ httpServer, store, authenticate, metrics: prometheusMetrics(options) });
+ * ```
+ */
 export interface PrometheusMetricsOptions {
   /** Where the metrics are registered. @default prom-client's global `register` */
   registry?: Registry;

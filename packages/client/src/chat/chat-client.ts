@@ -27,7 +27,15 @@ import { RoomList } from './room-list.js';
 /** One room's part of a `sync` request. */
 type SyncCursor = ChatRoom['syncCursor'];
 
-/** Options of {@link createChatClient}; other options go to the typed client and socket.io-client. */
+/**
+ * Options of {@link createChatClient}; other options go to the typed client and socket.io-client.
+ *
+ * @example
+ * ```ts
+ * const options: ChatClientOptions = { auth: { token }, pageSize: 30 };
+ * const chat = createChatClient('https://chat.example.com', options);
+ * ```
+ */
 export interface ChatClientOptions<C extends AnyChatContract = ChatContract>
   extends Omit<ChatwireClientOptions<C>, 'auth'> {
   /**
@@ -80,7 +88,15 @@ export interface ChatClientOptions<C extends AnyChatContract = ChatContract>
   now?: () => number;
 }
 
-/** What a {@link ChatClient} tells the app. */
+/**
+ * What a {@link ChatClient} tells the app.
+ *
+ * @example
+ * ```ts
+ * const stop = chat.on('status', (status: ConnectionStatus) => console.log(status));
+ * chat.on('roomList', (rooms) => renderRooms(rooms));
+ * ```
+ */
 export type ChatClientEvents = {
   /** The server told us who we are (after each connect). */
   session: (user: ChatUser) => void;

@@ -20,7 +20,15 @@ import { type Backoff, backoffDelayMs } from '../backoff.js';
 import type { ChatwireClient } from '../create-client.js';
 import { Emitter, type ListenerErrorHandler } from '../emitter.js';
 
-/** What {@link ChatRoom.send} takes besides plain text: a reply, mentions and the app's `meta`. */
+/**
+ * What {@link ChatRoom.send} takes besides plain text: a reply, mentions and the app's `meta`.
+ *
+ * @example
+ * ```ts
+ * const input: SendInput = { text: 'Agreed, @ana', replyTo: 41, mentions: ['ana'] };
+ * await room.send(input);
+ * ```
+ */
 export interface SendInput<Meta extends MessageMeta | undefined = MessageMeta | undefined> {
   text: string;
   /** The serial of the message (in this room) this one replies to: it must be there and not deleted. */
@@ -31,14 +39,30 @@ export interface SendInput<Meta extends MessageMeta | undefined = MessageMeta | 
   meta?: Meta | undefined;
 }
 
-/** What {@link ChatRoom.edit} takes: the new text and, when given, the mentions and `meta` that replace the old. */
+/**
+ * What {@link ChatRoom.edit} takes: the new text and, when given, the mentions and `meta` that replace the old.
+ *
+ * @example
+ * ```ts
+ * const edit: EditInput = { text: 'See you at 10, @ben', mentions: ['ben'] };
+ * await room.edit(42, edit);
+ * ```
+ */
 export interface EditInput<Meta extends MessageMeta | undefined = MessageMeta | undefined> {
   text: string;
   mentions?: string[] | undefined;
   meta?: Meta | undefined;
 }
 
-/** A message this client sent that the server has not stored yet (`pending`), or refused (`failed`). */
+/**
+ * A message this client sent that the server has not stored yet (`pending`), or refused (`failed`).
+ *
+ * @example
+ * ```ts
+ * const failed = room.messages.filter((m): m is LocalMessage => m.status === 'failed');
+ * for (const message of failed) await room.retry(message.clientMessageId);
+ * ```
+ */
 export interface LocalMessage<Meta extends MessageMeta | undefined = MessageMeta | undefined> extends SendInput<Meta> {
   status: 'pending' | 'failed';
   roomId: string;
@@ -49,7 +73,15 @@ export interface LocalMessage<Meta extends MessageMeta | undefined = MessageMeta
   error?: ErrorPayload;
 }
 
-/** Options of {@link ChatRoom.search}. */
+/**
+ * Options of {@link ChatRoom.search}.
+ *
+ * @example
+ * ```ts
+ * const options: SearchOptions = { limit: 20, before: 1200 };
+ * const page = await room.search('invoice', options);
+ * ```
+ */
 export interface SearchOptions {
   /** Most messages in the page (1–100). @default 20 */
   limit?: number;
@@ -57,12 +89,28 @@ export interface SearchOptions {
   before?: number;
 }
 
-/** A stored message (with its serial) or one of ours still on its way, in a chat of contract `C`. */
+/**
+ * A stored message (with its serial) or one of ours still on its way, in a chat of contract `C`.
+ *
+ * @example
+ * ```ts
+ * const list: readonly RoomMessage[] = room.messages;
+ * const pending = list.filter((m) => m.status === 'pending').length;
+ * ```
+ */
 export type RoomMessage<C extends AnyChatContract = ChatContract> =
   | (MessageOf<C> & { status: 'sent' })
   | LocalMessage<MetaOf<C>>;
 
-/** What a {@link ChatRoom} tells the app. `change` follows every other event: re-render on it. */
+/**
+ * What a {@link ChatRoom} tells the app. `change` follows every other event: re-render on it.
+ *
+ * @example
+ * ```ts
+ * room.on('message', (message) => notify(message.text));
+ * room.on('removed', (removal) => console.log('removed from', removal.roomId));
+ * ```
+ */
 export type RoomEvents<M = MessageOf<ChatContract>> = {
   change: () => void;
   /** A message arrived (live, by sync or by filling a gap): once per serial. */
@@ -120,6 +168,16 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * One joined room: its messages in serial order without duplicates (our pending sends last), members,
  * typing users and read markers, kept up to date live and across reconnects. Its messages are typed
  * by the chat contract `C` (their `meta`).
+ *
+ * @example
+ * ```ts
+ * const joined = await chat.join('general');
+ * if (joined.ok) {
+ *   const room: ChatRoom = joined.data;
+ *   room.on('change', () => render(room.messages));
+ *   await room.send('hello');
+ * }
+ * ```
  */
 export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<RoomEvents<MessageOf<C>>> {
   private readonly bySerial = new Map<number, Message>();

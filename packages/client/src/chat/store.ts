@@ -14,6 +14,12 @@ import type { ChatRoom, RoomMessage } from './chat-room.js';
  * A value that changes over time, read the way React's `useSyncExternalStore`, Vue's `shallowRef` or a
  * Svelte store want it: `getSnapshot()` returns the same object until something changed, and
  * `subscribe` listeners are called once per batch of changes (after the current microtask).
+ *
+ * @example
+ * ```ts
+ * const store: ChatStore<RoomSnapshot> = roomStore(room);
+ * const stop = store.subscribe(() => render(store.getSnapshot().messages));
+ * ```
  */
 export interface ChatStore<T> {
   /** Calls `listener` after each batch of changes; returns the function that stops it. */
@@ -22,7 +28,14 @@ export interface ChatStore<T> {
   getSnapshot(): T;
 }
 
-/** What {@link roomStore} holds: one room's state at one moment. */
+/**
+ * What {@link roomStore} holds: one room's state at one moment.
+ *
+ * @example
+ * ```ts
+ * const { messages, members, hasMore }: RoomSnapshot = roomStore(room).getSnapshot();
+ * ```
+ */
 export interface RoomSnapshot<C extends AnyChatContract = ChatContract> {
   /** Stored messages by serial, then our pending and failed sends. */
   readonly messages: readonly RoomMessage<C>[];
@@ -38,7 +51,14 @@ export interface RoomSnapshot<C extends AnyChatContract = ChatContract> {
   readonly removal: RoomRemoval | undefined;
 }
 
-/** What {@link clientStore} holds: the connection and the user's rooms at one moment. */
+/**
+ * What {@link clientStore} holds: the connection and the user's rooms at one moment.
+ *
+ * @example
+ * ```ts
+ * const { status, rooms }: ClientSnapshot = clientStore(chat).getSnapshot();
+ * ```
+ */
 export interface ClientSnapshot {
   readonly status: ConnectionStatus;
   /** The server's reason with the last status change, when refused or dropped. */

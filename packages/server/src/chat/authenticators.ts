@@ -14,18 +14,40 @@ import type { AuthenticateContext } from '../namespace.js';
 /**
  * The user a handshake proves, and until when (ms since the epoch): a socket still open then is
  * disconnected with `UNAUTHORIZED` "Token expired", and its client reconnects with fresh credentials.
+ *
+ * @example
+ * ```ts
+ * const user: AuthenticatedUser = { userId: 'ana', name: 'Ana', expiresAt: Date.now() + 3_600_000 };
+ * ```
  */
 export type AuthenticatedUser = ChatUser & { expiresAt?: number };
 
 /**
  * Maps the handshake `auth` object to the user, or throws a {@link ChatwireError} to refuse. Takes
  * the same `{ auth, handshake }` as `createServer`'s `authenticate`.
+ *
+ * @example
+ * ```ts
+ * const authenticate: ChatAuthenticator = async ({ auth }) => {
+ *   const session = await sessions.get(String(auth.sessionId));
+ *   if (!session) throw new ChatwireError('UNAUTHORIZED', 'Unknown session');
+ *   return { userId: session.userId, name: session.name };
+ * };
+ * ```
  */
 export type ChatAuthenticator = (
   context: AuthenticateContext<ChatContract>,
 ) => AuthenticatedUser | Promise<AuthenticatedUser>;
 
-/** The claims of a verified JWT (RFC 7519): the registered ones, and whatever else the issuer put in. */
+/**
+ * The claims of a verified JWT (RFC 7519): the registered ones, and whatever else the issuer put in.
+ *
+ * @example
+ * ```ts
+ * const user = (claims: JwtClaims) => ({ userId: String(claims.sub), name: String(claims.nickname) });
+ * const authenticate = jwtAuthenticator({ secret, user });
+ * ```
+ */
 export interface JwtClaims {
   iss?: string;
   sub?: string;
@@ -37,7 +59,15 @@ export interface JwtClaims {
   [claim: string]: unknown;
 }
 
-/** Where the keys that verify tokens come from: exactly one of `secret`, `publicKey`, `jwks`. */
+/**
+ * Where the keys that verify tokens come from: exactly one of `secret`, `publicKey`, `jwks`.
+ *
+ * @example
+ * ```ts
+ * const keys: JwtKeySource = { publicKey: readFileSync('issuer.pem', 'utf8') };
+ * const authenticate = jwtAuthenticator(keys);
+ * ```
+ */
 export type JwtKeySource =
   | {
       /** The HS256/HS384/HS512 key shared with the issuer (e.g. {@link signToken}). At least 32 bytes. */
@@ -61,7 +91,15 @@ export type JwtKeySource =
       publicKey?: never;
     };
 
-/** Options of {@link jwtAuthenticator} besides the key. */
+/**
+ * Options of {@link jwtAuthenticator} besides the key.
+ *
+ * @example
+ * ```ts
+ * const checks: JwtCheckOptions = { issuer: 'https://auth.example.com', clockToleranceSeconds: 30 };
+ * const authenticate = jwtAuthenticator({ secret, ...checks });
+ * ```
+ */
 export interface JwtCheckOptions {
   /** The accepted `iss`; tokens without it are refused. @default any issuer */
   issuer?: string | string[];
@@ -91,10 +129,26 @@ export interface JwtCheckOptions {
   now?: () => number;
 }
 
-/** Options of {@link jwtAuthenticator}: one key source and the checks. */
+/**
+ * Options of {@link jwtAuthenticator}: one key source and the checks.
+ *
+ * @example
+ * ```ts
+ * const options: JwtAuthenticatorOptions = { jwks: 'https://example.auth0.com/.well-known/jwks.json', audience: 'chat' };
+ * const authenticate = jwtAuthenticator(options);
+ * ```
+ */
 export type JwtAuthenticatorOptions = JwtKeySource & JwtCheckOptions;
 
-/** Options of {@link signToken}. */
+/**
+ * Options of {@link signToken}.
+ *
+ * @example
+ * ```ts
+ * const options: SignTokenOptions = { secret, expiresInSeconds: 3600, issuer: 'my-app' };
+ * const token = await signToken({ userId: 'ana', name: 'Ana' }, options);
+ * ```
+ */
 export interface SignTokenOptions {
   /** The HS256 key, shared with the chat server's `jwtAuthenticator({ secret })`. At least 32 bytes. */
   secret: string | Uint8Array;

@@ -49,17 +49,41 @@ import { MemoryPresence, type Presence, type PresenceChange } from './presence.j
 import { roomKey, userRoom } from './rooms.js';
 import type { NewMessage, RestrictionKind, RoomRestriction, Store } from './store.js';
 
-/** What a user asks to do in a room, for {@link ChatServerOptions.authorizeRoom}. */
+/**
+ * What a user asks to do in a room, for {@link ChatServerOptions.authorizeRoom}.
+ *
+ * @example
+ * ```ts
+ * const needsAdmin: RoomAction[] = ['moderate'];
+ * const authorizeRoom = ({ action, user }: RoomAuthorization) => !needsAdmin.includes(action) || admins.has(user.userId);
+ * ```
+ */
 export type RoomAction = 'join' | 'send' | 'moderate';
 
-/** What {@link ChatServerOptions.authorizeRoom} is asked: may `user` do `action` in `roomId`? */
+/**
+ * What {@link ChatServerOptions.authorizeRoom} is asked: may `user` do `action` in `roomId`?
+ *
+ * @example
+ * ```ts
+ * const authorizeRoom = ({ user, roomId, action }: RoomAuthorization) =>
+ *   action === 'moderate' ? admins.has(user.userId) : !roomId.startsWith('staff-') || staff.has(user.userId);
+ * createChatServer({ httpServer, store, authenticate, authorizeRoom });
+ * ```
+ */
 export interface RoomAuthorization {
   user: ChatUser;
   roomId: string;
   action: RoomAction;
 }
 
-/** A message about to be stored (sent or edited), for {@link ChatServerOptions.moderate}. */
+/**
+ * A message about to be stored (sent or edited), for {@link ChatServerOptions.moderate}.
+ *
+ * @example
+ * ```ts
+ * const moderate = ({ text, kind }: MessageDraft) => (kind === 'send' && text.includes('http') ? { reject: 'No links' } : { text });
+ * ```
+ */
 export interface MessageDraft {
   roomId: string;
   author: ChatUser;
@@ -67,13 +91,29 @@ export interface MessageDraft {
   kind: 'send' | 'edit';
 }
 
-/** Options of {@link ChatServer.kick}. */
+/**
+ * Options of {@link ChatServer.kick}.
+ *
+ * @example
+ * ```ts
+ * const options: KickOptions = { reason: 'Calm down' };
+ * await chat.kick('lobby', 'mallory', options);
+ * ```
+ */
 export interface KickOptions {
   /** Told to the user (`room:removed`), at most 500 characters. */
   reason?: string;
 }
 
-/** Options of {@link ChatServer.ban} and {@link ChatServer.mute}. */
+/**
+ * Options of {@link ChatServer.ban} and {@link ChatServer.mute}.
+ *
+ * @example
+ * ```ts
+ * const options: RestrictOptions = { until: Date.now() + 600_000, reason: 'Flooding' };
+ * await chat.mute('lobby', 'mallory', options);
+ * ```
+ */
 export interface RestrictOptions {
   /** When it ends by itself (ms since the epoch, by the server's `now` clock). @default never: until lifted */
   until?: number;
@@ -81,18 +121,40 @@ export interface RestrictOptions {
   reason?: string;
 }
 
-/** Options of {@link ChatServer.bans} and {@link ChatServer.mutes}. */
+/**
+ * Options of {@link ChatServer.bans} and {@link ChatServer.mutes}.
+ *
+ * @example
+ * ```ts
+ * const options: RestrictionListOptions = { limit: 100 };
+ * const bans = await chat.bans('lobby', options);
+ * ```
+ */
 export interface RestrictionListOptions {
   /** Most entries returned (1–1000), oldest first. @default 1000 */
   limit?: number;
 }
 
-/** The moderation verdict: store `text` (maybe rewritten), or refuse with a reason. */
+/**
+ * The moderation verdict: store `text` (maybe rewritten), or refuse with a reason.
+ *
+ * @example
+ * ```ts
+ * const moderate = ({ text }: MessageDraft): ModerationResult =>
+ *   text.includes('spam') ? { reject: 'Looks like spam' } : { text: text.replaceAll('darn', '****') };
+ * ```
+ */
 export type ModerationResult = { text: string } | { reject: string };
 
 /**
  * A message the server posts with {@link ChatServer.send}: what a client's `message:send` carries
  * but the room; `clientMessageId` is made up when not given (give one to make a retry idempotent).
+ *
+ * @example
+ * ```ts
+ * const message: ServerMessage = { text: 'Welcome!', clientMessageId: 'welcome-lobby' };
+ * await chat.send('lobby', message, { as: 'system' });
+ * ```
  */
 export type ServerMessage<C extends AnyChatContract = ChatContract> = Omit<
   PayloadInput<ClientEvent<C, 'message:send'>>,
@@ -101,13 +163,29 @@ export type ServerMessage<C extends AnyChatContract = ChatContract> = Omit<
   clientMessageId?: string;
 };
 
-/** Who {@link ChatServer.send} posts as: a user (a bot, an import on someone's behalf) or the server itself. */
+/**
+ * Who {@link ChatServer.send} posts as: a user (a bot, an import on someone's behalf) or the server itself.
+ *
+ * @example
+ * ```ts
+ * const options: ServerSendOptions = { as: { userId: 'bot', name: 'Bot' } };
+ * await chat.send('lobby', { text: 'Build passed' }, options);
+ * ```
+ */
 export interface ServerSendOptions {
   /** A user (moderated like a client's send), or `'system'` (not moderated; marked `system: true`). */
   as: ChatUser | 'system';
 }
 
-/** Options of {@link createChatServer}; the generic server's options (httpServer, io, logger…) pass through. */
+/**
+ * Options of {@link createChatServer}; the generic server's options (httpServer, io, logger…) pass through.
+ *
+ * @example
+ * ```ts
+ * const options: ChatServerOptions = { httpServer, store: new MemoryStore(), authenticate: jwtAuthenticator({ secret }) };
+ * const chat = createChatServer(options);
+ * ```
+ */
 export interface ChatServerOptions<C extends AnyChatContract = ChatContract>
   extends Omit<ChatwireServerOptions<C>, 'authenticate'> {
   /**

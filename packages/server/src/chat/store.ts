@@ -25,7 +25,15 @@ export interface NewMessage {
   meta?: MessageMeta | undefined;
 }
 
-/** What an edit changes besides the text: each field given replaces the stored one (an empty `mentions`: none). */
+/**
+ * What an edit changes besides the text: each field given replaces the stored one (an empty `mentions`: none).
+ *
+ * @example
+ * ```ts
+ * const changes: MessageChanges = { mentions: ['ben'] };
+ * const edited = await store.edit('lobby', 42, 'ping @ben', Date.now(), changes);
+ * ```
+ */
 export interface MessageChanges {
   mentions?: string[] | undefined;
   meta?: MessageMeta | undefined;
@@ -91,16 +99,39 @@ export interface RoomRestriction {
   createdAt: number;
 }
 
-/** A page of search results: the newest `limit` matches, or those just `before` a serial. */
+/**
+ * A page of search results: the newest `limit` matches, or those just `before` a serial.
+ *
+ * @example
+ * ```ts
+ * const query: SearchQuery = { limit: 20 };
+ * const page = await store.search('lobby', 'invoice', query);
+ * ```
+ */
 export interface SearchQuery {
   before?: number | undefined;
   limit: number;
 }
 
-/** What {@link Store.addMember} did: made the user a member, found them one already, or refused (cap reached). */
+/**
+ * What {@link Store.addMember} did: made the user a member, found them one already, or refused (cap reached).
+ *
+ * @example
+ * ```ts
+ * const added: AddMemberResult = await store.addMember('lobby', 'ana', 500); // 'added' | 'member' | 'full'
+ * ```
+ */
 export type AddMemberResult = 'added' | 'member' | 'full';
 
-/** A page of a user's rooms, for {@link Store.userRooms}: rooms after `after` (by room id), at most `limit`. */
+/**
+ * A page of a user's rooms, for {@link Store.userRooms}: rooms after `after` (by room id), at most `limit`.
+ *
+ * @example
+ * ```ts
+ * const query: UserRoomsQuery = { limit: 50, maxUnread: 99 };
+ * const rooms = await store.userRooms('ana', query);
+ * ```
+ */
 export interface UserRoomsQuery {
   after?: string | undefined;
   limit: number;
