@@ -118,7 +118,7 @@ export interface ChaosRun {
   reconnects: number;
   /** Sends (`author/clientMessageId`) stored whose connection was then cut before their ack left. */
   lostAcks: Set<string>;
-  /** Sends (`author/clientMessageId`) that came again after the store had kept them: refused as duplicates. */
+  /** Sends (`author/clientMessageId`) that came again after the store had kept them: answered with the stored one. */
   repeated: Set<string>;
   /** Every problem found, one line each: empty when the run kept every delivery rule. */
   problems: string[];
@@ -176,6 +176,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
       await dropConnections(server.server, message.author.userId);
     }
     return result;
+  };
+  // A retry of a stored send is answered from this lookup, before it could reach append again.
+  const find = store.findByClientMessageId.bind(store);
+  store.findByClientMessageId = async (roomId, authorId, clientMessageId) => {
+    const found = await find(roomId, authorId, clientMessageId);
+    if (found !== undefined) repeated.add(`${authorId}/${clientMessageId}`);
+    return found;
   };
   const { url, chat: server } = await startChat({
     store,

@@ -373,8 +373,8 @@ export async function start(): Promise<Message | undefined> {
 }
 
 export function misuse(room: ChatRoom): void {
-  // @ts-expect-error send takes the text, not a message
-  void room.send({ text: 'hi' });
+  // @ts-expect-error send takes the text or { text, replyTo?, mentions?, meta? }, not a body
+  void room.send({ body: 'hi' });
 }
 
 void start();
