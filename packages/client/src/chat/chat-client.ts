@@ -21,6 +21,7 @@ import {
   createClient,
 } from '../create-client.js';
 import { Emitter, type ListenerErrorHandler, rethrowLater } from '../emitter.js';
+import { gate } from '../gate.js';
 import { ChatRoom, type RoomHost, type RoomSettings } from './chat-room.js';
 import { RoomList } from './room-list.js';
 
@@ -109,25 +110,6 @@ export type ChatClientEvents = {
   /** The user's room list ({@link ChatClient.roomList}) changed: a message, a read marker, a join, a leave, a refresh. */
   roomList: (rooms: readonly RoomSummary[]) => void;
 };
-
-interface Gate {
-  promise: Promise<void>;
-  open: () => void;
-  isOpen: boolean;
-}
-
-function gate(): Gate {
-  let open = () => {};
-  const promise = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  const result: Gate = { promise, isOpen: false, open: () => {} };
-  result.open = () => {
-    result.isOpen = true;
-    open();
-  };
-  return result;
-}
 
 /**
  * The chat client: rooms with ordered, de-duplicated message lists, sends that survive reconnects,

@@ -19,6 +19,7 @@ import {
 import { type Backoff, backoffDelayMs } from '../backoff.js';
 import type { ChatwireClient } from '../create-client.js';
 import { Emitter, type ListenerErrorHandler } from '../emitter.js';
+import { gate } from '../gate.js';
 
 /**
  * What {@link ChatRoom.send} takes besides plain text: a reply, mentions and the app's `meta`.
@@ -217,6 +218,8 @@ export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<
   private typingSentAt = 0;
   private typingIdleTimer: ReturnType<typeof setTimeout> | undefined;
   private active = true;
+  /** Opens when the server answered the first join (or the room was given up): sends wait for it. */
+  private readonly firstJoined = gate();
   private removedBy: RoomRemoval | undefined;
 
   constructor(
@@ -456,6 +459,7 @@ export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<
     },
     firstJoin: boolean,
   ): Promise<Result<null>> | undefined {
+    this.firstJoined.open();
     this.setMembers(joined.members, joined.presenceVersion, joined.membersTotal);
     this.setReadMarkers(joined.readMarkers, this.host.user?.userId, joined.readSerial);
     const { lastSerial } = joined;
@@ -699,6 +703,7 @@ export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<
   /** @internal */
   deactivate(): void {
     this.active = false;
+    this.firstJoined.open();
     clearTimeout(this.gapTimer);
     clearTimeout(this.resyncTimer);
     clearTimeout(this.typingIdleTimer);
@@ -733,6 +738,9 @@ export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<
         return this.fail(local, { code: 'DISCONNECTED', message: 'The room was left or the client closed' });
       }
       await this.host.ready();
+      // A send made while the first join is under way would reach the server before it: NOT_MEMBER.
+      await this.firstJoined.promise;
+      if (this.host.closed || !this.active) continue;
       const result = await this.host.client.request('message:send', payload, {
         timeoutMs: this.settings.sendTimeoutMs,
       });
