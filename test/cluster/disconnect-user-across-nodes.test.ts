@@ -1,38 +1,15 @@
-import { createServer as createHttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { type ChatServer, createChatServer } from '@chatwire/server';
-import { devAuthenticator } from '@chatwire/server/dev';
-import { PostgresStore } from '@chatwire/server/postgres';
-import { redisCluster } from '@chatwire/server/redis';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { chatClient, eventually, joinRoom } from '../chat-client/support.js';
 import { nextValue } from '../support/harness.js';
-import { clusterServices } from './support.js';
-
-/** A chat node in this process, on the test's Redis and PostgreSQL. */
-async function startNode(redisUrl: string, databaseUrl: string): Promise<{ chat: ChatServer; url: string }> {
-  const store = await PostgresStore.open({ connectionString: databaseUrl });
-  const cluster = redisCluster({ redis: redisUrl });
-  const httpServer = createHttpServer();
-  const chat = createChatServer({
-    httpServer,
-    store,
-    authenticate: devAuthenticator(),
-    adapter: cluster.adapter,
-    presence: cluster.presence,
-  });
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  onTestFinished(async () => {
-    await chat.close();
-    await cluster.close();
-  });
-  return { chat, url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}` };
-}
+import { clusterServices, startInProcessNode } from './support.js';
 
 describe('operations across nodes', { timeout: 60_000 }, () => {
   it('disconnectUser on one node closes that user’s sockets on every node', async () => {
     const { redis, database } = await clusterServices();
-    const [one, two] = [await startNode(redis.url, database.url), await startNode(redis.url, database.url)];
+    const [one, two] = [
+      await startInProcessNode(redis.url, database.url),
+      await startInProcessNode(redis.url, database.url),
+    ];
     const tabs = [
       chatClient(one.url, 'ana', { reconnection: false }),
       chatClient(two.url, 'ana', { reconnection: false }),

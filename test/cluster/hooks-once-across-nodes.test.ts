@@ -1,37 +1,18 @@
-import { createServer as createHttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { type ChatHookName, type ChatHooks, type ChatServer, createChatServer } from '@chatwire/server';
-import { devAuthenticator } from '@chatwire/server/dev';
-import { PostgresStore } from '@chatwire/server/postgres';
-import { redisCluster } from '@chatwire/server/redis';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import type { ChatHookName, ChatHooks } from '@chatwire/server';
+import { describe, expect, it } from 'vitest';
 import { chatClient, eventually, joinRoom } from '../chat-client/support.js';
-import { clusterServices } from './support.js';
+import { clusterServices, startInProcessNode } from './support.js';
 
 /** A chat node in this process, on the test's Redis and PostgreSQL, and every hook event it fires. */
 async function startNode(redisUrl: string, databaseUrl: string) {
-  const store = await PostgresStore.open({ connectionString: databaseUrl });
-  const cluster = redisCluster({ redis: redisUrl });
-  const httpServer = createHttpServer();
-  const chat: ChatServer = createChatServer({
-    httpServer,
-    store,
-    authenticate: devAuthenticator(),
-    adapter: cluster.adapter,
-    presence: cluster.presence,
-  });
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  onTestFinished(async () => {
-    await chat.close();
-    await cluster.close();
-  });
+  const { chat, url } = await startInProcessNode(redisUrl, databaseUrl);
   const fired: string[] = [];
   const hear = <K extends ChatHookName>(name: K, what: (event: ChatHooks[K]) => string) =>
     chat.on(name, (event) => void fired.push(`${name} ${what(event)}`));
   hear('message:created', ({ message }) => message.text);
   hear('member:joined', ({ user }) => user.userId);
   hear('member:left', ({ userId }) => userId);
-  return { chat, fired, url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}` };
+  return { chat, fired, url };
 }
 
 describe('hooks on several nodes', { timeout: 60_000 }, () => {

@@ -1,34 +1,9 @@
-import { createServer as createHttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { RoomRemoval } from '@chatwire/protocol';
-import { type ChatServer, createChatServer } from '@chatwire/server';
-import { devAuthenticator } from '@chatwire/server/dev';
-import { PostgresStore } from '@chatwire/server/postgres';
-import { redisCluster } from '@chatwire/server/redis';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import type { ChatServer } from '@chatwire/server';
+import { describe, expect, it } from 'vitest';
 import { chatClient, eventually, joinRoom } from '../chat-client/support.js';
 import { nextValue } from '../support/harness.js';
-import { clusterServices } from './support.js';
-
-/** A chat node in this process, on the test's Redis and PostgreSQL. */
-async function startNode(redisUrl: string, databaseUrl: string): Promise<{ chat: ChatServer; url: string }> {
-  const store = await PostgresStore.open({ connectionString: databaseUrl });
-  const cluster = redisCluster({ redis: redisUrl });
-  const httpServer = createHttpServer();
-  const chat = createChatServer({
-    httpServer,
-    store,
-    authenticate: devAuthenticator(),
-    adapter: cluster.adapter,
-    presence: cluster.presence,
-  });
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  onTestFinished(async () => {
-    await chat.close();
-    await cluster.close();
-  });
-  return { chat, url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}` };
-}
+import { clusterServices, startInProcessNode } from './support.js';
 
 const members = (chat: ChatServer, roomId: string) =>
   chat.members(roomId).then((users) => users.map((user) => user.userId).sort());
@@ -36,7 +11,10 @@ const members = (chat: ChatServer, roomId: string) =>
 describe('moderation across nodes', { timeout: 60_000 }, () => {
   it('a kick or ban made on one node takes the user out on every node, and the ban holds on each', async () => {
     const { redis, database } = await clusterServices();
-    const [one, two] = [await startNode(redis.url, database.url), await startNode(redis.url, database.url)];
+    const [one, two] = [
+      await startInProcessNode(redis.url, database.url),
+      await startInProcessNode(redis.url, database.url),
+    ];
     const ana = chatClient(two.url, 'ana', { reconnection: false });
     const ben = chatClient(two.url, 'ben', { reconnection: false });
     const cat = chatClient(one.url, 'cat', { reconnection: false });
@@ -68,7 +46,10 @@ describe('moderation across nodes', { timeout: 60_000 }, () => {
 
   it('a kick answers UNAVAILABLE while the other nodes cannot be told (Redis away)', async () => {
     const { redis, database } = await clusterServices();
-    const [one] = [await startNode(redis.url, database.url), await startNode(redis.url, database.url)];
+    const [one] = [
+      await startInProcessNode(redis.url, database.url),
+      await startInProcessNode(redis.url, database.url),
+    ];
     await redis.stop();
     await expect(one.chat.kick('r', 'ana')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });

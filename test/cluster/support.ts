@@ -1,8 +1,36 @@
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { ChatClient, ChatRoom } from '@chatwire/client';
+import { type ChatServer, createChatServer } from '@chatwire/server';
+import { devAuthenticator } from '@chatwire/server/dev';
 import { PostgresStore } from '@chatwire/server/postgres';
+import { redisCluster } from '@chatwire/server/redis';
 import { expect, onTestFinished } from 'vitest';
 import { createTestDatabase } from '../../packages/server/test/support/postgres.js';
 import { startRedis } from '../support/cluster.js';
+
+/** A chat node in this process, on the test's Redis and PostgreSQL; closed when the test ends. */
+export async function startInProcessNode(
+  redisUrl: string,
+  databaseUrl: string,
+): Promise<{ chat: ChatServer; url: string }> {
+  const store = await PostgresStore.open({ connectionString: databaseUrl });
+  const cluster = redisCluster({ redis: redisUrl });
+  const httpServer = createHttpServer();
+  const chat = createChatServer({
+    httpServer,
+    store,
+    authenticate: devAuthenticator(),
+    adapter: cluster.adapter,
+    presence: cluster.presence,
+  });
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  onTestFinished(async () => {
+    await chat.close();
+    await cluster.close();
+  });
+  return { chat, url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}` };
+}
 
 /** A Redis and a PostgreSQL database of the test's own, and the env that points chat nodes at them. */
 export async function clusterServices() {
