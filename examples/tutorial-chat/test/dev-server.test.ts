@@ -22,6 +22,10 @@ describe('pnpm dev', () => {
       configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)),
       server: { port: 0, host: '127.0.0.1' },
       logLevel: 'silent',
+      // No dependency pre-bundling scan: Vite's close() never settles when it lands while that scan is
+      // still running (vitejs/vite#22934, #23143), which a loaded CI machine hit. This test asserts the
+      // page, HMR and the proxy, none of which needs pre-bundled dependencies.
+      optimizeDeps: { noDiscovery: true, include: [] },
     });
     await vite.listen();
     onTestFinished(() => vite.close());
