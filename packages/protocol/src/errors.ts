@@ -153,7 +153,7 @@ export interface ErrorEventPayload extends ErrorPayload {
  * const refused = errorEventSchema.parse({ event: 'say', code: 'VALIDATION_FAILED', message: 'Bad payload' });
  * ```
  */
-export const errorEventSchema = z.extend(errorPayloadSchema, { event: z.string() });
+export const errorEventSchema = z.object({ ...errorPayloadSchema.shape, event: z.string() });
 
 /**
  * Options for {@link ChatwireError}.

@@ -181,7 +181,7 @@ export const messageSchema = z.object({
 export const SYSTEM_AUTHOR = { userId: 'chatwire:system', name: 'System' } as const;
 
 /** The message schema of a chat whose messages carry `meta` of schema `meta`. */
-const messageOf = <M extends MetaSchema>(meta: M) => z.extend(messageSchema, { meta: z.optional(meta) });
+const messageOf = <M extends MetaSchema>(meta: M) => z.object({ ...messageSchema.shape, meta: z.optional(meta) });
 
 /**
  * Most messages one `history:fetch` returns.
@@ -324,7 +324,7 @@ export const roomSummarySchema = z.object({
 
 /** The room summary of a chat whose messages have schema `message` (with the app's `meta`). */
 const roomSummaryOf = <M extends MetaSchema>(message: MessageSchemaOf<M>) =>
-  z.extend(roomSummarySchema, { lastMessage: z.optional(message) });
+  z.object({ ...roomSummarySchema.shape, lastMessage: z.optional(message) });
 
 /**
  * One room of a `sync`: the last serial held (`after`) and, to also get the messages up to it that
