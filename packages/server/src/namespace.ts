@@ -514,11 +514,10 @@ export class ChatwireNamespace<C extends AnyContract> {
         this.logger.error(`chatwire: answering "${event}" failed`, { socketId: raw.id, error }),
       );
     });
-    let rooms: ReadonlySet<Room> = NO_ROOMS;
-    raw.on('disconnecting', () => {
-      rooms = new Set(raw.rooms);
-    });
-    raw.on('disconnect', (reason) => {
+    // One listener, not two: socket.io emits `disconnect` in this same tick, after the socket has left
+    // its rooms, so the hooks (queued) run once it has. The rooms are the ones it was in.
+    raw.on('disconnecting', (reason) => {
+      const rooms: ReadonlySet<Room> = new Set(raw.rooms);
       this.logger.debug('chatwire: disconnected', {
         socketId: raw.id,
         reason,
@@ -710,9 +709,6 @@ export class ChatwireNamespace<C extends AnyContract> {
     return { code: 'INTERNAL', message: 'Internal server error' };
   }
 }
-
-/** A socket's rooms until its `disconnecting` copies them: one empty set for all. */
-const NO_ROOMS: ReadonlySet<Room> = new Set();
 
 function pickAck(args: unknown[]): Ack | undefined {
   const last = args[args.length - 1];
