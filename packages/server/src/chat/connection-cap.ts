@@ -84,7 +84,9 @@ export function capConnections(
 ): void {
   const release = (userId: string, socketId: string) => {
     // An app's own cap may break its promise not to reject: that must not crash the node.
-    cap.release(userId, socketId).catch((error: unknown) => logger.error('chatwire: connection release failed', { error }));
+    cap
+      .release(userId, socketId)
+      .catch((error: unknown) => logger.error('chatwire: connection release failed', { error }));
   };
   // Counted but not connected yet: released by their transport's close. Listeners shared by every
   // connected socket (below) take over once connected, so that a socket holds none of its own.

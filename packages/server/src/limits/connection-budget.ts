@@ -65,7 +65,11 @@ export class ConnectionBudget {
     const limit = this.limits[kind];
     if (limit === undefined) return 0;
     const now = this.now();
-    const bucket = (this[kind] ??= { tokens: limit.burst, updatedAt: now });
+    let bucket = this[kind];
+    if (bucket === undefined) {
+      bucket = { tokens: limit.burst, updatedAt: now };
+      this[kind] = bucket;
+    }
     const { tokens, waitMs } = takeToken(limit, bucket.tokens, now - bucket.updatedAt);
     bucket.tokens = tokens;
     bucket.updatedAt = now;
