@@ -1,3 +1,4 @@
+import { ChatwireError } from '@chatwire/protocol';
 import { type ConnectionCap, type Limits, memoryLimits } from '@chatwire/server';
 import { describe, expect, it } from 'vitest';
 import { attempt, type ChatTestClient, connectAtOnce, openClient, startChat, userOf } from './support.js';
@@ -79,6 +80,46 @@ describe('connections per user', () => {
     gate();
     await expect.poll(() => released).toBe(1);
     expect((await attempt(url, 'ana')).error).toBeUndefined();
+  });
+
+  it('releases a connection another middleware refused, once its transport closes', async () => {
+    const { url, chat } = await startChat({ maxConnectionsPerUser: 1 });
+    let refuse = true;
+    chat.server.use(() => {
+      if (refuse) throw new ChatwireError('FORBIDDEN', 'Not today');
+    });
+    const refused = await attempt(url, 'ana');
+    expect(refused.error?.code).toBe('FORBIDDEN');
+    refuse = false;
+    refused.client.close();
+    await expect.poll(() => chat.raw.server.engine.clientsCount).toBe(0);
+    expect((await attempt(url, 'ana')).error).toBeUndefined();
+  });
+
+  it('releases a connected socket once, though both it and its transport close', async () => {
+    const released: string[] = [];
+    const limits: Limits = {
+      ...memoryLimits,
+      connectionCap(max) {
+        const inner = memoryLimits.connectionCap(max);
+        return {
+          acquire: (userId, socketId) => inner.acquire(userId, socketId),
+          release: async (userId, socketId) => {
+            released.push(userId);
+            await inner.release(userId, socketId);
+          },
+          close: () => inner.close(),
+          retryAfterMs: inner.retryAfterMs,
+        };
+      },
+    };
+    const { url, chat } = await startChat({ limits });
+    const { client } = await attempt(url, 'ana');
+    await disconnect(client, () => released.length > 0);
+    // A later connection's round trip: by then any second release of ana's would have come.
+    await disconnect((await attempt(url, 'bob')).client, () => chat.raw.server.engine.clientsCount === 0);
+    await expect.poll(() => released.length).toBe(2);
+    expect(released).toEqual(['ana', 'bob']);
   });
 
   it('takes no cap with maxConnectionsPerUser: false', async () => {

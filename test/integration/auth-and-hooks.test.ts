@@ -129,6 +129,19 @@ describe('connection hooks and close', () => {
     expect(await disconnected).toEqual(['a', 'client namespace disconnect']);
   });
 
+  it('runs a disconnect hook once the socket is gone: not connected, out of its rooms, which it is told', async () => {
+    const { url, server } = await startTestServer();
+    server.onConnection((socket) => socket.join('lobby'));
+    const seen = nextValue<[boolean, string[], string[]]>((fn) =>
+      server.onDisconnect(({ socket, rooms }) => fn([socket.connected, [...socket.rooms], [...rooms].sort()])),
+    );
+    const a = await connectAs(url, 'a');
+    await expect.poll(() => server.raw.adapter.rooms.get('lobby')?.size).toBe(1);
+    const id = [...server.raw.sockets.keys()][0]!;
+    a.close();
+    expect(await seen).toEqual([false, [], [id, 'lobby'].sort()]);
+  });
+
   it('close() disconnects every client', async () => {
     const { url, server } = await startTestServer();
     const a = await connectAs(url, 'a');

@@ -493,6 +493,8 @@ export class ChatwireNamespace<C extends AnyContract> {
     const socket = this.wrap(raw);
     const budget = new ConnectionBudget(this.eventLimits, this.now);
     // Runs for every incoming event before any listener: the budget is charged before validation.
+    // It answers the contract's events itself: a listener per event would cost every socket a
+    // closure and a slot in its listener table, and none may hear them but this namespace.
     raw.use(([event, ...args], next) => {
       if (!raw.connected) return;
       const waitMs = budget.chargeEvent();
@@ -507,24 +509,15 @@ export class ChatwireNamespace<C extends AnyContract> {
         const error = new ChatwireError('NOT_FOUND', `Unknown event "${echoedEventName(event)}"`);
         return this.observed(socket, UNKNOWN_EVENT, () => this.reject(socket, budget, event, pickAck(args), error));
       }
-      next();
-    });
-    for (const event of Object.keys(this.contract.clientToServer)) {
-      raw.on(
-        event as never,
-        ((...args: unknown[]) => {
-          // Last line of defence: nothing a client sends may end in an unhandled rejection.
-          this.observed(socket, event, () => this.dispatch(socket, budget, event, args)).catch((error: unknown) =>
-            this.logger.error(`chatwire: answering "${event}" failed`, { socketId: raw.id, error }),
-          );
-        }) as never,
+      // Last line of defence: nothing a client sends may end in an unhandled rejection.
+      this.observed(socket, event, () => this.dispatch(socket, budget, event, args)).catch((error: unknown) =>
+        this.logger.error(`chatwire: answering "${event}" failed`, { socketId: raw.id, error }),
       );
-    }
-    let rooms: ReadonlySet<Room> = new Set();
-    raw.on('disconnecting', () => {
-      rooms = new Set(raw.rooms);
     });
-    raw.on('disconnect', (reason) => {
+    // One listener, not two: socket.io emits `disconnect` in this same tick, after the socket has left
+    // its rooms, so the hooks (queued) run once it has. The rooms are the ones it was in.
+    raw.on('disconnecting', (reason) => {
+      const rooms: ReadonlySet<Room> = new Set(raw.rooms);
       this.logger.debug('chatwire: disconnected', {
         socketId: raw.id,
         reason,

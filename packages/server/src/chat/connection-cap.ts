@@ -25,8 +25,8 @@ export interface ConnectionCap {
 /** Connections per user counted in this process. */
 export class MemoryConnectionCap implements ConnectionCap {
   readonly retryAfterMs = 1000;
-  /** userId → its connections on this node */
-  private readonly users = new Map<string, Set<string>>();
+  /** userId → its connections on this node: the one socket id, or a set once it has had several */
+  private readonly users = new Map<string, string | Set<string>>();
 
   constructor(private readonly max: number) {}
 
@@ -36,27 +36,33 @@ export class MemoryConnectionCap implements ConnectionCap {
 
   /** {@link acquire}, synchronously: checked and counted in one step, so racing connects cannot pass the cap. */
   acquireNow(userId: string, socketId: string, max = this.max): boolean {
-    let sockets = this.users.get(userId);
-    if (sockets?.has(socketId)) return true;
-    if ((sockets?.size ?? 0) >= max) return false;
-    if (sockets === undefined) {
-      sockets = new Set();
-      this.users.set(userId, sockets);
-    }
-    sockets.add(socketId);
+    const sockets = this.users.get(userId);
+    if (sockets === socketId || (typeof sockets === 'object' && sockets.has(socketId))) return true;
+    const count = sockets === undefined ? 0 : typeof sockets === 'string' ? 1 : sockets.size;
+    if (count >= max) return false;
+    if (sockets === undefined) this.users.set(userId, socketId);
+    else if (typeof sockets === 'string') this.users.set(userId, new Set([sockets, socketId]));
+    else sockets.add(socketId);
     return true;
   }
 
   async release(userId: string, socketId: string): Promise<void> {
     const sockets = this.users.get(userId);
-    if (sockets === undefined) return;
-    sockets.delete(socketId);
-    if (sockets.size === 0) this.users.delete(userId);
+    if (sockets === socketId) {
+      this.users.delete(userId);
+    } else if (typeof sockets === 'object') {
+      sockets.delete(socketId);
+      if (sockets.size === 0) this.users.delete(userId);
+    }
   }
 
-  /** This node's connections: userId → socket ids. */
+  /** This node's connections: userId → socket ids (a copy). */
   held(): ReadonlyMap<string, ReadonlySet<string>> {
-    return this.users;
+    const held = new Map<string, ReadonlySet<string>>();
+    for (const [userId, sockets] of this.users) {
+      held.set(userId, typeof sockets === 'string' ? new Set([sockets]) : new Set(sockets));
+    }
+    return held;
   }
 
   async close(): Promise<void> {
@@ -76,6 +82,15 @@ export function capConnections(
   max: number,
   logger: Logger,
 ): void {
+  const release = (userId: string, socketId: string) => {
+    // An app's own cap may break its promise not to reject: that must not crash the node.
+    cap
+      .release(userId, socketId)
+      .catch((error: unknown) => logger.error('chatwire: connection release failed', { error }));
+  };
+  // Counted but not connected yet: released by their transport's close. Listeners shared by every
+  // connected socket (below) take over once connected, so that a socket holds none of its own.
+  const counted = new Map<string, () => void>();
   server.use(async (socket) => {
     const { userId } = socket.data.user;
     if (!(await cap.acquire(userId, socket.id))) {
@@ -83,22 +98,24 @@ export function capConnections(
         retryAfterMs: cap.retryAfterMs,
       });
     }
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      // An app's own cap may break its promise not to reject: that must not crash the node.
-      cap
-        .release(userId, socket.id)
-        .catch((error: unknown) => logger.error('chatwire: connection release failed', { error }));
-    };
-    const { raw } = socket;
-    raw.once('disconnect', release);
-    raw.conn.once('close', release);
+    const { id, raw } = socket;
     // Gone while the count was taken: no event will come any more.
     if (raw.conn.readyState !== 'open') {
-      release();
+      release(userId, id);
       throw new ChatwireError('DISCONNECTED', 'The connection closed during the handshake');
     }
+    const closed = () => {
+      counted.delete(id);
+      release(userId, id);
+    };
+    counted.set(id, closed);
+    raw.conn.once('close', closed);
   });
+  server.raw.on('connection', (raw) => {
+    const closed = counted.get(raw.id);
+    if (closed === undefined) return;
+    counted.delete(raw.id);
+    raw.conn.off('close', closed);
+  });
+  server.onDisconnect(({ socket }) => release(socket.data.user.userId, socket.id));
 }

@@ -31,54 +31,54 @@ export class ConnectionBudget {
   droppedReplies = 0;
   /** Events refused so far. */
   refused = 0;
-  private readonly events: TokenBucket | undefined;
-  private readonly errorReplies: TokenBucket | undefined;
-  private readonly refusals: TokenBucket | undefined;
+  // Each made at its first use (most connections never see a refusal): made then, a bucket is
+  // full, as one made at connection and refilled since would be.
+  private events: TokenBucket | undefined;
+  private errorReplies: TokenBucket | undefined;
+  private refusals: TokenBucket | undefined;
 
-  constructor(limits: EventLimits, now: () => number) {
-    this.events = limits.events && new TokenBucket(limits.events, now);
-    this.errorReplies = limits.errorReplies && new TokenBucket(limits.errorReplies, now);
-    this.refusals = limits.refusals && new TokenBucket(limits.refusals, now);
-  }
+  constructor(
+    private readonly limits: EventLimits,
+    private readonly now: () => number,
+  ) {}
 
   /** Charges one incoming event: 0 when it may be handled, otherwise the milliseconds until one may. */
   chargeEvent(): number {
-    return this.events?.take() ?? 0;
+    return this.take('events');
   }
 
   /** Counts a refused event; true when refusals are sustained and the connection must go. */
   refuse(): boolean {
     this.refused += 1;
-    return (this.refusals?.take() ?? 0) > 0;
+    return this.take('refusals') > 0;
   }
 
   /** May an error reply go out? When not, it is counted as dropped. */
   allowReply(): boolean {
-    if ((this.errorReplies?.take() ?? 0) === 0) return true;
+    if (this.take('errorReplies') === 0) return true;
     this.droppedReplies += 1;
     return false;
   }
-}
 
-/** One token bucket, for one connection: two numbers. */
-class TokenBucket {
-  private tokens: number;
-  private updatedAt: number;
-
-  constructor(
-    private readonly limit: RateLimit,
-    private readonly now: () => number,
-  ) {
-    this.tokens = limit.burst;
-    this.updatedAt = now();
-  }
-
-  /** Takes a token: 0 when there was one, otherwise the milliseconds until there is. */
-  take(): number {
+  /** Takes a token from bucket `kind`: 0 when there was one (or the limit is off), otherwise the wait. */
+  private take(kind: keyof EventLimits): number {
+    const limit = this.limits[kind];
+    if (limit === undefined) return 0;
     const now = this.now();
-    const { tokens, waitMs } = takeToken(this.limit, this.tokens, now - this.updatedAt);
-    this.tokens = tokens;
-    this.updatedAt = now;
+    let bucket = this[kind];
+    if (bucket === undefined) {
+      bucket = { tokens: limit.burst, updatedAt: now };
+      this[kind] = bucket;
+    }
+    const { tokens, waitMs } = takeToken(limit, bucket.tokens, now - bucket.updatedAt);
+    bucket.tokens = tokens;
+    bucket.updatedAt = now;
     return waitMs;
   }
+}
+
+/** One token bucket, for one connection: two numbers (its limit and clock are the budget's). */
+interface TokenBucket {
+  tokens: number;
+  updatedAt: number;
 }

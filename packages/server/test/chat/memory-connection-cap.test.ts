@@ -30,6 +30,18 @@ describe('MemoryConnectionCap', () => {
     expect(await cap.acquire('ana', 's2')).toBe(true);
   });
 
+  it('frees places of a user with several connections one by one, and forgets the user with the last', async () => {
+    const cap = new MemoryConnectionCap(2);
+    await cap.acquire('ana', 's1');
+    await cap.acquire('ana', 's2');
+    await cap.release('ana', 's1');
+    expect(cap.held().get('ana')).toEqual(new Set(['s2']));
+    expect([await cap.acquire('ana', 's3'), await cap.acquire('ana', 's4')]).toEqual([true, false]);
+    await cap.release('ana', 's2');
+    await cap.release('ana', 's3');
+    expect(cap.held().has('ana')).toBe(false);
+  });
+
   it('checks and counts in one step: racing acquires never pass the maximum', async () => {
     const cap = new MemoryConnectionCap(3);
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => cap.acquire('ana', `s${i}`)));

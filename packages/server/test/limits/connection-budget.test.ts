@@ -25,6 +25,13 @@ describe('ConnectionBudget', () => {
     expect(budget.chargeEvent()).toBe(0);
   });
 
+  it('holds at most burst tokens, however long the connection stayed quiet before its first event', () => {
+    let clock = 0;
+    const budget = new ConnectionBudget({ ...off, events: { ratePerSecond: 2, burst: 2 } }, () => clock);
+    clock += 60_000;
+    expect([budget.chargeEvent(), budget.chargeEvent(), budget.chargeEvent()]).toEqual([0, 0, 500]);
+  });
+
   it('counts every refusal and says the connection must go only once refusals outrun their bucket', () => {
     const budget = new ConnectionBudget({ ...off, refusals: { ratePerSecond: 1, burst: 2 } }, () => 0);
     expect([budget.refuse(), budget.refuse(), budget.refuse()]).toEqual([false, false, true]);
