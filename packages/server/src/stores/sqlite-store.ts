@@ -125,7 +125,42 @@ INSERT INTO chat_search (rowid, room, body)
   PRIMARY KEY (user_id, room_id)
 ) WITHOUT ROWID;
 CREATE INDEX chat_members_room ON chat_members (room_id, user_id);`,
+  // Search indexing leaves the send path: a new message only gets its doc number; the store indexes the
+  // docs past `indexed` in batches (one FTS5 segment for many messages, not one per message), and before
+  // every search, so a search still finds every message stored before it. Edits and deletes touch the
+  // index only for docs it holds already; a later batch indexes the others as they are then.
+  `CREATE TABLE chat_search_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  indexed INTEGER NOT NULL
+);
+INSERT INTO chat_search_state (id, indexed) SELECT 1, coalesce(max(doc), 0) FROM chat_search_docs;
+DROP TRIGGER chat_search_insert;
+CREATE TRIGGER chat_search_insert AFTER INSERT ON chat_messages BEGIN
+  INSERT INTO chat_search_docs (room_id, serial) VALUES (new.room_id, new.serial);
+END;
+DROP TRIGGER chat_search_update;
+CREATE TRIGGER chat_search_update AFTER UPDATE OF text, deleted_at ON chat_messages BEGIN
+  INSERT INTO chat_search (chat_search, rowid, room, body)
+    SELECT 'delete', doc, 'r' || hex(old.room_id), old.text FROM chat_search_docs
+    WHERE room_id = old.room_id AND serial = old.serial AND old.deleted_at IS NULL
+      AND doc <= (SELECT indexed FROM chat_search_state);
+  INSERT INTO chat_search (rowid, room, body)
+    SELECT doc, 'r' || hex(new.room_id), new.text FROM chat_search_docs
+    WHERE room_id = new.room_id AND serial = new.serial AND new.deleted_at IS NULL
+      AND doc <= (SELECT indexed FROM chat_search_state);
+END;
+DROP TRIGGER chat_search_delete;
+CREATE TRIGGER chat_search_delete AFTER DELETE ON chat_messages BEGIN
+  INSERT INTO chat_search (chat_search, rowid, room, body)
+    SELECT 'delete', doc, 'r' || hex(old.room_id), old.text FROM chat_search_docs
+    WHERE room_id = old.room_id AND serial = old.serial AND old.deleted_at IS NULL
+      AND doc <= (SELECT indexed FROM chat_search_state);
+  DELETE FROM chat_search_docs WHERE room_id = old.room_id AND serial = old.serial;
+END;`,
 ];
+
+/** New messages a store appends before it indexes them for search in one batch. */
+const SEARCH_BATCH = 64;
 
 /** Past every rowid of chat_search_docs (SQLite's largest integer). */
 const MAX_DOC = 2n ** 63n - 1n;
@@ -144,6 +179,9 @@ export class SqliteStore implements Store {
   private readonly appendTx;
   private readonly toggleTx;
   private readonly addMemberTx;
+  private readonly indexTx;
+  /** Messages this store appended since it last indexed for search. */
+  private appended = 0;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.path);
@@ -227,6 +265,18 @@ export class SqliteStore implements Store {
                           WHERE room_id = @roomId AND serial >= @before)
          ORDER BY s.rowid DESC LIMIT @limit`,
       ),
+      unindexed: db.prepare<[], { one: number }>(
+        'SELECT 1 AS one FROM chat_search_docs WHERE doc > (SELECT indexed FROM chat_search_state) LIMIT 1',
+      ),
+      indexPending: db.prepare(
+        `INSERT INTO chat_search (rowid, room, body)
+         SELECT d.doc, 'r' || hex(m.room_id), m.text FROM chat_search_docs d
+         CROSS JOIN chat_messages m ON m.room_id = d.room_id AND m.serial = d.serial
+         WHERE d.doc > (SELECT indexed FROM chat_search_state) AND m.deleted_at IS NULL`,
+      ),
+      markIndexed: db.prepare(
+        'UPDATE chat_search_state SET indexed = max(indexed, (SELECT coalesce(max(doc), 0) FROM chat_search_docs))',
+      ),
       lastSerial: db.prepare<[string], { last_serial: number }>('SELECT last_serial FROM chat_rooms WHERE room_id = ?'),
       markRead: db.prepare<[string, string, number], { serial: number }>(
         `INSERT INTO chat_read_markers (room_id, user_id, serial) VALUES (?, ?, ?)
@@ -301,6 +351,9 @@ export class SqliteStore implements Store {
         metaColumn(input.meta),
       );
       if (row === undefined) throw new Error('SQLite returned no row');
+      if (input.system !== true) this.statements.markRead.get(input.roomId, input.author.userId, serial);
+      this.appended += 1;
+      if (this.appended >= SEARCH_BATCH) this.indexForSearch();
       return { message: toMessage(row), created: true };
     });
     this.toggleTx = db.transaction(
@@ -311,6 +364,9 @@ export class SqliteStore implements Store {
         return this.statements.setReactions.get({ roomId, serial, reactions, at });
       },
     );
+    this.indexTx = db.transaction(() => {
+      if (this.statements.unindexed.get() !== undefined) this.indexForSearch();
+    });
     this.addMemberTx = db.transaction((roomId: string, userId: string, maxRooms: number): AddMemberResult => {
       if (this.statements.isMember.get(userId, roomId) !== undefined) return 'member';
       if ((this.statements.memberships.get(userId)?.count ?? 0) >= maxRooms) return 'full';
@@ -387,6 +443,8 @@ export class SqliteStore implements Store {
   async search(roomId: string, query: string, options: SearchQuery): Promise<MessagePage> {
     const terms = searchTerms(query);
     if (terms.length === 0) return { messages: [], hasMore: false };
+    // What this or another process appended since the last batch, so that the search sees it.
+    this.indexTx.immediate();
     // Every word an FTS5 string with a prefix star: nothing in it is query syntax.
     const words = terms.map((term) => `${ftsString(term)}*`).join(' AND ');
     const room = ftsString(`r${Buffer.from(roomId).toString('hex')}`);
@@ -446,6 +504,13 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  /** Indexes for search every message not indexed yet (inside a write transaction). */
+  private indexForSearch(): void {
+    this.statements.indexPending.run();
+    this.statements.markIndexed.run();
+    this.appended = 0;
   }
 
   private migrate(): void {
