@@ -159,6 +159,13 @@ CREATE TRIGGER chat_search_delete AFTER DELETE ON chat_messages BEGIN
 END;`,
 ];
 
+/** An append waiting for its batch's commit. */
+interface PendingAppend {
+  message: NewMessage;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
 /** New messages a store appends before it indexes them for search in one batch. */
 const SEARCH_BATCH = 64;
 
@@ -180,6 +187,9 @@ export class SqliteStore implements Store {
   private readonly toggleTx;
   private readonly addMemberTx;
   private readonly indexTx;
+  private readonly appendBatchTx;
+  /** Appends waiting for the next batch commit. */
+  private appends: PendingAppend[] = [];
   /** Messages this store appended since it last indexed for search. */
   private appended = 0;
 
@@ -364,6 +374,16 @@ export class SqliteStore implements Store {
         return this.statements.setReactions.get({ roomId, serial, reactions, at });
       },
     );
+    // A failing append rolls back to its savepoint only (a nested transaction): the others still commit.
+    this.appendBatchTx = db.transaction((batch: readonly PendingAppend[]) =>
+      batch.map(({ message }) => {
+        try {
+          return { ok: true as const, value: this.appendTx(message) };
+        } catch (error) {
+          return { ok: false as const, error };
+        }
+      }),
+    );
     this.indexTx = db.transaction(() => {
       if (this.statements.unindexed.get() !== undefined) this.indexForSearch();
     });
@@ -375,8 +395,15 @@ export class SqliteStore implements Store {
     });
   }
 
+  /**
+   * Appends wait for the end of the event loop's current turn and go in as one transaction (each in a
+   * savepoint of its own): a commit is most of an append's cost, and concurrent sends share one.
+   */
   async append(message: NewMessage): Promise<AppendResult> {
-    return this.appendTx.immediate(message);
+    return new Promise((resolve, reject) => {
+      this.appends.push({ message, resolve, reject });
+      if (this.appends.length === 1) setImmediate(() => this.commitAppends());
+    });
   }
 
   async findByClientMessageId(roomId: string, authorId: string, clientMessageId: string): Promise<Message | undefined> {
@@ -503,7 +530,27 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.commitAppends();
     if (this.db.open) this.db.close();
+  }
+
+  /** Commits the appends waiting, each answered with its result or its own error. */
+  private commitAppends(): void {
+    const batch = this.appends;
+    if (batch.length === 0) return;
+    this.appends = [];
+    let results: Array<{ ok: true; value: AppendResult } | { ok: false; error: unknown }>;
+    try {
+      results = this.appendBatchTx.immediate(batch);
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    for (const [index, result] of results.entries()) {
+      const pending = batch[index];
+      if (result.ok) pending?.resolve(result.value);
+      else pending?.reject(result.error);
+    }
   }
 
   /** Indexes for search every message not indexed yet (inside a write transaction). */
