@@ -17,6 +17,7 @@ import {
 } from '@chatwire/protocol';
 // Classic zod: importing it loads zod's English messages, which the server's refusals carry.
 import * as z from 'zod';
+import { compiledContract } from './compiled-contract.js';
 import {
   type Answered,
   type ChatwireMetrics,
@@ -318,10 +319,10 @@ export class ChatwireNamespace<C extends AnyContract> {
     } = options;
     this.raw = raw;
     this.name = raw.name;
-    this.contract = contract;
+    this.contract = compiledContract(contract);
     this.logger = toLogger(logger);
     this.validateOutgoing = validateOutgoing ?? process.env.NODE_ENV !== 'production';
-    this.outgoing = new OutgoingEmitter(contract, this.validateOutgoing);
+    this.outgoing = new OutgoingEmitter(this.contract, this.validateOutgoing);
     this.now = now ?? Date.now;
     this.unknownEvents = unknownEvents ?? 'refuse';
     this.metrics = metrics;

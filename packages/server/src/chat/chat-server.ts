@@ -936,15 +936,14 @@ export class ChatServer<C extends AnyChatContract = ChatContract> {
   }
 
   /**
-   * After a message was stored: the sender has read up to it (as in Stream and Ably), and members
-   * whose connections have not joined the room hear of it (`room:activity`) when the room is small.
-   * The send already succeeded: a failure here is logged, not answered.
+   * After a message was stored (which moved the sender's read marker to it, as in Stream and Ably):
+   * members whose connections have not joined the room hear of it (`room:activity`) when the room is
+   * small. The send already succeeded: a failure here is logged, not answered.
    */
   private async sent(message: Message): Promise<void> {
-    const { roomId, author } = message;
+    if (this.activityMaxMembers === 0) return;
+    const { roomId } = message;
     try {
-      if (message.system !== true) await this.store.markRead(roomId, author.userId, message.serial);
-      if (this.activityMaxMembers === 0) return;
       const members = await this.store.roomMembers(roomId, this.activityMaxMembers + 1);
       if (members.length === 0 || members.length > this.activityMaxMembers) return;
       this.chat

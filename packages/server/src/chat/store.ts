@@ -156,7 +156,9 @@ export interface UserRoomsQuery {
 export interface Store {
   /**
    * Stores a message with the room's next serial, or, when the author already sent this
-   * `clientMessageId` in this room, returns the stored one with `created: false`.
+   * `clientMessageId` in this room, returns the stored one with `created: false`. A new message that is
+   * not `system` also moves its author's read marker up to its serial (as {@link Store.markRead}), in the
+   * same write: the sender has read what they sent.
    */
   append(message: NewMessage): Promise<AppendResult>;
   /**

@@ -96,6 +96,7 @@ export class MemoryStore implements Store {
     setExtras(message, input);
     room.messages.push(message);
     room.byClientId.set(key, message.serial);
+    if (input.system !== true) moveMarker(room.read, input.author.userId, message.serial);
     this.trim(room);
     return { message: structuredClone(message), created: true };
   }
@@ -211,10 +212,7 @@ export class MemoryStore implements Store {
   }
 
   async markRead(roomId: string, userId: string, serial: number): Promise<number> {
-    const read = this.room(roomId).read;
-    const marker = Math.max(read.get(userId) ?? 0, serial);
-    read.set(userId, marker);
-    return marker;
+    return moveMarker(this.room(roomId).read, userId, serial);
   }
 
   async readMarkers(roomId: string): Promise<Record<string, number>> {
@@ -340,4 +338,11 @@ export class MemoryStore implements Store {
     }
     room.firstSerial += excess;
   }
+}
+
+/** Moves the user's read marker forward to `serial` (never back); returns the marker now kept. */
+function moveMarker(read: Map<string, number>, userId: string, serial: number): number {
+  const marker = Math.max(read.get(userId) ?? 0, serial);
+  read.set(userId, marker);
+  return marker;
 }

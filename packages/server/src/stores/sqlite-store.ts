@@ -125,7 +125,49 @@ INSERT INTO chat_search (rowid, room, body)
   PRIMARY KEY (user_id, room_id)
 ) WITHOUT ROWID;
 CREATE INDEX chat_members_room ON chat_members (room_id, user_id);`,
+  // Search indexing leaves the send path: a new message only gets its doc number; the store indexes the
+  // docs past `indexed` in batches (one FTS5 segment for many messages, not one per message), and before
+  // every search, so a search still finds every message stored before it. Edits and deletes touch the
+  // index only for docs it holds already; a later batch indexes the others as they are then.
+  `CREATE TABLE chat_search_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  indexed INTEGER NOT NULL
+);
+INSERT INTO chat_search_state (id, indexed) SELECT 1, coalesce(max(doc), 0) FROM chat_search_docs;
+DROP TRIGGER chat_search_insert;
+CREATE TRIGGER chat_search_insert AFTER INSERT ON chat_messages BEGIN
+  INSERT INTO chat_search_docs (room_id, serial) VALUES (new.room_id, new.serial);
+END;
+DROP TRIGGER chat_search_update;
+CREATE TRIGGER chat_search_update AFTER UPDATE OF text, deleted_at ON chat_messages BEGIN
+  INSERT INTO chat_search (chat_search, rowid, room, body)
+    SELECT 'delete', doc, 'r' || hex(old.room_id), old.text FROM chat_search_docs
+    WHERE room_id = old.room_id AND serial = old.serial AND old.deleted_at IS NULL
+      AND doc <= (SELECT indexed FROM chat_search_state);
+  INSERT INTO chat_search (rowid, room, body)
+    SELECT doc, 'r' || hex(new.room_id), new.text FROM chat_search_docs
+    WHERE room_id = new.room_id AND serial = new.serial AND new.deleted_at IS NULL
+      AND doc <= (SELECT indexed FROM chat_search_state);
+END;
+DROP TRIGGER chat_search_delete;
+CREATE TRIGGER chat_search_delete AFTER DELETE ON chat_messages BEGIN
+  INSERT INTO chat_search (chat_search, rowid, room, body)
+    SELECT 'delete', doc, 'r' || hex(old.room_id), old.text FROM chat_search_docs
+    WHERE room_id = old.room_id AND serial = old.serial AND old.deleted_at IS NULL
+      AND doc <= (SELECT indexed FROM chat_search_state);
+  DELETE FROM chat_search_docs WHERE room_id = old.room_id AND serial = old.serial;
+END;`,
 ];
+
+/** An append waiting for its batch's commit. */
+interface PendingAppend {
+  message: NewMessage;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+/** New messages a store appends before it indexes them for search in one batch. */
+const SEARCH_BATCH = 64;
 
 /** Past every rowid of chat_search_docs (SQLite's largest integer). */
 const MAX_DOC = 2n ** 63n - 1n;
@@ -144,6 +186,12 @@ export class SqliteStore implements Store {
   private readonly appendTx;
   private readonly toggleTx;
   private readonly addMemberTx;
+  private readonly indexTx;
+  private readonly appendBatchTx;
+  /** Appends waiting for the next batch commit. */
+  private appends: PendingAppend[] = [];
+  /** Messages this store appended since it last indexed for search. */
+  private appended = 0;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.path);
@@ -227,6 +275,18 @@ export class SqliteStore implements Store {
                           WHERE room_id = @roomId AND serial >= @before)
          ORDER BY s.rowid DESC LIMIT @limit`,
       ),
+      unindexed: db.prepare<[], { one: number }>(
+        'SELECT 1 AS one FROM chat_search_docs WHERE doc > (SELECT indexed FROM chat_search_state) LIMIT 1',
+      ),
+      indexPending: db.prepare(
+        `INSERT INTO chat_search (rowid, room, body)
+         SELECT d.doc, 'r' || hex(m.room_id), m.text FROM chat_search_docs d
+         CROSS JOIN chat_messages m ON m.room_id = d.room_id AND m.serial = d.serial
+         WHERE d.doc > (SELECT indexed FROM chat_search_state) AND m.deleted_at IS NULL`,
+      ),
+      markIndexed: db.prepare(
+        'UPDATE chat_search_state SET indexed = max(indexed, (SELECT coalesce(max(doc), 0) FROM chat_search_docs))',
+      ),
       lastSerial: db.prepare<[string], { last_serial: number }>('SELECT last_serial FROM chat_rooms WHERE room_id = ?'),
       markRead: db.prepare<[string, string, number], { serial: number }>(
         `INSERT INTO chat_read_markers (room_id, user_id, serial) VALUES (?, ?, ?)
@@ -301,6 +361,9 @@ export class SqliteStore implements Store {
         metaColumn(input.meta),
       );
       if (row === undefined) throw new Error('SQLite returned no row');
+      if (input.system !== true) this.statements.markRead.get(input.roomId, input.author.userId, serial);
+      this.appended += 1;
+      if (this.appended >= SEARCH_BATCH) this.indexForSearch();
       return { message: toMessage(row), created: true };
     });
     this.toggleTx = db.transaction(
@@ -311,6 +374,19 @@ export class SqliteStore implements Store {
         return this.statements.setReactions.get({ roomId, serial, reactions, at });
       },
     );
+    // A failing append rolls back to its savepoint only (a nested transaction): the others still commit.
+    this.appendBatchTx = db.transaction((batch: readonly PendingAppend[]) =>
+      batch.map(({ message }) => {
+        try {
+          return { ok: true as const, value: this.appendTx(message) };
+        } catch (error) {
+          return { ok: false as const, error };
+        }
+      }),
+    );
+    this.indexTx = db.transaction(() => {
+      if (this.statements.unindexed.get() !== undefined) this.indexForSearch();
+    });
     this.addMemberTx = db.transaction((roomId: string, userId: string, maxRooms: number): AddMemberResult => {
       if (this.statements.isMember.get(userId, roomId) !== undefined) return 'member';
       if ((this.statements.memberships.get(userId)?.count ?? 0) >= maxRooms) return 'full';
@@ -319,8 +395,15 @@ export class SqliteStore implements Store {
     });
   }
 
+  /**
+   * Appends wait for the end of the event loop's current turn and go in as one transaction (each in a
+   * savepoint of its own): a commit is most of an append's cost, and concurrent sends share one.
+   */
   async append(message: NewMessage): Promise<AppendResult> {
-    return this.appendTx.immediate(message);
+    return new Promise((resolve, reject) => {
+      this.appends.push({ message, resolve, reject });
+      if (this.appends.length === 1) setImmediate(() => this.commitAppends());
+    });
   }
 
   async findByClientMessageId(roomId: string, authorId: string, clientMessageId: string): Promise<Message | undefined> {
@@ -387,6 +470,8 @@ export class SqliteStore implements Store {
   async search(roomId: string, query: string, options: SearchQuery): Promise<MessagePage> {
     const terms = searchTerms(query);
     if (terms.length === 0) return { messages: [], hasMore: false };
+    // What this or another process appended since the last batch, so that the search sees it.
+    this.indexTx.immediate();
     // Every word an FTS5 string with a prefix star: nothing in it is query syntax.
     const words = terms.map((term) => `${ftsString(term)}*`).join(' AND ');
     const room = ftsString(`r${Buffer.from(roomId).toString('hex')}`);
@@ -445,7 +530,34 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.commitAppends();
     if (this.db.open) this.db.close();
+  }
+
+  /** Commits the appends waiting, each answered with its result or its own error. */
+  private commitAppends(): void {
+    const batch = this.appends;
+    if (batch.length === 0) return;
+    this.appends = [];
+    let results: Array<{ ok: true; value: AppendResult } | { ok: false; error: unknown }>;
+    try {
+      results = this.appendBatchTx.immediate(batch);
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    for (const [index, result] of results.entries()) {
+      const pending = batch[index];
+      if (result.ok) pending?.resolve(result.value);
+      else pending?.reject(result.error);
+    }
+  }
+
+  /** Indexes for search every message not indexed yet (inside a write transaction). */
+  private indexForSearch(): void {
+    this.statements.indexPending.run();
+    this.statements.markIndexed.run();
+    this.appended = 0;
   }
 
   private migrate(): void {

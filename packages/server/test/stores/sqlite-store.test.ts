@@ -29,7 +29,7 @@ describe('SqliteStore on a file', () => {
     onTestFinished(() => second.close());
     expect(await second.lastSerial('r')).toBe(2);
     expect(await second.get('r', 2)).toMatchObject({ text: 'two', reactions: { '🔥': ['b'] } });
-    expect(await second.readMarkers('r')).toEqual({ b: 2 });
+    expect(await second.readMarkers('r')).toEqual({ a: 2, b: 2 });
     const retry = await second.append({ roomId: 'r', clientMessageId: 'c1', author, text: 'one again', createdAt: 3 });
     expect(retry).toMatchObject({ created: false, message: { serial: 1, text: 'one' } });
     expect(
@@ -89,6 +89,37 @@ describe('SqliteStore on a file', () => {
     });
     const { existsSync } = await import('node:fs');
     expect(existsSync(`${path}-wal`)).toBe(true);
+  });
+
+  it('commits concurrent appends together, failing only the one that fails', async () => {
+    const store = new SqliteStore({ path: await tempFile() });
+    onTestFinished(() => store.close());
+    const author = { userId: 'u', name: 'U' };
+    const draft = (i: number) => ({ roomId: 'r', clientMessageId: `c${i}`, author, text: `m${i}`, createdAt: i });
+    // JSON has no BigInt: this meta cannot be stored.
+    const unstorable = { ...draft(1), meta: { n: 1n } as unknown as Record<string, number> };
+    const results = await Promise.allSettled([
+      store.append(draft(0)),
+      store.append(unstorable),
+      store.append(draft(2)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await store.history('r', { limit: 10 })).messages.map((m) => [m.serial, m.text])).toEqual([
+      [1, 'm0'],
+      [2, 'm2'],
+    ]);
+  });
+
+  it('commits the appends still waiting when it closes', async () => {
+    const path = await tempFile();
+    const first = new SqliteStore({ path });
+    const author = { userId: 'u', name: 'U' };
+    const appended = first.append({ roomId: 'r', clientMessageId: 'c', author, text: 'last words', createdAt: 1 });
+    await first.close();
+    expect((await appended).created).toBe(true);
+    const second = new SqliteStore({ path });
+    onTestFinished(() => second.close());
+    expect(await second.get('r', 1)).toMatchObject({ text: 'last words' });
   });
 
   it('gives gapless serials to two stores writing to the same file', async () => {

@@ -236,6 +236,21 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.readMarkers('other')).toEqual({});
     });
 
+    it("moves a new message's author's read marker to it, in the same append; not for a system message nor a retry", async () => {
+      const store = await fresh();
+      await store.append(draft('r', ana, 'one', 'a1'));
+      await store.append(draft('r', ben, 'two'));
+      expect(await store.readMarkers('r')).toEqual({ ana: 1, ben: 2 });
+      await store.append({ ...draft('r', ana, 'maintenance'), system: true });
+      expect(await store.readMarkers('r')).toEqual({ ana: 1, ben: 2 });
+      // Never back: a marker ahead of the new message stays; a retry of message 1 moves nothing.
+      expect(await store.markRead('r', 'ben', 9)).toBe(9);
+      await store.append(draft('r', ben, 'four'));
+      expect((await store.append(draft('r', ana, 'one', 'a1'))).created).toBe(false);
+      expect(await store.markRead('r', 'ana', 0)).toBe(1);
+      expect(await store.readMarkers('r')).toEqual({ ana: 1, ben: 9 });
+    });
+
     it('keeps bans and mutes per user and room, one of each kind, until lifted or expired', async () => {
       const store = await fresh();
       expect(await store.restrictionsOf('r', 'ana', 100)).toEqual([]);
@@ -310,14 +325,13 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       const store = await fresh();
       for (const roomId of ['r3', 'r1', 'r2', 'empty']) await store.addMember(roomId, 'ana', 10);
       await store.addMember('r1', 'ben', 10);
-      // r1: 1 ana, 2 ben, 3 ben (deleted), 4 ben, 5 ana; ana read up to 1.
+      // r1: 1 ana (her marker moves to 1), 2 ben, 3 ben (deleted), 4 ben, 5 ben (his marker moves to 5).
       await store.append(draft('r1', ana));
       await store.append(draft('r1', ben));
       await store.append(draft('r1', ben));
+      await store.append(draft('r1', ben));
       await store.append(draft('r1', ben, 'latest from ben'));
-      await store.append(draft('r1', ana, 'my last'));
       await store.delete('r1', 3, 50);
-      await store.markRead('r1', 'ana', 1);
       await fill(store, 'r2', 4);
       await store.append(draft('r3', ben));
       await store.delete('r3', 1, 60);
@@ -325,11 +339,11 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       const all = await store.userRooms('ana', { limit: 10, maxUnread: 999 });
       expect(all.map((room) => room.roomId)).toEqual(['empty', 'r1', 'r2', 'r3']);
       expect(all[0]).toEqual({ roomId: 'empty', lastSerial: 0, readSerial: 0, unread: 0 });
-      // After the marker, by others, not deleted: 2 and 4.
-      expect(all[1]).toMatchObject({ roomId: 'r1', lastSerial: 5, readSerial: 1, unread: 2 });
-      expect(all[1]?.lastMessage).toMatchObject({ serial: 5, text: 'my last', author: ana });
-      // r2's messages are all ana's own.
-      expect(all[2]).toMatchObject({ roomId: 'r2', lastSerial: 4, readSerial: 0, unread: 0 });
+      // After the marker, not deleted: 2, 4 and 5.
+      expect(all[1]).toMatchObject({ roomId: 'r1', lastSerial: 5, readSerial: 1, unread: 3 });
+      expect(all[1]?.lastMessage).toMatchObject({ serial: 5, text: 'latest from ben', author: ben });
+      // r2's messages are all ana's own: she has read them.
+      expect(all[2]).toMatchObject({ roomId: 'r2', lastSerial: 4, readSerial: 4, unread: 0 });
       expect(all[3]).toMatchObject({
         roomId: 'r3',
         lastSerial: 1,
@@ -339,10 +353,10 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
 
       expect((await store.userRooms('ben', { limit: 10, maxUnread: 999 }))[0]).toMatchObject({
         roomId: 'r1',
-        readSerial: 0,
-        unread: 2,
+        readSerial: 5,
+        unread: 0,
       });
-      expect((await store.userRooms('ben', { limit: 10, maxUnread: 1 }))[0]?.unread).toBe(1);
+      expect((await store.userRooms('ana', { limit: 10, maxUnread: 2 }))[1]?.unread).toBe(2);
 
       const first = await store.userRooms('ana', { limit: 2, maxUnread: 999 });
       expect(first.map((room) => room.roomId)).toEqual(['empty', 'r1']);
@@ -460,6 +474,32 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         await store.delete('r', 3, 600);
         expect(await found(store, 'secret')).toEqual([]);
         expect(await found(store, 'plan')).toEqual([]);
+      });
+
+      it('finds each message by its text at the time of the search, however edits and deletes interleave with sends', async () => {
+        const store = await fresh();
+        const expected = new Map<number, string>();
+        for (let i = 1; i <= 200; i++) {
+          await store.append(draft('r', ana, `alpha ${i}`));
+          expected.set(i, `alpha ${i}`);
+          if (i % 7 === 0) {
+            await store.edit('r', i - 3, `beta ${i - 3}`, i);
+            expected.set(i - 3, `beta ${i - 3}`);
+          }
+          if (i % 11 === 0) {
+            await store.delete('r', i - 5, i);
+            expected.delete(i - 5);
+          }
+          // Searches now and then, so that some edits and deletes land on messages a search saw, some not.
+          if (i % 50 === 0) expect((await found(store, 'alpha', { limit: 1 })).length).toBe(1);
+        }
+        const all = async (word: string) => (await found(store, word, { limit: 1000 })).length;
+        const count = (word: string) => [...expected.values()].filter((text) => text.startsWith(word)).length;
+        expect(await all('alpha')).toBe(count('alpha'));
+        expect(await all('beta')).toBe(count('beta'));
+        for (const [serial, text] of [...expected].filter(([serial]) => serial % 13 === 0)) {
+          expect(await found(store, text)).toContainEqual([serial, text]);
+        }
       });
 
       it('reads any query as words and separators: query syntax of any engine is not syntax', async () => {
