@@ -1,6 +1,6 @@
 import { PostgresStore } from '@chatwire/server/postgres';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createTestDatabase } from '../support/postgres.js';
 import { describeStoreContract } from '../support/store-contract.js';
 
@@ -82,6 +82,53 @@ describe('PostgresStore on several nodes', () => {
     for (const result of results) {
       expect(page.messages[result.message.serial - 1]?.id).toBe(result.message.id);
     }
+  });
+
+  it('answers the stored original to a same-clientMessageId send that lost the race, leaving no gap in serials', async () => {
+    const schema = `race${++schemas}`;
+    const nodes = await Promise.all(
+      [1, 2].map(() => PostgresStore.open({ connectionString: database.url, schema, poolConfig: { max: 1 } })),
+    );
+    onTestFinished(() => Promise.all(nodes.map((s) => s.close())).then(() => undefined));
+    const author = { userId: 'ana', name: 'Ana' };
+    await nodes[0]!.append({ roomId: 'r', clientMessageId: 'earlier', author, text: 'earlier', createdAt: 1 });
+    // Hold the room's counter row, so that both sends below have read (and found no 'same') before
+    // either inserts: the second to get the row inserts a duplicate and must answer the first's message.
+    const holder = new pg.Client({ connectionString: database.url });
+    await holder.connect();
+    onTestFinished(() => holder.end());
+    await holder.query('BEGIN');
+    await holder.query(`SELECT * FROM ${schema}.chat_rooms WHERE room_id = 'r' FOR UPDATE`);
+    const draft = { roomId: 'r', clientMessageId: 'same', author, createdAt: 2 };
+    const racing = nodes.map((node, i) => node.append({ ...draft, text: `from node ${i}` }));
+    await vi.waitFor(async () => {
+      const { rows } = await holder.query<{ waiting: string }>(
+        `SELECT count(*) AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      expect(Number(rows[0]?.waiting)).toBe(2);
+    });
+    await holder.query('COMMIT');
+    const [a, b] = await Promise.all(racing);
+    expect([a?.created, b?.created].sort()).toEqual([false, true]);
+    expect(a?.message).toEqual(b?.message);
+    expect(a?.message.serial).toBe(2);
+    // The loser's counter increment was undone with its insert: the next serial is 3.
+    const next = await nodes[1]!.append({ ...draft, clientMessageId: 'next', text: 'next' });
+    expect(next.message.serial).toBe(3);
+  });
+
+  it('shares one pool between stores of different schemas, each with its own statements', async () => {
+    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+    onTestFinished(() => pool.end());
+    const one = await PostgresStore.open({ pool, schema: `p${++schemas}` });
+    const two = await PostgresStore.open({ pool, schema: `p${++schemas}` });
+    const author = { userId: 'ana', name: 'Ana' };
+    // One connection: the second store's statements are prepared on the connection that holds the first's.
+    await one.append({ roomId: 'r', clientMessageId: 'c', author, text: 'in one', createdAt: 1 });
+    await two.append({ roomId: 'r', clientMessageId: 'c', author, text: 'in two', createdAt: 1 });
+    await two.append({ roomId: 'r', clientMessageId: 'd', author, text: 'also in two', createdAt: 2 });
+    expect((await one.history('r', { limit: 10 })).messages.map((m) => m.text)).toEqual(['in one']);
+    expect((await two.history('r', { limit: 10 })).messages.map((m) => m.text)).toEqual(['in two', 'also in two']);
   });
 
   it('serves its own reads from indexes on a large table: history pages, lastSerial, updatedSince, each read of a send', async () => {
