@@ -113,10 +113,11 @@ const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
  * History in PostgreSQL, shared by several chat server nodes. Serials come from a per-room counter
- * row updated in the same transaction as the insert: writers of one room queue on that row, and a
- * rolled-back insert rolls the counter back, so serials stay gapless. A unique index makes
+ * row updated in the same statement as the insert: writers of one room queue on that row, and a
+ * failed insert undoes the counter, so serials stay gapless. A unique index makes
  * `clientMessageId` idempotent even between nodes. Migrations apply themselves (idempotent, under an
- * advisory lock).
+ * advisory lock). Its queries are named prepared statements, kept per connection: behind PgBouncer, use
+ * session pooling, or transaction pooling with `max_prepared_statements` set (PgBouncer 1.21 and later).
  * @example const store = await PostgresStore.open({ connectionString: process.env.DATABASE_URL });
  */
 export class PostgresStore implements Store {
@@ -480,8 +481,9 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Runs a query as a named prepared statement (one name per SQL text): each connection parses and
-   * plans it once, then only binds and executes it.
+   * Runs a query as a named prepared statement, named after its SQL text (so stores of several schemas
+   * can share a pool): each connection parses it once, and PostgreSQL keeps a generic plan of it when
+   * that costs no more than planning each call.
    */
   private run<R extends pg.QueryResultRow>(
     db: pg.Pool | pg.PoolClient,
