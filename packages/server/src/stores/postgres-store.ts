@@ -109,6 +109,34 @@ CREATE TABLE ${s}.chat_members (
 CREATE INDEX chat_members_room ON ${s}.chat_members (room_id, user_id);`,
 ];
 
+/**
+ * The columns rows are read with, named rather than `*`: a prepared statement whose result would gain
+ * a column (a later migration, run by a newer node during a rolling upgrade) fails on every call with
+ * "cached plan must not change result type"; one that names its columns is replanned and goes on.
+ */
+const MESSAGE_COLUMNS = [
+  'room_id',
+  'serial',
+  'id',
+  'client_message_id',
+  'author_id',
+  'author_name',
+  'text',
+  'created_at',
+  'edited_at',
+  'deleted_at',
+  'reactions',
+  'updated_at',
+  'is_system',
+  'reply_to',
+  'mentions',
+  'meta',
+];
+const MESSAGE = MESSAGE_COLUMNS.join(', ');
+/** The message columns of the `lm` alias of `userRooms`. */
+const LAST_MESSAGE = MESSAGE_COLUMNS.map((column) => `lm.${column}`).join(', ');
+const RESTRICTION = 'room_id, user_id, kind, until, reason, created_at';
+
 const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
@@ -190,7 +218,7 @@ export class PostgresStore implements Store {
       const { rows } = await this.run<MessageRow & { created: boolean }>(
         this.pool,
         `WITH found AS (
-           SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND author_id = $4 AND client_message_id = $3
+           SELECT ${MESSAGE} FROM ${this.t.messages} WHERE room_id = $1 AND author_id = $4 AND client_message_id = $3
          ), counter AS (
            INSERT INTO ${this.t.rooms} AS r (room_id, last_serial) SELECT $1, 1 WHERE NOT EXISTS (SELECT FROM found)
            ON CONFLICT (room_id) DO UPDATE SET last_serial = r.last_serial + 1 RETURNING last_serial
@@ -198,7 +226,7 @@ export class PostgresStore implements Store {
            INSERT INTO ${this.t.messages}
              (room_id, serial, id, client_message_id, author_id, author_name, text, created_at, is_system, reply_to, mentions, meta)
            SELECT $1, last_serial, $2::uuid, $3, $4, $5, $6, $7::bigint, $8::boolean, $9::integer, $10, $11 FROM counter
-           RETURNING *
+           RETURNING ${MESSAGE}
          ), marker AS (
            INSERT INTO ${this.t.reads} AS m (room_id, user_id, serial)
            SELECT room_id, author_id, serial FROM inserted WHERE NOT is_system
@@ -223,7 +251,7 @@ export class PostgresStore implements Store {
   }
 
   async get(roomId: string, serial: number): Promise<Message | undefined> {
-    return this.one(`SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND serial = $2`, [roomId, serial]);
+    return this.one(`SELECT ${MESSAGE} FROM ${this.t.messages} WHERE room_id = $1 AND serial = $2`, [roomId, serial]);
   }
 
   async edit(
@@ -237,7 +265,7 @@ export class PostgresStore implements Store {
     const edited = await this.one(
       `UPDATE ${this.t.messages} SET text = $3, edited_at = $4, updated_at = $4,
          mentions = CASE WHEN $5 THEN $6 ELSE mentions END, meta = COALESCE($7, meta)
-       WHERE room_id = $1 AND serial = $2 AND deleted_at IS NULL RETURNING *`,
+       WHERE room_id = $1 AND serial = $2 AND deleted_at IS NULL RETURNING ${MESSAGE}`,
       [
         roomId,
         serial,
@@ -255,7 +283,7 @@ export class PostgresStore implements Store {
     return this.one(
       `UPDATE ${this.t.messages} SET text = '', reactions = '{}', mentions = NULL, meta = NULL,
          deleted_at = COALESCE(deleted_at, $3), updated_at = $3
-       WHERE room_id = $1 AND serial = $2 RETURNING *`,
+       WHERE room_id = $1 AND serial = $2 RETURNING ${MESSAGE}`,
       [roomId, serial, deletedAt],
     );
   }
@@ -273,7 +301,7 @@ export class PostgresStore implements Store {
         await client.query('BEGIN');
         const current = await this.run<MessageRow>(
           client,
-          `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND serial = $2 FOR UPDATE`,
+          `SELECT ${MESSAGE} FROM ${this.t.messages} WHERE room_id = $1 AND serial = $2 FOR UPDATE`,
           [roomId, serial],
         );
         const row = current.rows[0];
@@ -283,7 +311,7 @@ export class PostgresStore implements Store {
         }
         const updated = await this.run<MessageRow>(
           client,
-          `UPDATE ${this.t.messages} SET reactions = $3, updated_at = $4 WHERE room_id = $1 AND serial = $2 RETURNING *`,
+          `UPDATE ${this.t.messages} SET reactions = $3, updated_at = $4 WHERE room_id = $1 AND serial = $2 RETURNING ${MESSAGE}`,
           [roomId, serial, toggledReactionsJson(row.reactions, emoji, userId, maxReactionKeys), at],
         );
         await client.query('COMMIT');
@@ -299,7 +327,7 @@ export class PostgresStore implements Store {
   async updatedSince(roomId: string, since: number, limit: number): Promise<Message[]> {
     const { rows } = await this.run<MessageRow>(
       this.pool,
-      `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND updated_at > $2 ORDER BY updated_at ASC LIMIT $3`,
+      `SELECT ${MESSAGE} FROM ${this.t.messages} WHERE room_id = $1 AND updated_at > $2 ORDER BY updated_at ASC LIMIT $3`,
       [roomId, since, limit],
     );
     return rows.map(toMessage);
@@ -309,14 +337,14 @@ export class PostgresStore implements Store {
     if (query.after !== undefined) {
       const { rows } = await this.run<MessageRow>(
         this.pool,
-        `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND serial > $2 ORDER BY serial ASC LIMIT $3`,
+        `SELECT ${MESSAGE} FROM ${this.t.messages} WHERE room_id = $1 AND serial > $2 ORDER BY serial ASC LIMIT $3`,
         [roomId, query.after, query.limit + 1],
       );
       return { messages: rows.slice(0, query.limit).map(toMessage), hasMore: rows.length > query.limit };
     }
     const { rows } = await this.run<MessageRow>(
       this.pool,
-      `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND serial < $2::bigint ORDER BY serial DESC LIMIT $3`,
+      `SELECT ${MESSAGE} FROM ${this.t.messages} WHERE room_id = $1 AND serial < $2::bigint ORDER BY serial DESC LIMIT $3`,
       [roomId, query.before ?? MAX_SERIAL + 1, query.limit + 1],
     );
     return { messages: rows.slice(0, query.limit).reverse().map(toMessage), hasMore: rows.length > query.limit };
@@ -330,7 +358,7 @@ export class PostgresStore implements Store {
     const tsquery = terms.map((term) => `'${term}':*`).join(' & ');
     const { rows } = await this.run<MessageRow>(
       this.pool,
-      `SELECT * FROM ${this.t.messages}
+      `SELECT ${MESSAGE} FROM ${this.t.messages}
        WHERE room_id = $1 AND serial < $2::bigint AND deleted_at IS NULL
          AND to_tsvector('simple', text) @@ to_tsquery('simple', $3)
        ORDER BY serial DESC LIMIT $4`,
@@ -391,7 +419,7 @@ export class PostgresStore implements Store {
   async restrictionsOf(roomId: string, userId: string, now: number): Promise<RoomRestriction[]> {
     const { rows } = await this.run<RestrictionRow>(
       this.pool,
-      `SELECT * FROM ${this.t.restrictions} WHERE room_id = $1 AND user_id = $2 AND (until IS NULL OR until > $3)
+      `SELECT ${RESTRICTION} FROM ${this.t.restrictions} WHERE room_id = $1 AND user_id = $2 AND (until IS NULL OR until > $3)
        ORDER BY kind`,
       [roomId, userId, now],
     );
@@ -401,7 +429,7 @@ export class PostgresStore implements Store {
   async restrictions(roomId: string, kind: RestrictionKind, now: number, limit: number): Promise<RoomRestriction[]> {
     const { rows } = await this.run<RestrictionRow>(
       this.pool,
-      `SELECT * FROM ${this.t.restrictions} WHERE room_id = $1 AND kind = $2 AND (until IS NULL OR until > $3)
+      `SELECT ${RESTRICTION} FROM ${this.t.restrictions} WHERE room_id = $1 AND kind = $2 AND (until IS NULL OR until > $3)
        ORDER BY created_at, user_id COLLATE "C" LIMIT $4`,
       [roomId, kind, now, limit],
     );
@@ -455,7 +483,7 @@ export class PostgresStore implements Store {
             WHERE x.room_id = m.room_id AND x.serial > COALESCE(rm.serial, 0)
               AND x.author_id <> m.user_id AND x.deleted_at IS NULL
             LIMIT $4) AS counted) AS unread,
-         lm.*
+         ${LAST_MESSAGE}
        FROM ${this.t.members} m
        LEFT JOIN ${this.t.rooms} r ON r.room_id = m.room_id
        LEFT JOIN ${this.t.reads} rm ON rm.room_id = m.room_id AND rm.user_id = m.user_id
@@ -504,7 +532,7 @@ export class PostgresStore implements Store {
   ): Promise<Message | undefined> {
     const { rows } = await this.run<MessageRow>(
       db,
-      `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND author_id = $2 AND client_message_id = $3`,
+      `SELECT ${MESSAGE} FROM ${this.t.messages} WHERE room_id = $1 AND author_id = $2 AND client_message_id = $3`,
       [input.roomId, input.author.userId, input.clientMessageId],
     );
     return rows[0] && toMessage(rows[0]);

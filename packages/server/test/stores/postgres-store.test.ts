@@ -131,6 +131,49 @@ describe('PostgresStore on several nodes', () => {
     expect((await two.history('r', { limit: 10 })).messages.map((m) => m.text)).toEqual(['in two', 'also in two']);
   });
 
+  it('keeps answering on connections that prepared its statements after a newer node adds columns', async () => {
+    const schema = `u${++schemas}`;
+    // One connection: each statement is prepared on it before the columns come, and run on it after.
+    const store = await PostgresStore.open({ connectionString: database.url, schema, poolConfig: { max: 1 } });
+    onTestFinished(() => store.close());
+    const ana = { userId: 'ana', name: 'Ana' };
+    const everyRead = async (n: number) => {
+      const draft = { roomId: 'r', clientMessageId: `c${n}`, author: ana, text: `word ${n}`, createdAt: n };
+      await store.append(draft);
+      await store.append(draft);
+      await store.addMember('r', 'ana', 10);
+      await store.restrict({ roomId: 'r', userId: 'ben', kind: 'mute', createdAt: n });
+      return Promise.all([
+        store.history('r', { limit: 10 }),
+        store.history('r', { before: 9, limit: 10 }),
+        store.history('r', { after: 0, limit: 10 }),
+        store.get('r', n),
+        store.edit('r', n, `edited ${n}`, n),
+        store.toggleReaction('r', n, '👍', 'ana', n, 10),
+        store.updatedSince('r', 0, 10),
+        store.search('r', 'edited', { limit: 10 }),
+        store.findByClientMessageId('r', 'ana', `c${n}`),
+        store.restrictionsOf('r', 'ben', 0),
+        store.restrictions('r', 'mute', 0, 10),
+        store.userRooms('ana', { limit: 10, maxUnread: 10 }),
+        store.delete('r', n, n),
+      ]);
+    };
+    const before = await everyRead(1);
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    onTestFinished(() => admin.end());
+    for (const table of ['chat_messages', 'chat_restrictions', 'chat_rooms', 'chat_read_markers']) {
+      await admin.query(`ALTER TABLE ${schema}.${table} ADD COLUMN added_later text`);
+    }
+    const after = await everyRead(2);
+    expect(after.map((result) => typeof result)).toEqual(before.map((result) => typeof result));
+    expect((await store.history('r', { limit: 10 })).messages.map((m) => [m.serial, m.deletedAt])).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
+  });
+
   it('serves its own reads from indexes on a large table: history pages, lastSerial, updatedSince, each read of a send', async () => {
     const schema = `x${++schemas}`;
     const pool = new pg.Pool({ connectionString: database.url, max: 2 });
