@@ -1,3 +1,5 @@
+import type { StoreKind } from './stores.js';
+
 /** A result line: printed as one JSON line on stdout, keys in this order. */
 export type ResultLine = { scenario: string } & Record<string, unknown>;
 
@@ -5,6 +7,8 @@ export type ResultLine = { scenario: string } & Record<string, unknown>;
 export interface CaseContext {
   /** Measured rounds per side. */
   rounds: number;
+  /** `--store=`: run only the setups on this store (cases with one store ignore it); undefined: every store. */
+  store: StoreKind | undefined;
   /** Call once per result (one JSON line each), as soon as it is known. */
   report(line: ResultLine): void;
 }

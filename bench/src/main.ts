@@ -7,6 +7,7 @@ import { inbound } from './cases/inbound.js';
 import { memory } from './cases/memory.js';
 import { presence } from './cases/presence.js';
 import { log } from './measure.js';
+import { STORE_KINDS, type StoreKind } from './stores.js';
 
 /** Every case, in the order they run by default. */
 const CASES: readonly BenchCase[] = [fanout, inbound, chatSend, memory, history, presence, clusterFanout];
@@ -15,11 +16,17 @@ const DEFAULT_ROUNDS = 9;
 
 function usage(): string {
   const lines = CASES.map((c) => `  ${c.name.padEnd(14)} ${c.description}`);
-  return ['usage: pnpm bench [case...] [--rounds=N]', '', 'cases (all by default):', ...lines].join('\n');
+  return [
+    `usage: pnpm bench [case...] [--rounds=N] [--store=${STORE_KINDS.join('|')}]`,
+    '',
+    'cases (all by default):',
+    ...lines,
+  ].join('\n');
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   let rounds = DEFAULT_ROUNDS;
+  let store: StoreKind | undefined;
   const names: string[] = [];
   for (const arg of argv) {
     if (arg === '--help' || arg === '-h') {
@@ -27,8 +34,16 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const roundsFlag = /^--rounds=(\d+)$/.exec(arg);
+    const storeFlag = /^--store=(.*)$/.exec(arg)?.[1];
     if (roundsFlag) {
       rounds = Number(roundsFlag[1]);
+    } else if (storeFlag !== undefined) {
+      const kind = STORE_KINDS.find((k) => k === storeFlag);
+      if (kind === undefined) {
+        log(`unknown store ${storeFlag}\n\n${usage()}`);
+        return 2;
+      }
+      store = kind;
     } else if (arg.startsWith('-')) {
       log(`unknown option ${arg}\n\n${usage()}`);
       return 2;
@@ -51,7 +66,7 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   for (const benchCase of selected) {
     const began = performance.now();
-    await benchCase.run({ rounds, report });
+    await benchCase.run({ rounds, store, report });
     log(`[${benchCase.name}] done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   }
   return 0;

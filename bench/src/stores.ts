@@ -8,7 +8,8 @@ import { SqliteStore } from '@chatwire/server/sqlite';
 import pg from 'pg';
 
 /** The stores a case can run on. */
-export type StoreKind = 'sqlite' | 'postgres' | 'memory';
+export const STORE_KINDS = ['sqlite', 'postgres', 'memory'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
 
 /** The machine's PostgreSQL (trust auth), as the tests use it; overridable. */
 export const POSTGRES_URL = process.env.CHATWIRE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres';

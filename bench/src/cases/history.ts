@@ -166,6 +166,8 @@ export const history: BenchCase = {
   name: 'history',
   description: `random history:fetch pages of ${PAGE} (latest and deep cursors) in a room of ${MESSAGES} messages, SQLite and PostgreSQL: latency p50/p99`,
   async run(context) {
-    for (const kind of ['sqlite', 'postgres'] as const) await runStore(kind, context);
+    for (const kind of ['sqlite', 'postgres'] as const) {
+      if (context.store === undefined || context.store === kind) await runStore(kind, context);
+    }
   },
 };

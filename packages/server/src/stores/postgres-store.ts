@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { MAX_SERIAL, type Message, type MessagePage, type RoomSummary, searchTerms } from '@chatwire/protocol';
 import pg from 'pg';
 import type {
@@ -109,14 +109,43 @@ CREATE TABLE ${s}.chat_members (
 CREATE INDEX chat_members_room ON ${s}.chat_members (room_id, user_id);`,
 ];
 
+/**
+ * The columns rows are read with, named rather than `*`: a prepared statement whose result would gain
+ * a column (a later migration, run by a newer node during a rolling upgrade) fails on every call with
+ * "cached plan must not change result type"; one that names its columns is replanned and goes on.
+ */
+const MESSAGE_COLUMNS = [
+  'room_id',
+  'serial',
+  'id',
+  'client_message_id',
+  'author_id',
+  'author_name',
+  'text',
+  'created_at',
+  'edited_at',
+  'deleted_at',
+  'reactions',
+  'updated_at',
+  'is_system',
+  'reply_to',
+  'mentions',
+  'meta',
+];
+const MESSAGE = MESSAGE_COLUMNS.join(', ');
+/** The message columns of the `lm` alias of `userRooms`. */
+const LAST_MESSAGE = MESSAGE_COLUMNS.map((column) => `lm.${column}`).join(', ');
+const RESTRICTION = 'room_id, user_id, kind, until, reason, created_at';
+
 const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
  * History in PostgreSQL, shared by several chat server nodes. Serials come from a per-room counter
- * row updated in the same transaction as the insert: writers of one room queue on that row, and a
- * rolled-back insert rolls the counter back, so serials stay gapless. A unique index makes
+ * row updated in the same statement as the insert: writers of one room queue on that row, and a
+ * failed insert undoes the counter, so serials stay gapless. A unique index makes
  * `clientMessageId` idempotent even between nodes. Migrations apply themselves (idempotent, under an
- * advisory lock).
+ * advisory lock). Its queries are named prepared statements, kept per connection: behind PgBouncer, use
+ * session pooling, or transaction pooling with `max_prepared_statements` set (PgBouncer 1.21 and later).
  * @example const store = await PostgresStore.open({ connectionString: process.env.DATABASE_URL });
  */
 export class PostgresStore implements Store {
@@ -125,6 +154,9 @@ export class PostgresStore implements Store {
     private readonly ownsPool: boolean,
     private readonly t: { rooms: string; messages: string; reads: string; restrictions: string; members: string },
   ) {}
+
+  /** SQL text → the name of its prepared statement. */
+  private readonly statementNames = new Map<string, string>();
 
   /** Connects, applies pending migrations and returns the store. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -165,52 +197,53 @@ export class PostgresStore implements Store {
   }
 
   async append(input: NewMessage): Promise<AppendResult> {
-    const existing = await this.byClientId(this.pool, input);
-    if (existing !== undefined) return { message: existing, created: false };
-    return withClient(this.pool, async (client) => {
-      try {
-        await client.query('BEGIN');
-        const counter = await client.query<{ last_serial: number }>(
-          `INSERT INTO ${this.t.rooms} (room_id, last_serial) VALUES ($1, 1)
-           ON CONFLICT (room_id) DO UPDATE SET last_serial = ${this.t.rooms}.last_serial + 1 RETURNING last_serial`,
-          [input.roomId],
-        );
-        const serial = counter.rows[0]?.last_serial;
-        const inserted = await client.query<MessageRow>(
-          `INSERT INTO ${this.t.messages}
+    // One statement, so one round trip and one commit: a retry finds the stored send and changes
+    // nothing; otherwise the room's counter, the message and the author's read marker move together.
+    // A concurrent first send of the same clientMessageId that commits first makes the insert fail
+    // (unique index), which undoes the whole statement, counter included: serials stay gapless.
+    const values = [
+      input.roomId,
+      randomUUID(),
+      input.clientMessageId,
+      input.author.userId,
+      input.author.name,
+      input.text,
+      input.createdAt,
+      input.system === true,
+      input.replyTo ?? null,
+      mentionsColumn(input.mentions),
+      metaColumn(input.meta),
+    ];
+    try {
+      const { rows } = await this.run<MessageRow & { created: boolean }>(
+        this.pool,
+        `WITH found AS (
+           SELECT ${MESSAGE} FROM ${this.t.messages} WHERE room_id = $1 AND author_id = $4 AND client_message_id = $3
+         ), counter AS (
+           INSERT INTO ${this.t.rooms} AS r (room_id, last_serial) SELECT $1, 1 WHERE NOT EXISTS (SELECT FROM found)
+           ON CONFLICT (room_id) DO UPDATE SET last_serial = r.last_serial + 1 RETURNING last_serial
+         ), inserted AS (
+           INSERT INTO ${this.t.messages}
              (room_id, serial, id, client_message_id, author_id, author_name, text, created_at, is_system, reply_to, mentions, meta)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-           ON CONFLICT (room_id, author_id, client_message_id) DO NOTHING RETURNING *`,
-          [
-            input.roomId,
-            serial,
-            randomUUID(),
-            input.clientMessageId,
-            input.author.userId,
-            input.author.name,
-            input.text,
-            input.createdAt,
-            input.system === true,
-            input.replyTo ?? null,
-            mentionsColumn(input.mentions),
-            metaColumn(input.meta),
-          ],
-        );
-        const row = inserted.rows[0];
-        if (row === undefined) {
-          // The same send committed meanwhile (a retry on another node): undo our serial, return that one.
-          await client.query('ROLLBACK');
-          const original = await this.byClientId(client, input);
-          if (original === undefined) throw new Error('clientMessageId conflict without a stored message');
-          return { message: original, created: false };
-        }
-        await client.query('COMMIT');
-        return { message: toMessage(row), created: true };
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      }
-    });
+           SELECT $1, last_serial, $2::uuid, $3, $4, $5, $6, $7::bigint, $8::boolean, $9::integer, $10, $11 FROM counter
+           RETURNING ${MESSAGE}
+         ), marker AS (
+           INSERT INTO ${this.t.reads} AS m (room_id, user_id, serial)
+           SELECT room_id, author_id, serial FROM inserted WHERE NOT is_system
+           ON CONFLICT (room_id, user_id) DO UPDATE SET serial = GREATEST(m.serial, EXCLUDED.serial)
+         )
+         SELECT true AS created, * FROM inserted UNION ALL SELECT false, * FROM found`,
+        values,
+      );
+      const row = rows[0];
+      if (row === undefined) throw new Error('append stored nothing and found nothing');
+      return { message: toMessage(row), created: row.created };
+    } catch (error) {
+      if (!isClientIdConflict(error)) throw error;
+      const original = await this.byClientId(this.pool, input);
+      if (original === undefined) throw new Error('clientMessageId conflict without a stored message');
+      return { message: original, created: false };
+    }
   }
 
   async findByClientMessageId(roomId: string, authorId: string, clientMessageId: string): Promise<Message | undefined> {
@@ -218,7 +251,7 @@ export class PostgresStore implements Store {
   }
 
   async get(roomId: string, serial: number): Promise<Message | undefined> {
-    return this.one(`SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND serial = $2`, [roomId, serial]);
+    return this.one(`SELECT ${MESSAGE} FROM ${this.t.messages} WHERE room_id = $1 AND serial = $2`, [roomId, serial]);
   }
 
   async edit(
@@ -232,7 +265,7 @@ export class PostgresStore implements Store {
     const edited = await this.one(
       `UPDATE ${this.t.messages} SET text = $3, edited_at = $4, updated_at = $4,
          mentions = CASE WHEN $5 THEN $6 ELSE mentions END, meta = COALESCE($7, meta)
-       WHERE room_id = $1 AND serial = $2 AND deleted_at IS NULL RETURNING *`,
+       WHERE room_id = $1 AND serial = $2 AND deleted_at IS NULL RETURNING ${MESSAGE}`,
       [
         roomId,
         serial,
@@ -250,7 +283,7 @@ export class PostgresStore implements Store {
     return this.one(
       `UPDATE ${this.t.messages} SET text = '', reactions = '{}', mentions = NULL, meta = NULL,
          deleted_at = COALESCE(deleted_at, $3), updated_at = $3
-       WHERE room_id = $1 AND serial = $2 RETURNING *`,
+       WHERE room_id = $1 AND serial = $2 RETURNING ${MESSAGE}`,
       [roomId, serial, deletedAt],
     );
   }
@@ -266,8 +299,9 @@ export class PostgresStore implements Store {
     return withClient(this.pool, async (client) => {
       try {
         await client.query('BEGIN');
-        const current = await client.query<MessageRow>(
-          `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND serial = $2 FOR UPDATE`,
+        const current = await this.run<MessageRow>(
+          client,
+          `SELECT ${MESSAGE} FROM ${this.t.messages} WHERE room_id = $1 AND serial = $2 FOR UPDATE`,
           [roomId, serial],
         );
         const row = current.rows[0];
@@ -275,8 +309,9 @@ export class PostgresStore implements Store {
           await client.query('ROLLBACK');
           return row && toMessage(row);
         }
-        const updated = await client.query<MessageRow>(
-          `UPDATE ${this.t.messages} SET reactions = $3, updated_at = $4 WHERE room_id = $1 AND serial = $2 RETURNING *`,
+        const updated = await this.run<MessageRow>(
+          client,
+          `UPDATE ${this.t.messages} SET reactions = $3, updated_at = $4 WHERE room_id = $1 AND serial = $2 RETURNING ${MESSAGE}`,
           [roomId, serial, toggledReactionsJson(row.reactions, emoji, userId, maxReactionKeys), at],
         );
         await client.query('COMMIT');
@@ -290,8 +325,9 @@ export class PostgresStore implements Store {
   }
 
   async updatedSince(roomId: string, since: number, limit: number): Promise<Message[]> {
-    const { rows } = await this.pool.query<MessageRow>(
-      `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND updated_at > $2 ORDER BY updated_at ASC LIMIT $3`,
+    const { rows } = await this.run<MessageRow>(
+      this.pool,
+      `SELECT ${MESSAGE} FROM ${this.t.messages} WHERE room_id = $1 AND updated_at > $2 ORDER BY updated_at ASC LIMIT $3`,
       [roomId, since, limit],
     );
     return rows.map(toMessage);
@@ -299,14 +335,16 @@ export class PostgresStore implements Store {
 
   async history(roomId: string, query: HistoryQuery): Promise<MessagePage> {
     if (query.after !== undefined) {
-      const { rows } = await this.pool.query<MessageRow>(
-        `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND serial > $2 ORDER BY serial ASC LIMIT $3`,
+      const { rows } = await this.run<MessageRow>(
+        this.pool,
+        `SELECT ${MESSAGE} FROM ${this.t.messages} WHERE room_id = $1 AND serial > $2 ORDER BY serial ASC LIMIT $3`,
         [roomId, query.after, query.limit + 1],
       );
       return { messages: rows.slice(0, query.limit).map(toMessage), hasMore: rows.length > query.limit };
     }
-    const { rows } = await this.pool.query<MessageRow>(
-      `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND serial < $2::bigint ORDER BY serial DESC LIMIT $3`,
+    const { rows } = await this.run<MessageRow>(
+      this.pool,
+      `SELECT ${MESSAGE} FROM ${this.t.messages} WHERE room_id = $1 AND serial < $2::bigint ORDER BY serial DESC LIMIT $3`,
       [roomId, query.before ?? MAX_SERIAL + 1, query.limit + 1],
     );
     return { messages: rows.slice(0, query.limit).reverse().map(toMessage), hasMore: rows.length > query.limit };
@@ -318,8 +356,9 @@ export class PostgresStore implements Store {
     // Each word quoted, with a prefix mark: words hold letters, digits and marks only, so nothing in
     // them is tsquery syntax. The expression is the index's own, so the GIN index serves it.
     const tsquery = terms.map((term) => `'${term}':*`).join(' & ');
-    const { rows } = await this.pool.query<MessageRow>(
-      `SELECT * FROM ${this.t.messages}
+    const { rows } = await this.run<MessageRow>(
+      this.pool,
+      `SELECT ${MESSAGE} FROM ${this.t.messages}
        WHERE room_id = $1 AND serial < $2::bigint AND deleted_at IS NULL
          AND to_tsvector('simple', text) @@ to_tsquery('simple', $3)
        ORDER BY serial DESC LIMIT $4`,
@@ -329,7 +368,8 @@ export class PostgresStore implements Store {
   }
 
   async lastSerial(roomId: string): Promise<number> {
-    const { rows } = await this.pool.query<{ last_serial: number }>(
+    const { rows } = await this.run<{ last_serial: number }>(
+      this.pool,
       `SELECT last_serial FROM ${this.t.rooms} WHERE room_id = $1`,
       [roomId],
     );
@@ -337,7 +377,8 @@ export class PostgresStore implements Store {
   }
 
   async markRead(roomId: string, userId: string, serial: number): Promise<number> {
-    const { rows } = await this.pool.query<{ serial: number }>(
+    const { rows } = await this.run<{ serial: number }>(
+      this.pool,
       `INSERT INTO ${this.t.reads} (room_id, user_id, serial) VALUES ($1, $2, $3)
        ON CONFLICT (room_id, user_id) DO UPDATE SET serial = GREATEST(${this.t.reads}.serial, EXCLUDED.serial)
        RETURNING serial`,
@@ -347,7 +388,8 @@ export class PostgresStore implements Store {
   }
 
   async readMarkers(roomId: string): Promise<Record<string, number>> {
-    const { rows } = await this.pool.query<{ user_id: string; serial: number }>(
+    const { rows } = await this.run<{ user_id: string; serial: number }>(
+      this.pool,
       `SELECT user_id, serial FROM ${this.t.reads} WHERE room_id = $1`,
       [roomId],
     );
@@ -356,7 +398,8 @@ export class PostgresStore implements Store {
 
   async restrict(restriction: RoomRestriction): Promise<void> {
     const row = toRestrictionRow(restriction);
-    await this.pool.query(
+    await this.run(
+      this.pool,
       `INSERT INTO ${this.t.restrictions} (room_id, user_id, kind, until, reason, created_at)
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (room_id, user_id, kind) DO UPDATE
@@ -366,7 +409,7 @@ export class PostgresStore implements Store {
   }
 
   async lift(roomId: string, userId: string, kind: RestrictionKind): Promise<void> {
-    await this.pool.query(`DELETE FROM ${this.t.restrictions} WHERE room_id = $1 AND user_id = $2 AND kind = $3`, [
+    await this.run(this.pool, `DELETE FROM ${this.t.restrictions} WHERE room_id = $1 AND user_id = $2 AND kind = $3`, [
       roomId,
       userId,
       kind,
@@ -374,8 +417,9 @@ export class PostgresStore implements Store {
   }
 
   async restrictionsOf(roomId: string, userId: string, now: number): Promise<RoomRestriction[]> {
-    const { rows } = await this.pool.query<RestrictionRow>(
-      `SELECT * FROM ${this.t.restrictions} WHERE room_id = $1 AND user_id = $2 AND (until IS NULL OR until > $3)
+    const { rows } = await this.run<RestrictionRow>(
+      this.pool,
+      `SELECT ${RESTRICTION} FROM ${this.t.restrictions} WHERE room_id = $1 AND user_id = $2 AND (until IS NULL OR until > $3)
        ORDER BY kind`,
       [roomId, userId, now],
     );
@@ -383,8 +427,9 @@ export class PostgresStore implements Store {
   }
 
   async restrictions(roomId: string, kind: RestrictionKind, now: number, limit: number): Promise<RoomRestriction[]> {
-    const { rows } = await this.pool.query<RestrictionRow>(
-      `SELECT * FROM ${this.t.restrictions} WHERE room_id = $1 AND kind = $2 AND (until IS NULL OR until > $3)
+    const { rows } = await this.run<RestrictionRow>(
+      this.pool,
+      `SELECT ${RESTRICTION} FROM ${this.t.restrictions} WHERE room_id = $1 AND kind = $2 AND (until IS NULL OR until > $3)
        ORDER BY created_at, user_id COLLATE "C" LIMIT $4`,
       [roomId, kind, now, limit],
     );
@@ -396,8 +441,9 @@ export class PostgresStore implements Store {
       try {
         await client.query('BEGIN');
         // One join of this user at a time (on every node), so that concurrent joins cannot pass the cap.
-        await client.query(`SELECT pg_advisory_xact_lock(hashtext($1 || $2))`, [this.t.members, userId]);
-        const { rows } = await client.query<{ member: boolean; count: string }>(
+        await this.run(client, `SELECT pg_advisory_xact_lock(hashtext($1 || $2))`, [this.t.members, userId]);
+        const { rows } = await this.run<{ member: boolean; count: string }>(
+          client,
           `SELECT EXISTS (SELECT 1 FROM ${this.t.members} WHERE user_id = $1 AND room_id = $2) AS member,
              (SELECT count(*) FROM ${this.t.members} WHERE user_id = $1) AS count`,
           [userId, roomId],
@@ -406,7 +452,8 @@ export class PostgresStore implements Store {
         let result: AddMemberResult = 'added';
         if (row?.member === true) result = 'member';
         else if (Number(row?.count ?? 0) >= maxRooms) result = 'full';
-        else await client.query(`INSERT INTO ${this.t.members} (user_id, room_id) VALUES ($1, $2)`, [userId, roomId]);
+        else
+          await this.run(client, `INSERT INTO ${this.t.members} (user_id, room_id) VALUES ($1, $2)`, [userId, roomId]);
         await client.query('COMMIT');
         return result;
       } catch (error) {
@@ -417,16 +464,18 @@ export class PostgresStore implements Store {
   }
 
   async removeMember(roomId: string, userId: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(`DELETE FROM ${this.t.members} WHERE user_id = $1 AND room_id = $2`, [
-      userId,
-      roomId,
-    ]);
+    const { rowCount } = await this.run(
+      this.pool,
+      `DELETE FROM ${this.t.members} WHERE user_id = $1 AND room_id = $2`,
+      [userId, roomId],
+    );
     return (rowCount ?? 0) > 0;
   }
 
   async userRooms(userId: string, query: UserRoomsQuery): Promise<RoomSummary[]> {
     // The unread count stops at maxUnread rows: at most that many reads per room past the marker.
-    const { rows } = await this.pool.query<RoomSummaryRow>(
+    const { rows } = await this.run<RoomSummaryRow>(
+      this.pool,
       `SELECT m.room_id AS member_room_id,
          COALESCE(r.last_serial, 0) AS room_last_serial,
          COALESCE(rm.serial, 0) AS read_serial,
@@ -434,7 +483,7 @@ export class PostgresStore implements Store {
             WHERE x.room_id = m.room_id AND x.serial > COALESCE(rm.serial, 0)
               AND x.author_id <> m.user_id AND x.deleted_at IS NULL
             LIMIT $4) AS counted) AS unread,
-         lm.*
+         ${LAST_MESSAGE}
        FROM ${this.t.members} m
        LEFT JOIN ${this.t.rooms} r ON r.room_id = m.room_id
        LEFT JOIN ${this.t.reads} rm ON rm.room_id = m.room_id AND rm.user_id = m.user_id
@@ -447,7 +496,8 @@ export class PostgresStore implements Store {
   }
 
   async roomMembers(roomId: string, limit: number): Promise<string[]> {
-    const { rows } = await this.pool.query<{ user_id: string }>(
+    const { rows } = await this.run<{ user_id: string }>(
+      this.pool,
       `SELECT user_id FROM ${this.t.members} WHERE room_id = $1 LIMIT $2`,
       [roomId, limit],
     );
@@ -458,21 +508,45 @@ export class PostgresStore implements Store {
     if (this.ownsPool && !this.pool.ended) await this.pool.end();
   }
 
+  /**
+   * Runs a query as a named prepared statement, named after its SQL text (so stores of several schemas
+   * can share a pool): each connection parses it once, and PostgreSQL keeps a generic plan of it when
+   * that costs no more than planning each call.
+   */
+  private run<R extends pg.QueryResultRow>(
+    db: pg.Pool | pg.PoolClient,
+    text: string,
+    values: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    let name = this.statementNames.get(text);
+    if (name === undefined) {
+      name = `chatwire_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+      this.statementNames.set(text, name);
+    }
+    return db.query<R>({ name, text, values });
+  }
+
   private async byClientId(
     db: pg.Pool | pg.PoolClient,
     input: { roomId: string; clientMessageId: string; author: { userId: string } },
   ): Promise<Message | undefined> {
-    const { rows } = await db.query<MessageRow>(
-      `SELECT * FROM ${this.t.messages} WHERE room_id = $1 AND author_id = $2 AND client_message_id = $3`,
+    const { rows } = await this.run<MessageRow>(
+      db,
+      `SELECT ${MESSAGE} FROM ${this.t.messages} WHERE room_id = $1 AND author_id = $2 AND client_message_id = $3`,
       [input.roomId, input.author.userId, input.clientMessageId],
     );
     return rows[0] && toMessage(rows[0]);
   }
 
   private async one(sql: string, params: unknown[]): Promise<Message | undefined> {
-    const { rows } = await this.pool.query<MessageRow>(sql, params);
+    const { rows } = await this.run<MessageRow>(this.pool, sql, params);
     return rows[0] && toMessage(rows[0]);
   }
+}
+
+/** The insert lost to a concurrent one of the same room, author and clientMessageId. */
+function isClientIdConflict(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && error.code === '23505' && error.constraint === 'chat_messages_client_id';
 }
 
 /** Runs `work` on a client checked out of the pool; a client whose connection broke is discarded. */
