@@ -4,8 +4,8 @@ import {
   type AuthOutput,
   ChatwireError,
   type ClientEvent,
-  type ClientEventSpec,
   type ClientEventName,
+  type ClientEventSpec,
   ERROR_EVENT,
   type ErrorCode,
   type ErrorPayload,
@@ -671,8 +671,8 @@ export class ChatwireNamespace<C extends AnyContract> {
     ack: Ack | undefined,
     data: unknown,
   ): Answered {
-    if (!this.ackValid(route, ack, data)) return this.reply(socket, budget, route.event, ack, internalError().toPayload());
-    return this.sendData(socket, route, ack, data);
+    if (this.ackValid(route, ack, data)) return this.sendData(socket, route, ack, data);
+    return this.reply(socket, budget, route.event, ack, internalError().toPayload());
   }
 
   /** False (and logged) when outgoing validation is on and `data` breaks the ack schema. */
@@ -680,7 +680,10 @@ export class ChatwireNamespace<C extends AnyContract> {
     if (ack === undefined || !this.validateOutgoing || route.ack === undefined) return true;
     const parsed = parsePayload(route.ack, data, route.ackWhat);
     if (parsed.ok) return true;
-    this.logger.error('chatwire: handler returned invalid ack data', { event: route.event, issues: parsed.error.issues });
+    this.logger.error('chatwire: handler returned invalid ack data', {
+      event: route.event,
+      issues: parsed.error.issues,
+    });
     return false;
   }
 
