@@ -1,5 +1,6 @@
+import { ChatwireError } from '@chatwire/protocol';
 import { describe, expect, it } from 'vitest';
-import { connectClient, nextValue } from '../support/harness.js';
+import { connectClient, nextValue, startServer } from '../support/harness.js';
 import { testContract } from '../support/test-contract.js';
 import { connectAs, startTestServer } from '../support/test-server.js';
 
@@ -10,6 +11,16 @@ describe('requests and acks', () => {
     const result = await a.request('echo', { n: 7 });
     expect(result).toEqual({ ok: true, data: { n: 7, by: 'alice' } });
     expect(await a.request('whoami')).toEqual({ ok: true, data: { userId: 'alice' } });
+  });
+
+  it('awaits a thenable a handler returns (a query builder, not a Promise), and answers its rejection', async () => {
+    const { server, url } = await startServer(testContract, { authenticate: ({ auth }) => ({ userId: auth.userId }) });
+    server
+      .on('echo', ({ payload, socket }) => thenable({ n: payload.n, by: socket.data.userId }))
+      .on('whoami', () => thenable<{ userId: string }>(new ChatwireError('FORBIDDEN', 'Not yet')));
+    const a = await connectAs(url, 'a');
+    expect(await a.request('echo', { n: 3 })).toEqual({ ok: true, data: { n: 3, by: 'a' } });
+    expect(await a.request('whoami')).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'Not yet' } });
   });
 
   it('answers TIMEOUT when the ack does not come in time, and the client stays usable', async () => {
@@ -69,3 +80,13 @@ describe('requests and acks', () => {
     expect(seen).toEqual(['connecting', 'connected', 'closed']);
   });
 });
+
+/** A thenable that is not a Promise (as query builders are), fulfilled with `value` or rejected with an error. */
+function thenable<T>(outcome: T | ChatwireError): Promise<T> {
+  const settled = {
+    // biome-ignore lint/suspicious/noThenProperty: a thenable is what this test hands the server
+    then: (resolve: (value: T) => void, reject: (error: unknown) => void) =>
+      outcome instanceof ChatwireError ? reject(outcome) : resolve(outcome),
+  };
+  return settled as unknown as Promise<T>;
+}

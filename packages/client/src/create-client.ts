@@ -152,6 +152,8 @@ export type RequestHandler<Spec> = (payload: PayloadOutput<Spec>) => AckInput<Sp
 type Listener = (payload: unknown) => void;
 type AnyRequestHandler = (payload: unknown) => unknown;
 type Ack = (result: Result<unknown>) => void;
+/** Resolves a pending request (its promise's `resolve`). */
+type Settle = (result: Result<never>) => void;
 type StatusListener = (status: ConnectionStatus, error: ChatwireError | undefined) => void;
 type ConnectError = Error & { data?: unknown };
 
@@ -177,7 +179,7 @@ export class ChatwireClient<C extends AnyContract> {
   private readonly handlers = new Map<string, AnyRequestHandler>();
   private readonly errorListeners = new Set<(error: ErrorEventPayload) => void>();
   private readonly statusListeners = new Set<StatusListener>();
-  private readonly pending = new Set<(result: Result<never>) => void>();
+  private readonly pending = new Set<Settle>();
   private currentStatus: ConnectionStatus;
   private lastError: ChatwireError | undefined;
   private everConnected = false;
@@ -262,32 +264,37 @@ export class ChatwireClient<C extends AnyContract> {
     ...args: RequestArgs<ClientEvent<C, E>>
   ): Promise<Result<AckOutput<ClientEvent<C, E>>>> {
     const spec = this.contract.clientToServer[event];
-    const payloadArgs = spec?.payload === undefined ? [] : args.slice(0, 1);
-    const options = (spec?.payload === undefined ? args[0] : args[1]) as RequestOptions | undefined;
-    const error = this.checkOutgoing(event, payloadArgs);
+    const hasPayload = spec?.payload !== undefined;
+    const options = (hasPayload ? args[1] : args[0]) as RequestOptions | undefined;
+    const error = this.checkOutgoing(event, hasPayload ? args : NO_ARGS);
     if (error !== undefined) return Promise.resolve({ ok: false, error: error.toPayload() });
     if (this.currentStatus === 'closed') return Promise.resolve(failure('DISCONNECTED', 'The client is closed'));
     return new Promise((resolve) => {
-      const settle = (result: Result<never> | Result<AckOutput<ClientEvent<C, E>>>) => {
-        if (!this.pending.delete(settle)) return;
-        resolve(result);
-      };
+      const settle = resolve as Settle;
       this.pending.add(settle);
+      const answered = this.onAnswer(event, spec?.ack, settle);
       const timed = this.raw.timeout(options?.timeoutMs ?? this.requestTimeoutMs) as unknown as {
         emit(event: string, ...args: unknown[]): void;
       };
-      timed.emit(event, ...payloadArgs, (error: Error | null, response: unknown) => {
-        if (error) {
-          settle(
-            this.raw.connected
-              ? failure('TIMEOUT', `No answer to "${event}" in time`)
-              : failure('DISCONNECTED', `The connection was lost before "${event}" was answered`),
-          );
-          return;
-        }
-        settle(this.parseResult(event, spec?.ack, response));
-      });
+      if (hasPayload && args.length > 0) timed.emit(event, args[0], answered);
+      else timed.emit(event, answered);
     });
+  }
+
+  /** The ack callback of a request: its result, read off the answer (or the timeout), settles it once. */
+  private onAnswer(
+    event: string,
+    ackSchema: ZodLike | undefined,
+    settle: Settle,
+  ): (error: Error | null, response: unknown) => void {
+    return (error, response) => {
+      const result = error
+        ? this.raw.connected
+          ? failure('TIMEOUT', `No answer to "${event}" in time`)
+          : failure('DISCONNECTED', `The connection was lost before "${event}" was answered`)
+        : this.parseResult(event, ackSchema, response);
+      if (this.pending.delete(settle)) settle(result);
+    };
   }
 
   /** Calls `listener` with each valid `event` from the server; returns a function that removes it. */
@@ -443,7 +450,9 @@ export class ChatwireClient<C extends AnyContract> {
     clearTimeout(this.reconnectTimer);
     this.setStatus('closed', undefined);
     this.raw.disconnect();
-    for (const settle of [...this.pending]) settle(failure('DISCONNECTED', 'The client was closed'));
+    const pending = [...this.pending];
+    this.pending.clear();
+    for (const settle of pending) settle(failure('DISCONNECTED', 'The client was closed'));
   }
 
   private watchConnection(): void {
@@ -603,6 +612,9 @@ export class ChatwireClient<C extends AnyContract> {
 type ZodLike = Parameters<typeof parsePayload>[0];
 
 const invalid: unique symbol = Symbol('invalid');
+
+/** The payload arguments of an event without a payload. */
+const NO_ARGS: readonly unknown[] = [];
 
 function failure(code: 'TIMEOUT' | 'DISCONNECTED', message: string): Result<never> {
   return { ok: false, error: { code, message } };

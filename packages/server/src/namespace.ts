@@ -5,6 +5,7 @@ import {
   ChatwireError,
   type ClientEvent,
   type ClientEventName,
+  type ClientEventSpec,
   ERROR_EVENT,
   type ErrorCode,
   type ErrorPayload,
@@ -272,6 +273,17 @@ export function withoutNamespaceOptions<O extends object>(
 type AnyHandler = (context: { payload: unknown; socket: ChatwireSocket<AnyContract> }) => unknown;
 type Ack = (result: Result<unknown>) => void;
 
+/** One client event of the contract, with what answering it needs, looked up once per event. */
+interface Route {
+  readonly event: string;
+  readonly payload: ClientEventSpec['payload'];
+  readonly ack: ClientEventSpec['ack'];
+  /** How a refused payload and ack data are named in messages, made once rather than per event. */
+  readonly payloadWhat: string;
+  readonly ackWhat: string;
+  handler: AnyHandler | undefined;
+}
+
 type AnyEventMiddleware = (
   context: { event: string; payload: unknown; socket: ChatwireSocket<AnyContract> },
   next: () => Promise<EventOutcome>,
@@ -293,7 +305,8 @@ export class ChatwireNamespace<C extends AnyContract> {
   protected readonly logger: Logger;
   private readonly outgoing: OutgoingEmitter<C>;
   private readonly validateOutgoing: boolean;
-  private readonly handlers = new Map<string, AnyHandler>();
+  /** The contract's client events, by name. */
+  private readonly routes = new Map<string, Route>();
   private readonly eventMiddlewares: AnyEventMiddleware[] = [];
   private readonly sockets = new WeakMap<TypedIoSocket<C>, ServerSocket<C>>();
   private readonly connectionHooks = new Set<(socket: ChatwireSocket<C>) => void | Promise<void>>();
@@ -332,6 +345,16 @@ export class ChatwireNamespace<C extends AnyContract> {
       errorReplies: limitOption(errorReplyRateLimit, DEFAULT_ERROR_REPLY_RATE_LIMIT),
       refusals: limitOption(refusalLimit, DEFAULT_REFUSAL_LIMIT),
     };
+    for (const [event, spec] of Object.entries(contract.clientToServer as Record<string, ClientEventSpec>)) {
+      this.routes.set(event, {
+        event,
+        payload: spec.payload,
+        ack: spec.ack,
+        payloadWhat: `payload of "${event}"`,
+        ackWhat: `ack data of "${event}"`,
+        handler: undefined,
+      });
+    }
     if (
       authenticate === undefined &&
       contract.socketData !== undefined &&
@@ -357,11 +380,10 @@ export class ChatwireNamespace<C extends AnyContract> {
    * other throw as `INTERNAL` (and is logged).
    */
   on<E extends ClientEventName<C>>(event: E, handler: Handler<C, E>): this {
-    if (!Object.hasOwn(this.contract.clientToServer, event)) {
-      throw new TypeError(`"${event}" is not a client → server event of this contract`);
-    }
-    if (this.handlers.has(event)) throw new TypeError(`"${event}" already has a handler`);
-    this.handlers.set(event, handler as unknown as AnyHandler);
+    const route = this.routes.get(event);
+    if (route === undefined) throw new TypeError(`"${event}" is not a client → server event of this contract`);
+    if (route.handler !== undefined) throw new TypeError(`"${event}" already has a handler`);
+    route.handler = handler as unknown as AnyHandler;
     return this;
   }
 
@@ -496,24 +518,23 @@ export class ChatwireNamespace<C extends AnyContract> {
     // Runs for every incoming event before any listener: the budget is charged before validation.
     // It answers the contract's events itself: a listener per event would cost every socket a
     // closure and a slot in its listener table, and none may hear them but this namespace.
-    raw.use(([event, ...args], next) => {
+    raw.use((packet, next) => {
       if (!raw.connected) return;
+      const event = packet[0];
       const waitMs = budget.chargeEvent();
       if (waitMs > 0) {
         const error = new ChatwireError('RATE_LIMITED', 'Too many events', { retryAfterMs: waitMs });
         return this.observed(socket, this.eventLabel(event), () =>
-          this.reject(socket, budget, event, pickAck(args), error),
+          this.reject(socket, budget, event, pickAck(packet), error),
         );
       }
-      if (typeof event !== 'string' || !Object.hasOwn(this.contract.clientToServer, event)) {
+      const route = typeof event === 'string' ? this.routes.get(event) : undefined;
+      if (route === undefined) {
         if (this.unknownEvents === 'ignore') return next();
         const error = new ChatwireError('NOT_FOUND', `Unknown event "${echoedEventName(event)}"`);
-        return this.observed(socket, UNKNOWN_EVENT, () => this.reject(socket, budget, event, pickAck(args), error));
+        return this.observed(socket, UNKNOWN_EVENT, () => this.reject(socket, budget, event, pickAck(packet), error));
       }
-      // Last line of defence: nothing a client sends may end in an unhandled rejection.
-      this.observed(socket, event, () => this.dispatch(socket, budget, event, args)).catch((error: unknown) =>
-        this.logger.error(`chatwire: answering "${event}" failed`, { socketId: raw.id, error }),
-      );
+      this.answer(socket, budget, route, packet.slice(1));
     });
     // One listener, not two: socket.io emits `disconnect` in this same tick, after the socket has left
     // its rooms, so the hooks (queued) run once it has. The rooms are the ones it was in.
@@ -540,7 +561,7 @@ export class ChatwireNamespace<C extends AnyContract> {
 
   /** The event's name as a metrics label: a name of the contract, or `unknown`. */
   private eventLabel(event: unknown): string {
-    return typeof event === 'string' && Object.hasOwn(this.contract.clientToServer, event) ? event : UNKNOWN_EVENT;
+    return typeof event === 'string' && this.routes.has(event) ? event : UNKNOWN_EVENT;
   }
 
   private countConnection(opened: boolean): void {
@@ -557,61 +578,136 @@ export class ChatwireNamespace<C extends AnyContract> {
       .catch((error: unknown) => this.logger.error(`chatwire: ${name} hook threw`, { error }));
   }
 
-  private async dispatch(
-    socket: ServerSocket<C>,
-    budget: ConnectionBudget,
-    event: string,
-    args: unknown[],
-  ): Promise<Answered> {
-    const ack = pickAck(args);
-    const values = ack === undefined ? args : args.slice(0, -1);
-    const spec = this.contract.clientToServer[event];
-    let payload: unknown;
-    if (spec?.payload === undefined) {
-      if (values.length !== 0) {
-        return this.refuse(socket, budget, event, ack, `Event "${event}" takes no payload`);
-      }
-    } else {
-      if (values.length !== 1) {
-        return this.refuse(socket, budget, event, ack, `Event "${event}" takes exactly one payload argument`);
-      }
-      const parsed = parsePayload(spec.payload, values[0], `payload of "${event}"`);
-      if (!parsed.ok) return this.reject(socket, budget, event, ack, parsed.error);
-      payload = parsed.data;
-    }
-    let data: unknown;
-    const handle = async (): Promise<void> => {
-      const handler = this.handlers.get(event);
-      // The server's gap, not the client's fault: answered, not counted as a refusal.
-      if (handler === undefined) throw new ChatwireError('NOT_FOUND', `Event "${event}" has no handler`);
-      data = await handler({ payload, socket: socket as unknown as ChatwireSocket<AnyContract> });
-      if (ack === undefined || !this.validateOutgoing || spec?.ack === undefined) return;
-      const parsed = parsePayload(spec.ack, data, `ack data of "${event}"`);
-      if (!parsed.ok) {
-        this.logger.error('chatwire: handler returned invalid ack data', { event, issues: parsed.error.issues });
-        throw new ChatwireError('INTERNAL', 'Internal server error');
-      }
-    };
-    try {
-      if (this.eventMiddlewares.length === 0) await handle();
-      else
-        await this.wrapEvent(0, { event, payload, socket: socket as unknown as ChatwireSocket<AnyContract> }, handle);
-    } catch (error) {
-      return this.reply(
-        socket,
-        budget,
-        event,
-        ack,
-        this.toErrorPayload(error, `handler of "${event}" threw`, { socketId: socket.id }),
+  /** Answers one contract event: within its metrics and span, if any, and never an unhandled rejection. */
+  private answer(socket: ServerSocket<C>, budget: ConnectionBudget, route: Route, args: unknown[]): void {
+    const answered =
+      this.probe === undefined
+        ? this.dispatch(socket, budget, route, args)
+        : this.probe(socket.id, route.event, () => this.dispatch(socket, budget, route, args));
+    // Last line of defence: nothing a client sends may end in an unhandled rejection.
+    if (answered instanceof Promise) {
+      answered.catch((error: unknown) =>
+        this.logger.error(`chatwire: answering "${route.event}" failed`, { socketId: socket.id, error }),
       );
     }
+  }
+
+  /**
+   * Validates, handles and answers one event: synchronously while the handler is (and no event
+   * middleware wraps it), so a sync handler's ack leaves at once. What throws unexpectedly rejects.
+   */
+  private dispatch(
+    socket: ServerSocket<C>,
+    budget: ConnectionBudget,
+    route: Route,
+    args: unknown[],
+  ): Answered | Promise<Answered> {
+    try {
+      const ack = pickAck(args);
+      const count = ack === undefined ? args.length : args.length - 1;
+      const { event } = route;
+      let payload: unknown;
+      if (route.payload === undefined) {
+        if (count !== 0) return this.refuse(socket, budget, event, ack, `Event "${event}" takes no payload`);
+      } else {
+        if (count !== 1) {
+          return this.refuse(socket, budget, event, ack, `Event "${event}" takes exactly one payload argument`);
+        }
+        const parsed = parsePayload(route.payload, args[0], route.payloadWhat);
+        if (!parsed.ok) return this.reject(socket, budget, event, ack, parsed.error);
+        payload = parsed.data;
+      }
+      if (this.eventMiddlewares.length > 0) return this.dispatchWrapped(socket, budget, route, ack, payload);
+      let data: unknown;
+      try {
+        data = this.callHandler(route, payload, socket);
+      } catch (error) {
+        return this.handlerFailed(socket, budget, route, ack, error);
+      }
+      if (!isThenable(data)) return this.answerData(socket, budget, route, ack, data);
+      return Promise.resolve(data).then(
+        (resolved) => this.answerData(socket, budget, route, ack, resolved),
+        (error: unknown) => this.handlerFailed(socket, budget, route, ack, error),
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** {@link dispatch} past validation, with event middleware around the handler. */
+  private async dispatchWrapped(
+    socket: ServerSocket<C>,
+    budget: ConnectionBudget,
+    route: Route,
+    ack: Ack | undefined,
+    payload: unknown,
+  ): Promise<Answered> {
+    let data: unknown;
+    const handle = async (): Promise<void> => {
+      data = await this.callHandler(route, payload, socket);
+      if (!this.ackValid(route, ack, data)) throw internalError();
+    };
+    const context = { event: route.event, payload, socket: socket as unknown as ChatwireSocket<AnyContract> };
+    try {
+      await this.wrapEvent(0, context, handle);
+    } catch (error) {
+      return this.handlerFailed(socket, budget, route, ack, error);
+    }
+    return this.sendData(socket, route, ack, data);
+  }
+
+  private callHandler(route: Route, payload: unknown, socket: ServerSocket<C>): unknown {
+    const { handler } = route;
+    // The server's gap, not the client's fault: answered, not counted as a refusal.
+    if (handler === undefined) throw new ChatwireError('NOT_FOUND', `Event "${route.event}" has no handler`);
+    return handler({ payload, socket: socket as unknown as ChatwireSocket<AnyContract> });
+  }
+
+  /** The handler's data checked as the ack (`validateOutgoing`), then sent. */
+  private answerData(
+    socket: ServerSocket<C>,
+    budget: ConnectionBudget,
+    route: Route,
+    ack: Ack | undefined,
+    data: unknown,
+  ): Answered {
+    if (this.ackValid(route, ack, data)) return this.sendData(socket, route, ack, data);
+    return this.reply(socket, budget, route.event, ack, internalError().toPayload());
+  }
+
+  /** False (and logged) when outgoing validation is on and `data` breaks the ack schema. */
+  private ackValid(route: Route, ack: Ack | undefined, data: unknown): boolean {
+    if (ack === undefined || !this.validateOutgoing || route.ack === undefined) return true;
+    const parsed = parsePayload(route.ack, data, route.ackWhat);
+    if (parsed.ok) return true;
+    this.logger.error('chatwire: handler returned invalid ack data', {
+      event: route.event,
+      issues: parsed.error.issues,
+    });
+    return false;
+  }
+
+  private handlerFailed(
+    socket: ServerSocket<C>,
+    budget: ConnectionBudget,
+    route: Route,
+    ack: Ack | undefined,
+    error: unknown,
+  ): Answered {
+    const payload = this.toErrorPayload(error, `handler of "${route.event}" threw`, { socketId: socket.id });
+    return this.reply(socket, budget, route.event, ack, payload);
+  }
+
+  private sendData(socket: ServerSocket<C>, route: Route, ack: Ack | undefined, data: unknown): Answered {
     if (ack === undefined) return undefined;
     try {
       ack({ ok: true, data });
       return undefined;
     } catch (error) {
       // socket.io could not encode the data (a BigInt, a cycle): the handler's bug, the sender's INTERNAL.
-      const payload = this.toErrorPayload(error, `ack data of "${event}" cannot be sent`, { socketId: socket.id });
+      const payload = this.toErrorPayload(error, `ack data of "${route.event}" cannot be sent`, {
+        socketId: socket.id,
+      });
       ack({ ok: false, error: payload });
       return payload.code;
     }
@@ -714,4 +810,18 @@ export class ChatwireNamespace<C extends AnyContract> {
 function pickAck(args: unknown[]): Ack | undefined {
   const last = args[args.length - 1];
   return typeof last === 'function' ? (last as Ack) : undefined;
+}
+
+/** What `await` would wait for. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** What the sender gets for the server's own failure; the details stay in the log. */
+function internalError(): ChatwireError {
+  return new ChatwireError('INTERNAL', 'Internal server error');
 }
