@@ -345,7 +345,7 @@ export class ChatwireNamespace<C extends AnyContract> {
       errorReplies: limitOption(errorReplyRateLimit, DEFAULT_ERROR_REPLY_RATE_LIMIT),
       refusals: limitOption(refusalLimit, DEFAULT_REFUSAL_LIMIT),
     };
-    for (const [event, spec] of Object.entries(contract.clientToServer as Record<string, ClientEventSpec>)) {
+    for (const [event, spec] of Object.entries(this.contract.clientToServer as Record<string, ClientEventSpec>)) {
       this.routes.set(event, {
         event,
         payload: spec.payload,
