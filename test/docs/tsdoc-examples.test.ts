@@ -20,6 +20,7 @@ describe('TSDoc of the public exports', () => {
       '@chatwire/client',
       '@chatwire/protocol',
       '@chatwire/protocol/asyncapi',
+      '@chatwire/protocol/compile',
       '@chatwire/react',
       '@chatwire/server',
       '@chatwire/server/dev',

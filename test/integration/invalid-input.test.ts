@@ -1,4 +1,5 @@
 import type { ErrorEventPayload } from '@chatwire/protocol';
+import { compileContract } from '@chatwire/protocol/compile';
 import { describe, expect, it, vi } from 'vitest';
 import {
   collect,
@@ -141,10 +142,13 @@ describe('invalid input from the server', () => {
     expect(await a.request('badAck')).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
   });
 
-  it('the client drops invalid server payloads and acks, reporting them to onInvalid', async () => {
+  it.each([
+    ['the contract', testContract],
+    ['the contract compiled by compileContract (Node)', compileContract(testContract)],
+  ])('the client drops invalid server payloads and acks, reporting them to onInvalid: %s', async (_, contract) => {
     const { url, server } = await startTestServer({ validateOutgoing: false });
     const onInvalid = vi.fn();
-    const a = connectClient(testContract, url, { auth: { userId: 'a' }, onInvalid });
+    const a = connectClient(contract, url, { auth: { userId: 'a' }, onInvalid });
     await connected(a);
     const heard = collect((fn) => a.on('said', fn));
     server.emit('said', { from: 'x', text: '' });
@@ -153,5 +157,8 @@ describe('invalid input from the server', () => {
     await vi.waitFor(() => expect(onInvalid).toHaveBeenCalledTimes(2));
     expect(onInvalid.mock.calls.map(([m]) => m.event).sort()).toEqual(['badAck', 'said']);
     expect(heard).toEqual([]);
+    const next = nextValue((fn) => a.on('said', fn));
+    server.emit('said', { from: 'x', text: 'valid' });
+    expect(await next).toEqual({ from: 'x', text: 'valid' });
   });
 });

@@ -95,6 +95,8 @@ function ensureBuilt(): Promise<void> {
     join(root, 'packages', 'client', 'dist', 'chatwire-client.browser.d.ts'),
     join(root, 'packages', 'protocol', 'dist', 'asyncapi.js'),
     join(root, 'packages', 'protocol', 'dist', 'asyncapi.cjs'),
+    join(root, 'packages', 'protocol', 'dist', 'compile.js'),
+    join(root, 'packages', 'protocol', 'dist', 'compile.cjs'),
     join(root, 'packages', 'cli', 'dist', 'main.js'),
     join(root, 'packages', 'cli', 'dist', 'index.js'),
   );

@@ -3,6 +3,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { type ChatwireClient, createClient } from '@chatwire/client';
 import { type ChatContract, type ChatUser, chatContract, type Message } from '@chatwire/protocol';
+import { compileContract } from '@chatwire/protocol/compile';
 import { createChatServer, type Logger } from '@chatwire/server';
 import { devAuthenticator } from '@chatwire/server/dev';
 import { Server as IoServer } from 'socket.io';
@@ -35,6 +36,9 @@ const ACK_TIMEOUT_MS = 60_000;
 /** How long the broadcasts of a round's last sends may take to reach every member. */
 const DRAIN_TIMEOUT_MS = 30_000;
 const CONNECT_CONCURRENCY = 25;
+
+/** What the Node clients use: the contract compiled once (`compileContract`), as docs/performance.md advises on Node. */
+const clientContract = compileContract(chatContract);
 
 const roomOf = (client: number, setup: Setup): string => `bench-room-${Math.floor(client / setup.clientsPerRoom)}`;
 
@@ -163,7 +167,7 @@ async function startChatwire(setup: Setup): Promise<SendSide> {
   try {
     const clientCount = setup.rooms * setup.clientsPerRoom;
     const senders = await inBatches(clientCount, CONNECT_CONCURRENCY, async (index): Promise<Send> => {
-      const client = createClient(chatContract, url, {
+      const client = createClient(clientContract, url, {
         ...clientOptions(),
         auth: userOf(index),
         onInvalid: ({ event, error }) => fail(`invalid "${event}" from the server: ${error.message}`),

@@ -2,6 +2,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { type ChatwireClient, createClient } from '@chatwire/client';
 import { type AnyContract, defineContract } from '@chatwire/protocol';
+import { compileContract } from '@chatwire/protocol/compile';
 import { type ChatwireServer, createServer, type Logger } from '@chatwire/server';
 import { Server as IoServer } from 'socket.io';
 import { type Socket as RawClientSocket, io as rawIo } from 'socket.io-client';
@@ -255,12 +256,15 @@ async function startChatwire(receivers: number, window: number): Promise<FanoutS
   }
 }
 
+/** What the Node clients use: the contract compiled once (`compileContract`), as docs/performance.md advises on Node. */
+const clientContract = compileContract(fanoutContract);
+
 async function connectTyped(
   url: string,
   clients: ChatwireClient<typeof fanoutContract>[],
   fail: (message: string) => void,
 ): Promise<ChatwireClient<typeof fanoutContract>> {
-  const client = createClient(fanoutContract, url, {
+  const client = createClient(clientContract, url, {
     ...clientOptions(),
     onInvalid: ({ event, error }) => fail(`invalid "${event}" from the server: ${error.message}`),
   });

@@ -1,6 +1,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import { type ChatwireClient, createClient } from '@chatwire/client';
 import { type ChatContract, chatContract, type MessagePage } from '@chatwire/protocol';
+import { compileContract } from '@chatwire/protocol/compile';
 import { createChatServer, type Logger, type Store } from '@chatwire/server';
 import { devAuthenticator } from '@chatwire/server/dev';
 import { Server as IoServer } from 'socket.io';
@@ -91,7 +92,10 @@ async function startChatwire(store: Store): Promise<HistorySide> {
     logger,
   });
   const url = await listen(httpServer);
-  const client: ChatwireClient<ChatContract> = createClient(chatContract, url, { ...clientOptions(), auth: READER });
+  const client: ChatwireClient<ChatContract> = createClient(compileContract(chatContract), url, {
+    ...clientOptions(),
+    auth: READER,
+  });
   const close = async (): Promise<void> => {
     client.close();
     await chat.close();

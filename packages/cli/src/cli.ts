@@ -1,7 +1,8 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { type ChatClient, type ChatRoom, createChatClient } from '@chatwire/client';
-import type { ChatUser, ChatwireError } from '@chatwire/protocol';
+import { type ChatUser, type ChatwireError, chatContract } from '@chatwire/protocol';
+import { compileContract } from '@chatwire/protocol/compile';
 import { type ConnectOptions, parseCliArgs, usage } from './args.js';
 import {
   type FormatOptions,
@@ -94,7 +95,8 @@ class Session {
     private readonly io: CliIO,
   ) {
     this.tty = io.output.isTTY === true;
-    this.chat = createChatClient(options.url, { auth: options.auth });
+    // A Node client: the contract compiled once validates each event several times faster.
+    this.chat = createChatClient(options.url, { contract: compileContract(chatContract), auth: options.auth });
     this.rl = createInterface({ input: io.input, output: io.output, terminal: this.tty });
     // Lines typed before the first connect wait for it.
     this.queue = this.chat.ready();

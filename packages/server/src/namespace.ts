@@ -16,9 +16,9 @@ import {
   type ServerEventName,
   type SocketDataOf,
 } from '@chatwire/protocol';
+import { compileContract } from '@chatwire/protocol/compile';
 // Classic zod: importing it loads zod's English messages, which the server's refusals carry.
 import * as z from 'zod';
-import { compiledContract } from './compiled-contract.js';
 import {
   type Answered,
   type ChatwireMetrics,
@@ -332,7 +332,7 @@ export class ChatwireNamespace<C extends AnyContract> {
     } = options;
     this.raw = raw;
     this.name = raw.name;
-    this.contract = compiledContract(contract);
+    this.contract = compileContract(contract);
     this.logger = toLogger(logger);
     this.validateOutgoing = validateOutgoing ?? process.env.NODE_ENV !== 'production';
     this.outgoing = new OutgoingEmitter(this.contract, this.validateOutgoing);

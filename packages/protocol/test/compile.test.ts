@@ -1,7 +1,7 @@
-import { chatContract, defineChatContract } from '@chatwire/protocol';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { compiledContract } from '../src/compiled-contract.js';
+import { compileContract } from '../src/compile.js';
+import { chatContract, defineChatContract } from '../src/index.js';
 
 /** What a parse answers, as a client would see it: success, the data, or every issue with its path. */
 const outcome = (schema: z.core.$ZodType, value: unknown) => {
@@ -9,10 +9,10 @@ const outcome = (schema: z.core.$ZodType, value: unknown) => {
   return parsed.success ? { data: parsed.data } : { issues: parsed.error.issues };
 };
 
-describe('compiledContract', () => {
+describe('compileContract', () => {
   it('answers every payload exactly as the contract does: the same data, the same issues', () => {
     const contract = defineChatContract({ meta: z.object({ color: z.enum(['red', 'blue']) }) });
-    const compiled = compiledContract(contract);
+    const compiled = compileContract(contract);
     const send = contract.clientToServer['message:send'].payload;
     const compiledSend = compiled.clientToServer['message:send'].payload;
     expect(compiledSend).not.toBe(send);
@@ -37,7 +37,7 @@ describe('compiledContract', () => {
   });
 
   it('compiles every schema of both directions, and keeps the events and the schemas left out', () => {
-    const compiled = compiledContract(chatContract);
+    const compiled = compileContract(chatContract);
     expect(Object.isFrozen(compiled)).toBe(true);
     expect(Object.keys(compiled.clientToServer)).toEqual(Object.keys(chatContract.clientToServer));
     expect(Object.keys(compiled.serverToClient)).toEqual(Object.keys(chatContract.serverToClient));
