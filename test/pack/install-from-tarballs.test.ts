@@ -548,6 +548,8 @@ describe('installing the packed packages from npm', { timeout: 180_000 }, () => 
             : [
                 built('client', app.js),
                 built('protocol', app.js.replace('index', 'asyncapi')),
+                // The server compiles its contract (@chatwire/protocol/compile).
+                built('protocol', app.js.replace('index', 'compile')),
                 built('protocol', app.js),
                 built('server', app.js),
               ],
