@@ -1,6 +1,13 @@
 import * as z from 'zod/mini';
 import type { ClientEventSpec, Contract, ServerEventSpec } from './contract/define-contract.js';
 
+/** True for a zod schema (of `zod` or `zod/mini`: both carry zod's core internals in `_zod`). */
+const isSchema = (value: unknown): value is z.core.$ZodType =>
+  typeof value === 'object' && value !== null && typeof (value as { _zod?: unknown })._zod === 'object';
+
+/** The compiled contract of each contract compiled so far (a contract is frozen: it cannot change). */
+const compiled = new WeakMap<Contract, Contract>();
+
 type Compile = <T extends z.core.$ZodType>(schema: T) => T;
 
 /**
@@ -24,20 +31,23 @@ type Compile = <T extends z.core.$ZodType>(schema: T) => T;
 export function compileContract<C extends Contract>(contract: C): C {
   const compile = (z as { compile?: Compile }).compile;
   if (compile === undefined) return contract;
-  const schema = <T extends z.core.$ZodType | undefined>(value: T): T =>
-    value === undefined ? value : (compile(value) as T);
-  const events = <S extends ClientEventSpec | ServerEventSpec>(specs: Record<string, S>) =>
+  const known = compiled.get(contract);
+  if (known !== undefined) return known as C;
+  // The keys a spec has, each schema compiled: none is added as undefined.
+  const compiledSchemas = <S extends object>(spec: S): S =>
     Object.fromEntries(
-      Object.entries(specs).map(([name, spec]) => [
-        name,
-        { ...spec, payload: schema(spec.payload), ack: schema(spec.ack) },
-      ]),
-    );
-  return Object.freeze({
-    ...contract,
+      Object.entries(spec).map(([key, value]) => [key, isSchema(value) ? compile(value) : value]),
+    ) as S;
+  const events = <S extends ClientEventSpec | ServerEventSpec>(specs: Record<string, S>) =>
+    Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, compiledSchemas(spec)]));
+  // The same contract, each schema replaced by its compiled clone (of the same type).
+  const result = Object.freeze({
+    ...compiledSchemas(contract),
     clientToServer: events(contract.clientToServer),
     serverToClient: events(contract.serverToClient),
-    auth: schema(contract.auth),
-    socketData: schema(contract.socketData),
-  });
+  }) as C;
+  compiled.set(contract, result);
+  // Compiling what is compiled already gives it back as it is.
+  compiled.set(result, result);
+  return result;
 }

@@ -36,6 +36,14 @@ describe('compileContract', () => {
     }
   });
 
+  it('compiles a contract once: again, or its compiled contract, gives the same compiled contract', () => {
+    const contract = defineChatContract({ meta: z.object({ n: z.number() }) });
+    const compiled = compileContract(contract);
+    expect(compileContract(contract)).toBe(compiled);
+    expect(compileContract(compiled)).toBe(compiled);
+    expect(compileContract(defineChatContract({ meta: z.object({ n: z.number() }) }))).not.toBe(compiled);
+  });
+
   it('compiles every schema of both directions, and keeps the events and the schemas left out', () => {
     const compiled = compileContract(chatContract);
     expect(Object.isFrozen(compiled)).toBe(true);
