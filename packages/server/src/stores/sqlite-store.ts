@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+// From node:timers, not the global: an app's tests that fake the global timers must not stall its appends.
+import { setImmediate } from 'node:timers';
 import { MAX_SERIAL, type Message, type MessagePage, type RoomSummary, searchTerms } from '@chatwire/protocol';
 import Database from 'better-sqlite3';
 import type {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '@chatwire/server/sqlite';
 import Database from 'better-sqlite3';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { describeStoreContract } from '../support/store-contract.js';
 
 describeStoreContract('SqliteStore', async () => new SqliteStore({ path: ':memory:' }));
@@ -108,6 +108,18 @@ describe('SqliteStore on a file', () => {
       [1, 'm0'],
       [2, 'm2'],
     ]);
+  });
+
+  it("answers appends while an app's tests fake the timers", async () => {
+    const store = new SqliteStore({ path: ':memory:' });
+    onTestFinished(() => store.close());
+    vi.useFakeTimers();
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const author = { userId: 'u', name: 'U' };
+    const appended = await store.append({ roomId: 'r', clientMessageId: 'c', author, text: 'hi', createdAt: 1 });
+    expect(appended).toMatchObject({ created: true, message: { serial: 1 } });
   });
 
   it('commits the appends still waiting when it closes', async () => {
