@@ -1,9 +1,5 @@
 import * as z from 'zod/mini';
-import type { ClientEventSpec, Contract, ServerEventSpec } from './contract/define-contract.js';
-
-/** True for a zod schema (of `zod` or `zod/mini`: both carry zod's core internals in `_zod`). */
-const isSchema = (value: unknown): value is z.core.$ZodType =>
-  typeof value === 'object' && value !== null && typeof (value as { _zod?: unknown })._zod === 'object';
+import { type ClientEventSpec, type Contract, isZodSchema, type ServerEventSpec } from './contract/define-contract.js';
 
 /** The compiled contract of each contract compiled so far (a contract is frozen: it cannot change). */
 const compiled = new WeakMap<Contract, Contract>();
@@ -36,7 +32,7 @@ export function compileContract<C extends Contract>(contract: C): C {
   // The keys a spec has, each schema compiled: none is added as undefined.
   const compiledSchemas = <S extends object>(spec: S): S =>
     Object.fromEntries(
-      Object.entries(spec).map(([key, value]) => [key, isSchema(value) ? compile(value) : value]),
+      Object.entries(spec).map(([key, value]) => [key, isZodSchema(value) ? compile(value) : value]),
     ) as S;
   const events = <S extends ClientEventSpec | ServerEventSpec>(specs: Record<string, S>) =>
     Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, compiledSchemas(spec)]));

@@ -96,7 +96,7 @@ export const RESERVED_EVENTS: readonly string[] = [
 export const ERROR_EVENT = 'chatwire:error';
 
 /** True for a schema of `zod` or `zod/mini` (both carry zod's core internals in `_zod`). */
-function isZodSchema(value: unknown): value is z.$ZodType {
+export function isZodSchema(value: unknown): value is z.$ZodType {
   return typeof value === 'object' && value !== null && typeof (value as { _zod?: unknown })._zod === 'object';
 }
 
