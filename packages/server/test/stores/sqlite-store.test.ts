@@ -122,6 +122,16 @@ describe('SqliteStore on a file', () => {
     expect(appended).toMatchObject({ created: true, message: { serial: 1 } });
   });
 
+  it('rejects every append of a batch whose commit fails (a closed database): none waits forever', async () => {
+    const store = new SqliteStore({ path: ':memory:' });
+    await store.close();
+    const author = { userId: 'u', name: 'U' };
+    const results = await Promise.allSettled(
+      [1, 2].map((i) => store.append({ roomId: 'r', clientMessageId: `c${i}`, author, text: 'hi', createdAt: i })),
+    );
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  });
+
   it('commits the appends still waiting when it closes', async () => {
     const path = await tempFile();
     const first = new SqliteStore({ path });
