@@ -4,6 +4,20 @@ export interface RoundResult {
   elapsedMs: number;
 }
 
+/** A measured round as compareSides saw it: its result, and the CPU time the whole process spent in it. */
+interface MeasuredRound {
+  result: RoundResult;
+  cpuMs: number;
+}
+
+/** Runs one round, counting the CPU time (user + system, every thread) the process spends meanwhile. */
+async function measured(round: Round, messages: number): Promise<MeasuredRound> {
+  const before = process.cpuUsage();
+  const result = await round(messages);
+  const used = process.cpuUsage(before);
+  return { result, cpuMs: (used.user + used.system) / 1000 };
+}
+
 /** Runs one round of `messages` messages on one side and times it. */
 export type Round = (messages: number) => Promise<RoundResult>;
 
@@ -33,6 +47,9 @@ export interface Comparison {
   pairedRatio: number;
   baselineRates: number[];
   chatwireRates: number[];
+  /** The median round's CPU time per delivery, in µs, of the whole process (both sides run in it, in turn). */
+  baselineCpuUs: number;
+  chatwireCpuUs: number;
   /** Messages per measured round. */
   messages: number;
   rounds: number;
@@ -95,6 +112,8 @@ export interface SidesComparison {
   rates: number[][];
   /** Per side, the median round's rate. */
   perSec: number[];
+  /** Per side, the median round's CPU time per delivery, in µs (the process's, every thread). */
+  cpuUs: number[];
   /** Messages per measured round. */
   messages: number;
   rounds: number;
@@ -123,15 +142,17 @@ export async function compareSides(options: CompareSidesOptions): Promise<SidesC
   const messages = steps * messageStep;
 
   const rates = sides.map((): number[] => []);
+  const cpu = sides.map((): number[] => []);
   for (let i = 1; i <= rounds; i++) {
     for (const [index, side] of sides.entries()) {
       collectGarbage();
-      const result = await side.round(messages);
+      const { result, cpuMs } = await measured(side.round, messages);
       rates[index]!.push(rate(result));
+      cpu[index]!.push((cpuMs * 1000) / result.deliveries);
       log(`[${label}] round ${i}/${rounds} ${side.name}: ${describe(result)}`);
     }
   }
-  return { rates, perSec: rates.map((r) => median(r)), messages, rounds };
+  return { rates, perSec: rates.map((r) => median(r)), cpuUs: cpu.map((c) => median(c)), messages, rounds };
 }
 
 /**
@@ -149,9 +170,12 @@ export async function compareAlternating(options: CompareOptions): Promise<Compa
   });
   const [baselineRates, chatwireRates] = result.rates as [number[], number[]];
   const [baselinePerSec, chatwirePerSec] = result.perSec as [number, number];
+  const [baselineCpuUs, chatwireCpuUs] = result.cpuUs as [number, number];
   return {
     baselinePerSec,
     chatwirePerSec,
+    baselineCpuUs,
+    chatwireCpuUs,
     ratio: chatwirePerSec / baselinePerSec,
     pairedRatio: pairedRatio(chatwireRates, baselineRates),
     baselineRates,

@@ -11,7 +11,7 @@ import { type Socket as RawClientSocket, io as rawIo } from 'socket.io-client';
 import { type BenchCase, type CaseContext, roundRate, roundRatio } from '../bench-case.js';
 import { sized } from '../bench-env.js';
 import { closedLoopRound, isOkEnvelope, type Latency, latencySummary, roundMs, type Send } from '../closed-loop.js';
-import { compareAlternating, log, type RoundResult } from '../measure.js';
+import { collectGarbage, compareAlternating, log, type RoundResult } from '../measure.js';
 import { type BenchStore, type StoreKind, scratchStore } from '../stores.js';
 import { DeliveryCounter, inBatches, listen, SAMPLE_TEXT, TARGET_ROUND_MS, withTimeout } from '../support.js';
 import { clientConnected, clientOptions } from './fanout.js';
@@ -200,6 +200,46 @@ async function startChatwire(setup: Setup): Promise<SendSide> {
   }
 }
 
+/** ChatServer's default `activityMaxMembers`: a send reads up to one more member than that. */
+const ACTIVITY_MEMBERS_READ = 101;
+
+/**
+ * The store's part of a send, alone: the calls ChatServer makes to the store for each send (the
+ * retry lookup, the room's restrictions, the append, the members the `room:activity` notice goes to),
+ * made by every sender of the setup at once, as the bench's closed loop makes them, on a fresh store
+ * of the setup's kind whose rooms have the bench's members. The CPU time of this process per send, in
+ * µs (for PostgreSQL, the client's side only: the database's own work runs in its server).
+ */
+async function storeCpuUs(setup: Setup, messages: number): Promise<number> {
+  const { store, dispose }: BenchStore = await scratchStore(setup.store);
+  try {
+    const clients = setup.rooms * setup.clientsPerRoom;
+    const users = Array.from({ length: clients }, (_, index) => userOf(index));
+    for (const [index, user] of users.entries()) await store.addMember(roomOf(index, setup), user.userId, 1000);
+    const wave = () =>
+      Promise.all(
+        users.map(async (author, index) => {
+          const roomId = roomOf(index, setup);
+          const clientMessageId = randomUUID();
+          const now = Date.now();
+          await store.findByClientMessageId(roomId, author.userId, clientMessageId);
+          await store.restrictionsOf(roomId, author.userId, now);
+          await store.append({ roomId, clientMessageId, author, text: SAMPLE_TEXT, createdAt: now, system: false });
+          await store.roomMembers(roomId, ACTIVITY_MEMBERS_READ);
+        }),
+      );
+    const waves = Math.max(1, Math.round(messages / clients));
+    for (let i = 0; i < waves; i++) await wave();
+    collectGarbage();
+    const before = process.cpuUsage();
+    for (let i = 0; i < waves; i++) await wave();
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / (waves * clients);
+  } finally {
+    await dispose();
+  }
+}
+
 async function runSetup(setup: Setup, context: CaseContext): Promise<void> {
   const clients = setup.rooms * setup.clientsPerRoom;
   const label = `chat-send ${setup.store} ${setup.rooms}×${setup.clientsPerRoom}`;
@@ -226,6 +266,7 @@ async function runSetup(setup: Setup, context: CaseContext): Promise<void> {
     );
     const baselineLatency = latencySummary(baseline.latencies);
     const chatwireLatency = latencySummary(chatwire.latencies);
+    const storeAlone = await storeCpuUs(setup, result.messages);
     context.report({
       scenario: 'chat-send',
       store: setup.store,
@@ -239,6 +280,9 @@ async function runSetup(setup: Setup, context: CaseContext): Promise<void> {
       chatwireP50Ms: roundMs(chatwireLatency.p50),
       chatwireP99Ms: roundMs(chatwireLatency.p99),
       pairedRatio: roundRatio(result.pairedRatio),
+      baselineCpuUsPerMessage: Math.round(result.baselineCpuUs),
+      chatwireCpuUsPerMessage: Math.round(result.chatwireCpuUs),
+      storeCpuUsPerMessage: Math.round(storeAlone),
       rounds: result.rounds,
       messages: result.messages,
     });
