@@ -177,12 +177,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
     }
     return result;
   };
-  // A retry of a stored send is answered from this lookup, before it could reach append again.
-  const find = store.findByClientMessageId.bind(store);
-  store.findByClientMessageId = async (roomId, authorId, clientMessageId) => {
-    const found = await find(roomId, authorId, clientMessageId);
-    if (found !== undefined) repeated.add(`${authorId}/${clientMessageId}`);
-    return found;
+  // A retry of a stored send is answered from this check, before it could reach append again.
+  const sendCheck = store.sendCheck.bind(store);
+  store.sendCheck = async (roomId, authorId, clientMessageId, now) => {
+    const checked = await sendCheck(roomId, authorId, clientMessageId, now);
+    if (checked.stored !== undefined) repeated.add(`${authorId}/${clientMessageId}`);
+    return checked;
   };
   const { url, chat: server } = await startChat({
     store,

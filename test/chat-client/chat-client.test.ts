@@ -99,9 +99,9 @@ describe('ChatClient', () => {
     let calls = 0;
     let attempts = 0;
     class CountingStore extends MemoryStore {
-      override async findByClientMessageId(roomId: string, authorId: string, clientMessageId: string) {
+      override async sendCheck(roomId: string, authorId: string, clientMessageId: string, now: number) {
         attempts += 1; // every attempt looks for a stored original first
-        return super.findByClientMessageId(roomId, authorId, clientMessageId);
+        return super.sendCheck(roomId, authorId, clientMessageId, now);
       }
     }
     const { url } = await startChat({

@@ -204,11 +204,12 @@ async function startChatwire(setup: Setup): Promise<SendSide> {
 const ACTIVITY_MEMBERS_READ = 101;
 
 /**
- * The store's part of a send, alone: the calls ChatServer makes to the store for each send (the
- * retry lookup, the room's restrictions, the append, the members the `room:activity` notice goes to),
- * made by every sender of the setup at once, as the bench's closed loop makes them, on a fresh store
- * of the setup's kind whose rooms have the bench's members. The CPU time of this process per send, in
- * µs (for PostgreSQL, the client's side only: the database's own work runs in its server).
+ * The store's part of a send, alone: the calls ChatServer makes to the store for each send (the retry
+ * lookup and the sender's restrictions in one `sendCheck`, the append, the members the `room:activity`
+ * notice goes to), made by every sender of the setup at once, as the bench's closed loop makes them,
+ * on a fresh store of the setup's kind whose rooms have the bench's members. The CPU time of this
+ * process per send, in µs (for PostgreSQL, the client's side only: the database's own work runs in
+ * its server).
  */
 async function storeCpuUs(setup: Setup, messages: number): Promise<number> {
   const { store, dispose }: BenchStore = await scratchStore(setup.store);
@@ -222,8 +223,7 @@ async function storeCpuUs(setup: Setup, messages: number): Promise<number> {
           const roomId = roomOf(index, setup);
           const clientMessageId = randomUUID();
           const now = Date.now();
-          await store.findByClientMessageId(roomId, author.userId, clientMessageId);
-          await store.restrictionsOf(roomId, author.userId, now);
+          await store.sendCheck(roomId, author.userId, clientMessageId, now);
           await store.append({ roomId, clientMessageId, author, text: SAMPLE_TEXT, createdAt: now, system: false });
           await store.roomMembers(roomId, ACTIVITY_MEMBERS_READ);
         }),

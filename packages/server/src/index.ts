@@ -48,6 +48,7 @@ export type {
   RestrictionKind,
   RoomRestriction,
   SearchQuery,
+  SendCheck,
   Store,
   UserRoomsQuery,
 } from './chat/store.js';

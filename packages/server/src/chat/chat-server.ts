@@ -699,14 +699,16 @@ export class ChatServer<C extends AnyChatContract = ChatContract> {
     server.on('message:send', async ({ payload, socket }) => {
       const { roomId } = payload;
       const user = this.member(socket, roomId);
-      // A retry of a stored send answers the original: no token, and no policy run again on it.
-      const stored = await this.stored(() =>
-        this.store.findByClientMessageId(roomId, user.userId, payload.clientMessageId),
+      const now = this.now();
+      // One read: whether this is a retry, and the sender's restrictions.
+      const { stored, restrictions } = await this.stored(() =>
+        this.store.sendCheck(roomId, user.userId, payload.clientMessageId, now),
       );
+      // A retry of a stored send answers the original: no token, and no policy run again on it.
       if (stored !== undefined) return clipReactions(stored);
       await throttle(this.limiter, user.userId, 'Sending too fast');
       await this.authorize(user, roomId, 'send');
-      await this.unrestricted(user, roomId, ['ban', 'mute']);
+      refuseRestricted(restrictions, ['ban', 'mute'], roomId, now);
       return this.post({ ...payload, author: user, system: false });
     });
 
@@ -1002,12 +1004,7 @@ export class ChatServer<C extends AnyChatContract = ChatContract> {
   private async unrestricted(user: ChatUser, roomId: string, kinds: RestrictionKind[]): Promise<void> {
     const now = this.now();
     const found = await this.stored(() => this.store.restrictionsOf(roomId, user.userId, now));
-    const restriction = found.find((r) => kinds.includes(r.kind));
-    if (restriction === undefined) return;
-    const words = restriction.kind === 'ban' ? `Banned from room "${roomId}"` : `Muted in room "${roomId}"`;
-    const message = restriction.reason === undefined ? words : `${words}: ${restriction.reason}`;
-    const retryAfterMs = restriction.until === undefined ? undefined : restriction.until - now;
-    throw new ChatwireError(restriction.kind === 'ban' ? 'BANNED' : 'MUTED', message, { retryAfterMs });
+    refuseRestricted(found, kinds, roomId, now);
   }
 
   /** Stores a ban or mute of `userId` in the room, with its reason and end. */
@@ -1168,6 +1165,16 @@ const REMOVE_EVENT = 'chatwire:remove';
 
 /** Most bans or mutes one {@link ChatServer.bans} / {@link ChatServer.mutes} call returns. */
 const MAX_RESTRICTIONS_LISTED = 1000;
+
+/** Throws `BANNED` or `MUTED` for the first of `found` (in force at `now`) of one of `kinds`. */
+function refuseRestricted(found: RoomRestriction[], kinds: RestrictionKind[], roomId: string, now: number): void {
+  const restriction = found.find((r) => kinds.includes(r.kind));
+  if (restriction === undefined) return;
+  const words = restriction.kind === 'ban' ? `Banned from room "${roomId}"` : `Muted in room "${roomId}"`;
+  const message = restriction.reason === undefined ? words : `${words}: ${restriction.reason}`;
+  const retryAfterMs = restriction.until === undefined ? undefined : restriction.until - now;
+  throw new ChatwireError(restriction.kind === 'ban' ? 'BANNED' : 'MUTED', message, { retryAfterMs });
+}
 
 /** `value` as `schema` parses it, or a `VALIDATION_FAILED` ChatwireError naming `what`. */
 function valid<S extends z.core.$ZodType>(schema: S, value: unknown, what: string): z.output<S> {

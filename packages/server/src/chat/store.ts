@@ -54,6 +54,21 @@ export interface AppendResult {
 }
 
 /**
+ * What {@link Store.sendCheck} read for a send: the message this send already stored, if it is a retry,
+ * and the author's bans and mutes in force in the room.
+ *
+ * @example
+ * ```ts
+ * const { stored, restrictions }: SendCheck = await store.sendCheck('lobby', 'ana', 'c-1', Date.now());
+ * if (stored !== undefined) console.log('a retry of', stored.serial);
+ * ```
+ */
+export interface SendCheck {
+  stored: Message | undefined;
+  restrictions: RoomRestriction[];
+}
+
+/**
  * A page request: the latest messages, or those just `before` / `after` a serial.
  *
  * @example
@@ -162,10 +177,12 @@ export interface Store {
    */
   append(message: NewMessage): Promise<AppendResult>;
   /**
-   * The message `authorId` stored in `roomId` with this `clientMessageId`, if any (deleted ones
-   * included): what a retry of that send answers, without storing anything.
+   * What a send reads before it is stored, in one call (one round trip for a database): as `stored`,
+   * the message `authorId` stored in `roomId` with this `clientMessageId`, if any (deleted ones
+   * included), which a retry of that send answers without storing anything; as `restrictions`, the
+   * author's bans and mutes in the room in force at `now`, as {@link Store.restrictionsOf} reads them.
    */
-  findByClientMessageId(roomId: string, authorId: string, clientMessageId: string): Promise<Message | undefined>;
+  sendCheck(roomId: string, authorId: string, clientMessageId: string, now: number): Promise<SendCheck>;
   /** The message with this serial, if any (deleted ones included, as tombstones). */
   get(roomId: string, serial: number): Promise<Message | undefined>;
   /**

@@ -9,6 +9,7 @@ import type {
   RestrictionKind,
   RoomRestriction,
   SearchQuery,
+  SendCheck,
   Store,
   UserRoomsQuery,
 } from '../chat/store.js';
@@ -101,11 +102,14 @@ export class MemoryStore implements Store {
     return { message: structuredClone(message), created: true };
   }
 
-  async findByClientMessageId(roomId: string, authorId: string, clientMessageId: string): Promise<Message | undefined> {
+  async sendCheck(roomId: string, authorId: string, clientMessageId: string, now: number): Promise<SendCheck> {
     const room = this.rooms.get(roomId);
     const serial = room?.byClientId.get(clientKey(authorId, clientMessageId));
     const message = serial === undefined ? undefined : this.find(room, serial);
-    return message && structuredClone(message);
+    return {
+      stored: message && structuredClone(message),
+      restrictions: await this.restrictionsOf(roomId, authorId, now),
+    };
   }
 
   async get(roomId: string, serial: number): Promise<Message | undefined> {

@@ -10,6 +10,7 @@ import type {
   RestrictionKind,
   RoomRestriction,
   SearchQuery,
+  SendCheck,
   Store,
   UserRoomsQuery,
 } from '../chat/store.js';
@@ -137,6 +138,9 @@ const MESSAGE = MESSAGE_COLUMNS.join(', ');
 const LAST_MESSAGE = MESSAGE_COLUMNS.map((column) => `lm.${column}`).join(', ');
 const RESTRICTION = 'room_id, user_id, kind, until, reason, created_at';
 
+/** A row of a LEFT JOIN's right side: every column null when nothing matched. */
+type NullableRow<R> = { [K in keyof R]: R[K] | null };
+
 const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
@@ -246,8 +250,25 @@ export class PostgresStore implements Store {
     }
   }
 
-  async findByClientMessageId(roomId: string, authorId: string, clientMessageId: string): Promise<Message | undefined> {
-    return this.byClientId(this.pool, { roomId, author: { userId: authorId }, clientMessageId });
+  async sendCheck(roomId: string, authorId: string, clientMessageId: string, now: number): Promise<SendCheck> {
+    // One row, always: the stored send's columns (all null when there is none) and the restrictions as JSON.
+    const { rows } = await this.run<NullableRow<MessageRow> & { restrictions: RestrictionRow[] }>(
+      this.pool,
+      `SELECT ${MESSAGE},
+         (SELECT coalesce(json_agg(r ORDER BY r.kind), '[]'::json) FROM (
+            SELECT ${RESTRICTION} FROM ${this.t.restrictions}
+            WHERE room_id = $1 AND user_id = $2 AND (until IS NULL OR until > $4)) r) AS restrictions
+       FROM (SELECT 1) one
+       LEFT JOIN ${this.t.messages} ON room_id = $1 AND author_id = $2 AND client_message_id = $3`,
+      [roomId, authorId, clientMessageId, now],
+    );
+    const row = rows[0];
+    if (row === undefined) throw new Error('sendCheck read no row');
+    const { restrictions, ...message } = row;
+    return {
+      stored: message.id === null ? undefined : toMessage(message as MessageRow),
+      restrictions: restrictions.map(toRestriction),
+    };
   }
 
   async get(roomId: string, serial: number): Promise<Message | undefined> {

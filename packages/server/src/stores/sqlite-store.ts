@@ -12,6 +12,7 @@ import type {
   RestrictionKind,
   RoomRestriction,
   SearchQuery,
+  SendCheck,
   Store,
   UserRoomsQuery,
 } from '../chat/store.js';
@@ -408,9 +409,9 @@ export class SqliteStore implements Store {
     });
   }
 
-  async findByClientMessageId(roomId: string, authorId: string, clientMessageId: string): Promise<Message | undefined> {
+  async sendCheck(roomId: string, authorId: string, clientMessageId: string, now: number): Promise<SendCheck> {
     const row = this.statements.byClientId.get(roomId, authorId, clientMessageId);
-    return row && toMessage(row);
+    return { stored: row && toMessage(row), restrictions: await this.restrictionsOf(roomId, authorId, now) };
   }
 
   async get(roomId: string, serial: number): Promise<Message | undefined> {

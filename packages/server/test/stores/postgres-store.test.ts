@@ -152,7 +152,7 @@ describe('PostgresStore on several nodes', () => {
         store.toggleReaction('r', n, '👍', 'ana', n, 10),
         store.updatedSince('r', 0, 10),
         store.search('r', 'edited', { limit: 10 }),
-        store.findByClientMessageId('r', 'ana', `c${n}`),
+        store.sendCheck('r', 'ana', `c${n}`, 0),
         store.restrictionsOf('r', 'ben', 0),
         store.restrictions('r', 'mute', 0, 10),
         store.userRooms('ana', { limit: 10, maxUnread: 10 }),
@@ -208,7 +208,7 @@ describe('PostgresStore on several nodes', () => {
     await store.history('room7', { limit: 50 });
     await store.lastSerial('room7');
     await store.updatedSince('room7', 0, 50);
-    await store.findByClientMessageId('room7', 'u3', 'c3');
+    await store.sendCheck('room7', 'u3', 'c3', 1);
     await store.restrictionsOf('room7', 'u3', 1);
     await store.roomMembers('room7', 101);
     const author = { userId: 'u3', name: 'U' };

@@ -66,20 +66,43 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.lastSerial('r')).toBe(2);
     });
 
-    it('finds a stored send by room, author and clientMessageId, in its current state', async () => {
+    it('checks a send in one read: the stored send of that room, author and clientMessageId, in its current state', async () => {
       const store = await fresh();
-      expect(await store.findByClientMessageId('r', 'ana', 'same')).toBeUndefined();
+      const stored = async (roomId: string, authorId: string, clientMessageId: string) =>
+        (await store.sendCheck(roomId, authorId, clientMessageId, 1)).stored;
+      expect(await stored('r', 'ana', 'same')).toBeUndefined();
       const { message } = await store.append(draft('r', ana, 'original', 'same'));
       await store.append(draft('r', ben, 'other author', 'same'));
-      expect(await store.findByClientMessageId('r', 'ana', 'same')).toEqual(message);
-      expect(await store.findByClientMessageId('r', 'ben', 'same')).toMatchObject({ text: 'other author' });
-      expect(await store.findByClientMessageId('r2', 'ana', 'same')).toBeUndefined();
-      expect(await store.findByClientMessageId('r', 'ana', 'other')).toBeUndefined();
+      expect(await stored('r', 'ana', 'same')).toEqual(message);
+      expect(await stored('r', 'ben', 'same')).toMatchObject({ text: 'other author' });
+      expect(await stored('r2', 'ana', 'same')).toBeUndefined();
+      expect(await stored('r', 'ana', 'other')).toBeUndefined();
       await store.delete('r', message.serial, 1_800_000_000_000);
-      expect(await store.findByClientMessageId('r', 'ana', 'same')).toMatchObject({
-        serial: 1,
-        text: '',
-        deletedAt: 1_800_000_000_000,
+      expect(await stored('r', 'ana', 'same')).toMatchObject({ serial: 1, text: '', deletedAt: 1_800_000_000_000 });
+    });
+
+    it('checks a send in one read: the author’s bans and mutes in force in the room, beside the stored send', async () => {
+      const store = await fresh();
+      expect(await store.sendCheck('r', 'ana', 'c1', 100)).toEqual({ stored: undefined, restrictions: [] });
+      await store.restrict({ roomId: 'r', userId: 'ana', kind: 'mute', until: 500, reason: 'calm', createdAt: 100 });
+      await store.restrict({ roomId: 'r', userId: 'ana', kind: 'ban', createdAt: 110 });
+      await store.restrict({ roomId: 'r', userId: 'ben', kind: 'ban', createdAt: 120 });
+      await store.restrict({ roomId: 'other', userId: 'ana', kind: 'mute', createdAt: 130 });
+      const { message } = await store.append(draft('r', ana, 'sent before', 'c1'));
+      expect(await store.sendCheck('r', 'ana', 'c1', 499)).toEqual({
+        stored: message,
+        restrictions: [
+          { roomId: 'r', userId: 'ana', kind: 'ban', createdAt: 110 },
+          { roomId: 'r', userId: 'ana', kind: 'mute', until: 500, reason: 'calm', createdAt: 100 },
+        ],
+      });
+      // The same restrictions as restrictionsOf, by the clock it is given: the mute ended at `until`.
+      expect((await store.sendCheck('r', 'ana', 'c2', 500)).restrictions).toEqual(
+        await store.restrictionsOf('r', 'ana', 500),
+      );
+      expect(await store.sendCheck('r', 'ana', 'c2', 500)).toEqual({
+        stored: undefined,
+        restrictions: [{ roomId: 'r', userId: 'ana', kind: 'ban', createdAt: 110 }],
       });
     });
 
