@@ -6,9 +6,10 @@
  *
  * The packages are measured as published: each entry imports them by name and gets their built `dist`
  * (built first when missing or older than the sources), as an app's bundler does, not their `src`
- * through the `@chatwire/source` condition, so what the build does to the code counts. socket.io-client
- * and zod are their published files on both sides. The modules' shares still name the source files,
- * through the source maps the builds ship.
+ * through the `@chatwire/source` condition, so what the build does to the code counts (the client's
+ * build shortens the names of private and internal members, see packages/client/tsup.config.ts,
+ * which a minifier alone cannot do). socket.io-client and zod are their published files on both
+ * sides. The modules' shares still name the source files, through the source maps the builds ship.
  */
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';

@@ -1,5 +1,12 @@
 import { defineConfig } from 'tsup';
 
+/**
+ * Private and `@internal` members end with an underscore (`bySerial_`): the published build shortens
+ * their names, which a minifier cannot do (about 0.7 KB gzipped in an app's bundle, see
+ * docs/performance.md). Nothing outside the package may read them; `[^_]` spares `__proto__`.
+ */
+const mangleProps = /[^_]_$/;
+
 export default defineConfig([
   {
     entry: ['src/index.ts'],
@@ -8,6 +15,9 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
     target: 'es2022',
+    esbuildOptions(options) {
+      options.mangleProps = mangleProps;
+    },
   },
   {
     // One self-contained file for a plain <script type="module">: dependencies bundled in.
@@ -20,6 +30,7 @@ export default defineConfig([
     target: 'es2022',
     esbuildOptions(options) {
       options.conditions = ['@chatwire/source', 'browser', 'import', 'default'];
+      options.mangleProps = mangleProps;
     },
   },
   {
