@@ -3,7 +3,9 @@ import { defineConfig } from 'tsup';
 /**
  * Private and `@internal` members end with an underscore (`bySerial_`): the published build shortens
  * their names, which a minifier cannot do (about 0.7 KB gzipped in an app's bundle, see
- * docs/performance.md). Nothing outside the package may read them; `[^_]` spares `__proto__`.
+ * docs/performance.md). Nothing outside the package may read them; `[^_]` spares `__proto__`. Declare
+ * them as fields, not constructor parameter properties: esbuild leaves the field declaration it makes
+ * for a parameter property unmangled (an extra, always undefined, property).
  */
 const mangleProps = /[^_]_$/;
 

@@ -55,7 +55,11 @@ export function reportListenerError(onListenerError: ListenerErrorHandler, error
 export class Emitter<Events extends EventMap> {
   private readonly listeners_ = new Map<keyof Events, Set<Events[keyof Events]>>();
 
-  constructor(private readonly onListenerError_: ListenerErrorHandler = rethrowLater) {}
+  private readonly onListenerError_: ListenerErrorHandler;
+
+  constructor(onListenerError: ListenerErrorHandler = rethrowLater) {
+    this.onListenerError_ = onListenerError;
+  }
 
   /** Calls `listener` on each `event`; returns a function that removes it. */
   on<E extends keyof Events>(event: E, listener: Events[E]): () => void {

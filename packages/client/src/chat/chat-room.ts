@@ -222,12 +222,15 @@ export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<
   private readonly firstJoined_ = gate();
   private removedBy_: RoomRemoval | undefined;
 
-  constructor(
-    readonly id: string,
-    private readonly host_: RoomHost,
-    private readonly settings_: RoomSettings,
-  ) {
-    super(settings_.onError);
+  readonly id: string;
+  private readonly host_: RoomHost;
+  private readonly settings_: RoomSettings;
+
+  constructor(id: string, host: RoomHost, settings: RoomSettings) {
+    super(settings.onError);
+    this.id = id;
+    this.host_ = host;
+    this.settings_ = settings;
   }
 
   /** Stored messages by serial, then our pending and failed sends in the order they were made. */

@@ -37,7 +37,11 @@ export class RoomList {
   /** Messages that came while a fetch was under way: its answer may predate them. */
   private duringFetch_: Message[] = [];
 
-  constructor(private readonly host_: RoomListHost) {}
+  private readonly host_: RoomListHost;
+
+  constructor(host: RoomListHost) {
+    this.host_ = host;
+  }
 
   /** Newest activity first (rooms without messages last, by room id). */
   get rooms(): readonly RoomSummary[] {
