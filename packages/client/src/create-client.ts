@@ -161,7 +161,8 @@ type ConnectError = Error & { data?: unknown };
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
- * A typed, validated client over socket.io-client for one contract.
+ * A typed, validated client over socket.io-client for one contract. A subclass may add members of
+ * any name not starting with `_` (those are the package's own).
  * @example
  * const client = createClient(contract, 'http://localhost:3000');
  * const result = await client.request('history', { limit: 20 });

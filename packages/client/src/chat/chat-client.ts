@@ -113,7 +113,8 @@ export type ChatClientEvents = {
 
 /**
  * The chat client: rooms with ordered, de-duplicated message lists, sends that survive reconnects,
- * automatic catch-up (`sync`) after every reconnect, typing, presence and read markers.
+ * automatic catch-up (`sync`) after every reconnect, typing, presence and read markers. A subclass
+ * may add members of any name not starting with `_` (those are the package's own).
  * @example
  * const chat = createChatClient('https://chat.example.com', { auth: { token } });
  * const joined = await chat.join('general');
