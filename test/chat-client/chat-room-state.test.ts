@@ -60,9 +60,9 @@ describe('ChatRoom load state', () => {
     const joining = ana.join('r');
     const room = ana.rooms.get('r');
     if (room === undefined) throw new Error('the room is listed from the join on');
-    expect(room.isLoaded).toBe(false);
+    expect(room.isLoaded_).toBe(false);
     ok(await joining);
-    expect(room.isLoaded).toBe(true);
+    expect(room.isLoaded_).toBe(true);
     expect(texts(room)).toEqual(['m4', 'm5']);
     expect(room.hasOlder).toBe(true);
 

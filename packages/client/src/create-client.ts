@@ -161,7 +161,8 @@ type ConnectError = Error & { data?: unknown };
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
- * A typed, validated client over socket.io-client for one contract.
+ * A typed, validated client over socket.io-client for one contract. A subclass may add members of
+ * any name not starting with `_` (those are the package's own).
  * @example
  * const client = createClient(contract, 'http://localhost:3000');
  * const result = await client.request('history', { limit: 20 });
@@ -170,34 +171,34 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export class ChatwireClient<C extends AnyContract> {
   /** The socket.io-client socket underneath, typed by the contract (escape hatch). */
   readonly raw: TypedClientSocket<C>;
-  private readonly contract: C;
-  private readonly requestTimeoutMs: number;
-  private readonly onInvalid: ((message: InvalidMessage) => void) | undefined;
-  private readonly onListenerError: ListenerErrorHandler;
-  private readonly random: () => number;
-  private readonly listeners = new Map<string, Set<Listener>>();
-  private readonly handlers = new Map<string, AnyRequestHandler>();
-  private readonly errorListeners = new Set<(error: ErrorEventPayload) => void>();
-  private readonly statusListeners = new Set<StatusListener>();
-  private readonly pending = new Set<Settle>();
-  private currentStatus: ConnectionStatus;
-  private lastError: ChatwireError | undefined;
-  private everConnected = false;
+  private readonly contract_: C;
+  private readonly requestTimeoutMs_: number;
+  private readonly onInvalid_: ((message: InvalidMessage) => void) | undefined;
+  private readonly onListenerError_: ListenerErrorHandler;
+  private readonly random_: () => number;
+  private readonly listeners_ = new Map<string, Set<Listener>>();
+  private readonly handlers_ = new Map<string, AnyRequestHandler>();
+  private readonly errorListeners_ = new Set<(error: ErrorEventPayload) => void>();
+  private readonly statusListeners_ = new Set<StatusListener>();
+  private readonly pending_ = new Set<Settle>();
+  private currentStatus_: ConnectionStatus;
+  private lastError_: ChatwireError | undefined;
+  private everConnected_ = false;
   /** The server's last `chatwire:error` while no other event came after it: the reason of a disconnect that follows. */
-  private lastNotice: ErrorEventPayload | undefined;
+  private lastNotice_: ErrorEventPayload | undefined;
   /** Reconnects the client made itself since the last connect: the next wait grows with them. */
-  private retries = 0;
+  private retries_ = 0;
   /** Disconnects for too many refused events in the client's life: never forgotten, so a client kicked again waits longer. */
-  private kicks = 0;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private kicks_ = 0;
+  private reconnectTimer_: ReturnType<typeof setTimeout> | undefined;
 
   constructor(contract: C, url: string, options: ChatwireClientOptions<C> = {}) {
     const { auth, requestTimeoutMs, onInvalid, random, onError, ...ioOptions } = options;
-    this.contract = contract;
-    this.requestTimeoutMs = requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    this.onInvalid = onInvalid;
-    this.onListenerError = onError ?? rethrowLater;
-    this.random = random ?? Math.random;
+    this.contract_ = contract;
+    this.requestTimeoutMs_ = requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.onInvalid_ = onInvalid;
+    this.onListenerError_ = onError ?? rethrowLater;
+    this.random_ = random ?? Math.random;
     const socketOptions: Partial<ManagerOptions & SocketOptions> = {
       reconnectionDelay: 1000,
       reconnectionDelayMax: 10_000,
@@ -213,9 +214,9 @@ export class ChatwireClient<C extends AnyContract> {
       };
     }
     this.raw = io(url, socketOptions) as TypedClientSocket<C>;
-    this.currentStatus = ioOptions.autoConnect === false ? 'disconnected' : 'connecting';
-    this.watchConnection();
-    this.answerServerRequests();
+    this.currentStatus_ = ioOptions.autoConnect === false ? 'disconnected' : 'connecting';
+    this.watchConnection_();
+    this.answerServerRequests_();
   }
 
   /** The socket id while connected. */
@@ -225,12 +226,12 @@ export class ChatwireClient<C extends AnyContract> {
 
   /** Where the connection stands. */
   get status(): ConnectionStatus {
-    return this.currentStatus;
+    return this.currentStatus_;
   }
 
   /** Why the connection was last refused or lost, if the server said so. */
   get error(): ChatwireError | undefined {
-    return this.lastError;
+    return this.lastError_;
   }
 
   /**
@@ -242,12 +243,12 @@ export class ChatwireClient<C extends AnyContract> {
    */
   emit<E extends EmitEventName<C>>(event: E, ...args: PayloadArgs<ClientEvent<C, E>>): Result<void> {
     const error =
-      this.contract.clientToServer[event]?.ack === undefined
-        ? this.checkOutgoing(event, args)
+      this.contract_.clientToServer[event]?.ack === undefined
+        ? this.checkOutgoing_(event, args)
         : new ChatwireError('VALIDATION_FAILED', `"${event}" is answered with an ack: send it with request`);
     if (error !== undefined) {
       const payload = error.toPayload();
-      callListeners(this.errorListeners, [{ event, ...payload }], ERROR_EVENT, this.onListenerError);
+      callListeners(this.errorListeners_, [{ event, ...payload }], ERROR_EVENT, this.onListenerError_);
       return { ok: false, error: payload };
     }
     (this.raw as unknown as { emit(event: string, ...args: unknown[]): void }).emit(event, ...args);
@@ -263,17 +264,17 @@ export class ChatwireClient<C extends AnyContract> {
     event: E,
     ...args: RequestArgs<ClientEvent<C, E>>
   ): Promise<Result<AckOutput<ClientEvent<C, E>>>> {
-    const spec = this.contract.clientToServer[event];
+    const spec = this.contract_.clientToServer[event];
     const hasPayload = spec?.payload !== undefined;
     const options = (hasPayload ? args[1] : args[0]) as RequestOptions | undefined;
-    const error = this.checkOutgoing(event, hasPayload ? args : NO_ARGS);
+    const error = this.checkOutgoing_(event, hasPayload ? args : NO_ARGS);
     if (error !== undefined) return Promise.resolve({ ok: false, error: error.toPayload() });
-    if (this.currentStatus === 'closed') return Promise.resolve(failure('DISCONNECTED', 'The client is closed'));
+    if (this.currentStatus_ === 'closed') return Promise.resolve(failure('DISCONNECTED', 'The client is closed'));
     return new Promise((resolve) => {
       const settle = resolve as Settle;
-      this.pending.add(settle);
-      const answered = this.onAnswer(event, spec?.ack, settle);
-      const timed = this.raw.timeout(options?.timeoutMs ?? this.requestTimeoutMs) as unknown as {
+      this.pending_.add(settle);
+      const answered = this.onAnswer_(event, spec?.ack, settle);
+      const timed = this.raw.timeout(options?.timeoutMs ?? this.requestTimeoutMs_) as unknown as {
         emit(event: string, ...args: unknown[]): void;
       };
       if (hasPayload && args.length > 0) timed.emit(event, args[0], answered);
@@ -282,7 +283,7 @@ export class ChatwireClient<C extends AnyContract> {
   }
 
   /** The ack callback of a request: its result, read off the answer (or the timeout), settles it once. */
-  private onAnswer(
+  private onAnswer_(
     event: string,
     ackSchema: ZodLike | undefined,
     settle: Settle,
@@ -292,8 +293,8 @@ export class ChatwireClient<C extends AnyContract> {
         ? this.raw.connected
           ? failure('TIMEOUT', `No answer to "${event}" in time`)
           : failure('DISCONNECTED', `The connection was lost before "${event}" was answered`)
-        : this.parseResult(event, ackSchema, response);
-      if (this.pending.delete(settle)) settle(result);
+        : this.parseResult_(event, ackSchema, response);
+      if (this.pending_.delete(settle)) settle(result);
     };
   }
 
@@ -302,18 +303,18 @@ export class ChatwireClient<C extends AnyContract> {
     event: E,
     listener: (payload: PayloadOutput<ServerEvent<C, E>>) => void,
   ): () => void {
-    let set = this.listeners.get(event);
+    let set = this.listeners_.get(event);
     if (set === undefined) {
       const listeners = new Set<Listener>();
       set = listeners;
-      this.listeners.set(event, listeners);
-      const spec = this.contract.serverToClient[event];
+      this.listeners_.set(event, listeners);
+      const spec = this.contract_.serverToClient[event];
       (this.raw as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(
         event,
         (...args: unknown[]) => {
-          const payload = this.parseIncoming(event, spec?.payload, args);
+          const payload = this.parseIncoming_(event, spec?.payload, args);
           if (payload === invalid) return;
-          callListeners(listeners, [payload], event, this.onListenerError);
+          callListeners(listeners, [payload], event, this.onListenerError_);
         },
       );
     }
@@ -334,48 +335,48 @@ export class ChatwireClient<C extends AnyContract> {
    * client.handle('confirm', async ({ text }) => ({ yes: window.confirm(text) }));
    */
   handle<E extends ServerRequestEventName<C>>(event: E, handler: RequestHandler<ServerEvent<C, E>>): () => void {
-    if (this.contract.serverToClient[event]?.ack === undefined) {
+    if (this.contract_.serverToClient[event]?.ack === undefined) {
       throw new TypeError(`"${event}" is not a server → client event with an ack in this contract`);
     }
-    if (this.handlers.has(event)) throw new Error(`"${event}" already has a handler`);
+    if (this.handlers_.has(event)) throw new Error(`"${event}" already has a handler`);
     const anyHandler = handler as AnyRequestHandler;
-    this.handlers.set(event, anyHandler);
+    this.handlers_.set(event, anyHandler);
     return () => {
-      if (this.handlers.get(event) === anyHandler) this.handlers.delete(event);
+      if (this.handlers_.get(event) === anyHandler) this.handlers_.delete(event);
     };
   }
 
   /** Listens to every server event with an ack, so that none is left unanswered. */
-  private answerServerRequests(): void {
-    for (const [event, spec] of Object.entries(this.contract.serverToClient as Record<string, ServerEventSpec>)) {
+  private answerServerRequests_(): void {
+    for (const [event, spec] of Object.entries(this.contract_.serverToClient as Record<string, ServerEventSpec>)) {
       if (spec.ack === undefined) continue;
       (this.raw as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(
         event,
         (...args: unknown[]) => {
           const ack = args.at(-1);
           if (typeof ack !== 'function') {
-            this.invalid(
+            this.invalid_(
               event,
               args,
               new ChatwireError('VALIDATION_FAILED', `Server request "${event}" came without an ack`),
             );
             return;
           }
-          void this.answerServerRequest(event, spec, args.slice(0, -1), ack as Ack);
+          void this.answerServerRequest_(event, spec, args.slice(0, -1), ack as Ack);
         },
       );
     }
   }
 
-  private async answerServerRequest(event: string, spec: ServerEventSpec, args: unknown[], ack: Ack): Promise<void> {
-    const handler = this.handlers.get(event);
+  private async answerServerRequest_(event: string, spec: ServerEventSpec, args: unknown[], ack: Ack): Promise<void> {
+    const handler = this.handlers_.get(event);
     if (handler === undefined) {
       ack({ ok: false, error: { code: 'NOT_FOUND', message: `No handler for "${event}" on this client` } });
       return;
     }
-    const payload = this.parseRequestPayload(event, spec, args);
+    const payload = this.parseRequestPayload_(event, spec, args);
     if (!payload.ok) {
-      this.invalid(event, args, payload.error);
+      this.invalid_(event, args, payload.error);
       ack({ ok: false, error: payload.error.toPayload() });
       return;
     }
@@ -387,20 +388,20 @@ export class ChatwireClient<C extends AnyContract> {
         ack({ ok: false, error: error.toPayload() });
         return;
       }
-      reportListenerError(this.onListenerError, error, event);
+      reportListenerError(this.onListenerError_, error, event);
       ack({ ok: false, error: { code: 'INTERNAL', message: `The handler of "${event}" failed` } });
       return;
     }
     const parsed = parsePayload(spec.ack as ZodLike, data, `answer to "${event}"`);
     if (!parsed.ok) {
-      reportListenerError(this.onListenerError, parsed.error, event);
+      reportListenerError(this.onListenerError_, parsed.error, event);
       ack({ ok: false, error: parsed.error.toPayload() });
       return;
     }
     ack({ ok: true, data });
   }
 
-  private parseRequestPayload(event: string, spec: ServerEventSpec, args: unknown[]) {
+  private parseRequestPayload_(event: string, spec: ServerEventSpec, args: unknown[]) {
     if (spec.payload === undefined) {
       return args.length === 0
         ? { ok: true as const, data: undefined }
@@ -423,99 +424,99 @@ export class ChatwireClient<C extends AnyContract> {
    * by `emit` itself before sending.
    */
   onError(listener: (error: ErrorEventPayload) => void): () => void {
-    this.errorListeners.add(listener);
+    this.errorListeners_.add(listener);
     return () => {
-      this.errorListeners.delete(listener);
+      this.errorListeners_.delete(listener);
     };
   }
 
   /** Calls `listener` at each status change, with the server's reason when it refused or dropped us. */
   onStatus(listener: StatusListener): () => void {
-    this.statusListeners.add(listener);
+    this.statusListeners_.add(listener);
     return () => {
-      this.statusListeners.delete(listener);
+      this.statusListeners_.delete(listener);
     };
   }
 
   /** Connects (when made with `autoConnect: false`, or after `disconnect()` by the server). */
   connect(): void {
-    if (this.currentStatus === 'connected') return;
-    clearTimeout(this.reconnectTimer);
-    this.setStatus(this.everConnected ? 'reconnecting' : 'connecting', undefined);
+    if (this.currentStatus_ === 'connected') return;
+    clearTimeout(this.reconnectTimer_);
+    this.setStatus_(this.everConnected_ ? 'reconnecting' : 'connecting', undefined);
     this.raw.connect();
   }
 
   /** Closes the connection for good; pending requests answer `DISCONNECTED`. */
   close(): void {
-    clearTimeout(this.reconnectTimer);
-    this.setStatus('closed', undefined);
+    clearTimeout(this.reconnectTimer_);
+    this.setStatus_('closed', undefined);
     this.raw.disconnect();
-    const pending = [...this.pending];
-    this.pending.clear();
+    const pending = [...this.pending_];
+    this.pending_.clear();
     for (const settle of pending) settle(failure('DISCONNECTED', 'The client was closed'));
   }
 
-  private watchConnection(): void {
+  private watchConnection_(): void {
     this.raw.on('connect', () => {
-      this.everConnected = true;
-      this.lastNotice = undefined;
-      this.retries = 0;
-      this.setStatus('connected', undefined);
+      this.everConnected_ = true;
+      this.lastNotice_ = undefined;
+      this.retries_ = 0;
+      this.setStatus_('connected', undefined);
     });
     this.raw.on('disconnect', (reason) => {
-      const notice = this.lastNotice;
-      this.lastNotice = undefined;
-      if (this.currentStatus === 'closed') return;
+      const notice = this.lastNotice_;
+      this.lastNotice_ = undefined;
+      if (this.currentStatus_ === 'closed') return;
       const byServer = reason === 'io server disconnect';
       if (byServer && notice !== undefined) {
         const error = ChatwireError.fromPayload(notice);
         // Sent just before the server drops us because our credentials expired: reconnect with fresh ones.
         if (notice.event === 'connect' && notice.code === 'UNAUTHORIZED')
-          return this.reconnectLater(error, this.retries++);
+          return this.reconnectLater_(error, this.retries_++);
         // Too many refused events (`RATE_LIMITED`): come back, but later each time.
-        if (isRetryable(notice)) return this.reconnectLater(error, this.kicks++, notice.retryAfterMs);
+        if (isRetryable(notice)) return this.reconnectLater_(error, this.kicks_++, notice.retryAfterMs);
       }
       const error = byServer ? new ChatwireError('DISCONNECTED', 'The server closed the connection') : undefined;
-      this.setStatus(byServer || !this.willRetry() ? 'disconnected' : 'reconnecting', error);
+      this.setStatus_(byServer || !this.willRetry_() ? 'disconnected' : 'reconnecting', error);
     });
     this.raw.on('connect_error', (raw: ConnectError) => {
-      if (this.currentStatus === 'closed') return;
+      if (this.currentStatus_ === 'closed') return;
       const parsed = errorPayloadSchema.safeParse(raw.data);
       // socket.io's answer to a namespace the server does not serve; final, as the socket is destroyed.
       if (!parsed.success && raw.message === 'Invalid namespace') {
         const error = new ChatwireError('NOT_FOUND', 'The server has no such namespace', { cause: raw });
-        this.setStatus('disconnected', error);
+        this.setStatus_('disconnected', error);
         return;
       }
       if (!parsed.success) {
         const error = new ChatwireError('DISCONNECTED', raw.message, { cause: raw });
-        this.setStatus(this.willRetry() ? 'reconnecting' : 'disconnected', error);
+        this.setStatus_(this.willRetry_() ? 'reconnecting' : 'disconnected', error);
         return;
       }
       const error = ChatwireError.fromPayload(parsed.data, raw);
       // Refused by the server for a passing reason (connection cap, a dependency down): socket.io
       // itself would not try again.
       if (!this.raw.active && isRetryable(parsed.data)) {
-        this.reconnectLater(error, this.retries++, parsed.data.retryAfterMs);
+        this.reconnectLater_(error, this.retries_++, parsed.data.retryAfterMs);
         return;
       }
-      this.setStatus(this.willRetry() ? 'reconnecting' : 'disconnected', error);
+      this.setStatus_(this.willRetry_() ? 'reconnecting' : 'disconnected', error);
     });
     // Any other event means the last notice was not about a disconnect to come.
     this.raw.onAny(() => {
-      this.lastNotice = undefined;
+      this.lastNotice_ = undefined;
     });
     this.raw.io.on('reconnect_failed', () => {
-      if (this.currentStatus === 'closed') return;
-      this.setStatus('disconnected', new ChatwireError('DISCONNECTED', 'Gave up reconnecting'));
+      if (this.currentStatus_ === 'closed') return;
+      this.setStatus_('disconnected', new ChatwireError('DISCONNECTED', 'Gave up reconnecting'));
     });
     (this.raw as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(
       ERROR_EVENT,
       (...args: unknown[]) => {
-        const payload = this.parseIncoming(ERROR_EVENT, errorEventSchema, args) as ErrorEventPayload | typeof invalid;
+        const payload = this.parseIncoming_(ERROR_EVENT, errorEventSchema, args) as ErrorEventPayload | typeof invalid;
         if (payload === invalid) return;
-        this.lastNotice = payload;
-        callListeners(this.errorListeners, [payload], ERROR_EVENT, this.onListenerError);
+        this.lastNotice_ = payload;
+        callListeners(this.errorListeners_, [payload], ERROR_EVENT, this.onListenerError_);
       },
     );
   }
@@ -526,42 +527,42 @@ export class ChatwireClient<C extends AnyContract> {
    * full jitter on socket.io's reconnection delays, never sooner than the server's `retryAfterMs`.
    * A final refusal then ends it (`connect_error` UNAUTHORIZED): no loop with an expired static token.
    */
-  private reconnectLater(error: ChatwireError, attempt: number, retryAfterMs?: number): void {
+  private reconnectLater_(error: ChatwireError, attempt: number, retryAfterMs?: number): void {
     const { io } = this.raw;
     if (!io.reconnection() || attempt >= io.reconnectionAttempts()) {
-      this.setStatus('disconnected', error);
+      this.setStatus_('disconnected', error);
       return;
     }
-    const backoff = { baseMs: io.reconnectionDelay(), maxMs: io.reconnectionDelayMax(), random: this.random };
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(
+    const backoff = { baseMs: io.reconnectionDelay(), maxMs: io.reconnectionDelayMax(), random: this.random_ };
+    clearTimeout(this.reconnectTimer_);
+    this.reconnectTimer_ = setTimeout(
       () => {
-        if (this.currentStatus === 'reconnecting') this.raw.connect();
+        if (this.currentStatus_ === 'reconnecting') this.raw.connect();
       },
       backoffDelayMs(attempt, backoff, retryAfterMs),
     );
-    this.setStatus('reconnecting', error);
+    this.setStatus_('reconnecting', error);
   }
 
   /** socket.io retries unless the server refused us (the socket is no longer active) or retries are off. */
-  private willRetry(): boolean {
+  private willRetry_(): boolean {
     return this.raw.active && this.raw.io.reconnection();
   }
 
-  private setStatus(status: ConnectionStatus, error: ChatwireError | undefined): void {
-    if (error !== undefined) this.lastError = error;
-    if (status === 'connected') this.lastError = undefined;
-    if (status === this.currentStatus && error === undefined) return;
-    this.currentStatus = status;
-    callListeners(this.statusListeners, [status, error], 'status', this.onListenerError);
+  private setStatus_(status: ConnectionStatus, error: ChatwireError | undefined): void {
+    if (error !== undefined) this.lastError_ = error;
+    if (status === 'connected') this.lastError_ = undefined;
+    if (status === this.currentStatus_ && error === undefined) return;
+    this.currentStatus_ = status;
+    callListeners(this.statusListeners_, [status, error], 'status', this.onListenerError_);
   }
 
   /** The reason an outgoing event breaks the contract, or undefined when it is fine. */
-  private checkOutgoing(event: string, args: readonly unknown[]): ChatwireError | undefined {
-    if (!Object.hasOwn(this.contract.clientToServer, event)) {
+  private checkOutgoing_(event: string, args: readonly unknown[]): ChatwireError | undefined {
+    if (!Object.hasOwn(this.contract_.clientToServer, event)) {
       return new ChatwireError('NOT_FOUND', `"${event}" is not a client → server event of this contract`);
     }
-    const schema = this.contract.clientToServer[event]?.payload;
+    const schema = this.contract_.clientToServer[event]?.payload;
     if (schema === undefined) {
       return args.length === 0 || args[0] === undefined
         ? undefined
@@ -571,23 +572,23 @@ export class ChatwireClient<C extends AnyContract> {
     return parsed.ok ? undefined : parsed.error;
   }
 
-  private parseIncoming(event: string, schema: ZodLike | undefined, args: unknown[]): unknown {
+  private parseIncoming_(event: string, schema: ZodLike | undefined, args: unknown[]): unknown {
     if (schema === undefined) {
       if (args.length === 0) return undefined;
-      this.invalid(event, args, new ChatwireError('VALIDATION_FAILED', `Server event "${event}" takes no payload`));
+      this.invalid_(event, args, new ChatwireError('VALIDATION_FAILED', `Server event "${event}" takes no payload`));
       return invalid;
     }
     if (args.length !== 1) {
-      this.invalid(event, args, new ChatwireError('VALIDATION_FAILED', `Server event "${event}" takes one payload`));
+      this.invalid_(event, args, new ChatwireError('VALIDATION_FAILED', `Server event "${event}" takes one payload`));
       return invalid;
     }
     const parsed = parsePayload(schema, args[0], `payload of server event "${event}"`);
     if (parsed.ok) return parsed.data;
-    this.invalid(event, args[0], parsed.error);
+    this.invalid_(event, args[0], parsed.error);
     return invalid;
   }
 
-  private parseResult(event: string, ackSchema: ZodLike | undefined, response: unknown): Result<never> {
+  private parseResult_(event: string, ackSchema: ZodLike | undefined, response: unknown): Result<never> {
     const envelope = response as { ok?: unknown; data?: unknown; error?: unknown } | null;
     if (envelope?.ok === false) {
       const error = errorPayloadSchema.safeParse(envelope.error);
@@ -596,16 +597,16 @@ export class ChatwireClient<C extends AnyContract> {
       if (ackSchema === undefined) return { ok: true, data: undefined as never };
       const parsed = parsePayload(ackSchema, envelope.data, `ack data of "${event}"`);
       if (parsed.ok) return { ok: true, data: parsed.data as never };
-      this.invalid(event, envelope.data, parsed.error);
+      this.invalid_(event, envelope.data, parsed.error);
       return { ok: false, error: parsed.error.toPayload() };
     }
     const error = new ChatwireError('VALIDATION_FAILED', `The ack of "${event}" is not a result envelope`);
-    this.invalid(event, response, error);
+    this.invalid_(event, response, error);
     return { ok: false, error: error.toPayload() };
   }
 
-  private invalid(event: string, payload: unknown, error: ChatwireError): void {
-    this.onInvalid?.({ event, payload, error });
+  private invalid_(event: string, payload: unknown, error: ChatwireError): void {
+    this.onInvalid_?.({ event, payload, error });
   }
 }
 

@@ -53,16 +53,20 @@ export function reportListenerError(onListenerError: ListenerErrorHandler, error
  * throws goes to `onListenerError` and never stops the other listeners nor the code that emitted.
  */
 export class Emitter<Events extends EventMap> {
-  private readonly listeners = new Map<keyof Events, Set<Events[keyof Events]>>();
+  private readonly listeners_ = new Map<keyof Events, Set<Events[keyof Events]>>();
 
-  constructor(private readonly onListenerError: ListenerErrorHandler = rethrowLater) {}
+  private readonly onListenerError_: ListenerErrorHandler;
+
+  constructor(onListenerError: ListenerErrorHandler = rethrowLater) {
+    this.onListenerError_ = onListenerError;
+  }
 
   /** Calls `listener` on each `event`; returns a function that removes it. */
   on<E extends keyof Events>(event: E, listener: Events[E]): () => void {
-    let set = this.listeners.get(event);
+    let set = this.listeners_.get(event);
     if (set === undefined) {
       set = new Set();
-      this.listeners.set(event, set);
+      this.listeners_.set(event, set);
     }
     set.add(listener);
     return () => {
@@ -71,8 +75,8 @@ export class Emitter<Events extends EventMap> {
   }
 
   protected emit<E extends keyof Events>(event: E, ...args: Parameters<Events[E]>): void {
-    const set = this.listeners.get(event);
+    const set = this.listeners_.get(event);
     if (set === undefined) return;
-    callListeners(set as Set<(...a: Parameters<Events[E]>) => void>, args, String(event), this.onListenerError);
+    callListeners(set as Set<(...a: Parameters<Events[E]>) => void>, args, String(event), this.onListenerError_);
   }
 }

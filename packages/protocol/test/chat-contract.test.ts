@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { chatContract, MAX_TEXT_LENGTH, messageSchema, roomIdSchema, searchTerms } from '../src/index.js';
+import {
+  chatContract,
+  MAX_TEXT_LENGTH,
+  messageSchema,
+  roomIdSchema,
+  roomRemovalSchema,
+  searchTerms,
+} from '../src/index.js';
 
 const send = chatContract.clientToServer['message:send'].payload;
 const history = chatContract.clientToServer['history:fetch'].payload;
@@ -55,5 +62,22 @@ describe('chat contract', () => {
     expect(messageSchema.parse(message)).toEqual(message);
     expect(messageSchema.safeParse({ ...message, serial: 0 }).success).toBe(false);
     expect(messageSchema.safeParse({ ...message, editedAt: 2, deletedAt: 3, text: '' }).success).toBe(true);
+  });
+
+  it('takes exactly the listed moderation actions and removal kinds, and nothing near them', () => {
+    const moderate = chatContract.clientToServer['room:moderate'].payload;
+    const base = { roomId: 'r', userId: 'ben' };
+    for (const action of ['kick', 'ban', 'unban', 'mute', 'unmute']) {
+      expect(moderate.parse({ ...base, action })).toEqual({ ...base, action });
+    }
+    for (const action of ['Kick', 'kick ', 'delete', '', 0, null, ['kick'], undefined]) {
+      expect(moderate.safeParse({ ...base, action }).success).toBe(false);
+    }
+    for (const kind of ['kicked', 'banned']) {
+      expect(roomRemovalSchema.parse({ roomId: 'r', kind })).toEqual({ roomId: 'r', kind });
+    }
+    for (const kind of ['kick', 'ban', 'Banned', '', true, undefined]) {
+      expect(roomRemovalSchema.safeParse({ roomId: 'r', kind }).success).toBe(false);
+    }
   });
 });

@@ -3,6 +3,7 @@ import {
   type AckInput,
   type AckOutput,
   type AuthInput,
+  type ChatContract,
   type ClientEvent,
   type ClientToServerEvents,
   defineContract,
@@ -12,6 +13,7 @@ import {
   type PayloadOutput,
   type RequestEventName,
   type Result,
+  type RoomRemoval,
   type ServerEmitEventName,
   type ServerEvent,
   type ServerRequestEventName,
@@ -69,5 +71,11 @@ describe('contract types', () => {
     const bare = defineContract({ clientToServer: {}, serverToClient: {} });
     expectTypeOf<SocketDataOf<typeof bare>>().toEqualTypeOf<Record<string, unknown>>();
     expectTypeOf<AuthInput<typeof bare>>().toEqualTypeOf<undefined>();
+  });
+
+  it('types the moderation actions and removal kinds as their unions of literals', () => {
+    type Moderate = PayloadInput<ClientEvent<ChatContract, 'room:moderate'>>;
+    expectTypeOf<Moderate['action']>().toEqualTypeOf<'kick' | 'ban' | 'unban' | 'mute' | 'unmute'>();
+    expectTypeOf<RoomRemoval['kind']>().toEqualTypeOf<'kicked' | 'banned'>();
   });
 });

@@ -26,7 +26,7 @@ import { ChatRoom, type RoomHost, type RoomSettings } from './chat-room.js';
 import { RoomList } from './room-list.js';
 
 /** One room's part of a `sync` request. */
-type SyncCursor = ChatRoom['syncCursor'];
+type SyncCursor = ChatRoom['syncCursor_'];
 
 /**
  * Options of {@link createChatClient}; other options go to the typed client and socket.io-client.
@@ -113,7 +113,8 @@ export type ChatClientEvents = {
 
 /**
  * The chat client: rooms with ordered, de-duplicated message lists, sends that survive reconnects,
- * automatic catch-up (`sync`) after every reconnect, typing, presence and read markers.
+ * automatic catch-up (`sync`) after every reconnect, typing, presence and read markers. A subclass
+ * may add members of any name not starting with `_` (those are the package's own).
  * @example
  * const chat = createChatClient('https://chat.example.com', { auth: { token } });
  * const joined = await chat.join('general');
@@ -128,21 +129,21 @@ export class ChatClient<C extends AnyChatContract = ChatContract> extends Emitte
   /** The socket.io-client socket underneath (escape hatch); the same as `client.raw`. */
   readonly raw: ChatwireClient<C>['raw'];
   /** The same client, as the chat's own code sees it (any app's `meta`). */
-  private readonly chat: ChatwireClient<WideChatContract>;
-  private readonly joinedRooms = new Map<string, ChatRoom<C>>();
-  private readonly joining = new Map<string, Promise<Result<ChatRoom<C>>>>();
-  private readonly settings: RoomSettings;
-  private readonly host: RoomHost;
-  private readonly roomSummaries: RoomList;
-  private me: ChatUser | undefined;
-  private gate = gate();
-  private generation = 0;
-  private isClosed = false;
-  private syncTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly syncIntervalMs: number;
-  private readonly backoff: Backoff;
+  private readonly chat_: ChatwireClient<WideChatContract>;
+  private readonly joinedRooms_ = new Map<string, ChatRoom<C>>();
+  private readonly joining_ = new Map<string, Promise<Result<ChatRoom<C>>>>();
+  private readonly settings_: RoomSettings;
+  private readonly host_: RoomHost;
+  private readonly roomSummaries_: RoomList;
+  private me_: ChatUser | undefined;
+  private gate_ = gate();
+  private generation_ = 0;
+  private isClosed_ = false;
+  private syncTimer_: ReturnType<typeof setTimeout> | undefined;
+  private readonly syncIntervalMs_: number;
+  private readonly backoff_: Backoff;
   /** Resume attempts that failed in a row: the next wait grows with them. */
-  private resumeFailures = 0;
+  private resumeFailures_ = 0;
 
   constructor(url: string, options: ChatClientOptions<C>) {
     const onError = options.onError ?? rethrowLater;
@@ -164,8 +165,8 @@ export class ChatClient<C extends AnyChatContract = ChatContract> extends Emitte
       onError: _onError,
       ...clientOptions
     } = options;
-    this.backoff = { baseMs: retryDelayMs ?? 1000, maxMs: maxRetryDelayMs ?? 30_000, random: random ?? Math.random };
-    this.settings = {
+    this.backoff_ = { baseMs: retryDelayMs ?? 1000, maxMs: maxRetryDelayMs ?? 30_000, random: random ?? Math.random };
+    this.settings_ = {
       sendTimeoutMs: sendTimeoutMs ?? 10_000,
       pageSize: pageSize ?? 50,
       typingThrottleMs: typingThrottleMs ?? 2000,
@@ -175,54 +176,54 @@ export class ChatClient<C extends AnyChatContract = ChatContract> extends Emitte
       newId: newId ?? randomId,
       now: now ?? Date.now,
       onError,
-      backoff: this.backoff,
+      backoff: this.backoff_,
     };
-    this.chat = createClient(contract as AnyContract as WideChatContract, url, {
+    this.chat_ = createClient(contract as AnyContract as WideChatContract, url, {
       ...(clientOptions as ChatwireClientOptions<WideChatContract>),
-      random: this.backoff.random,
+      random: this.backoff_.random,
       onError,
     });
-    this.client = this.chat as unknown as ChatwireClient<C>;
+    this.client = this.chat_ as unknown as ChatwireClient<C>;
     this.raw = this.client.raw;
     const self = this;
-    this.host = {
-      client: this.chat,
+    this.host_ = {
+      client: this.chat_,
       get user() {
-        return self.me;
+        return self.me_;
       },
       get closed() {
-        return self.isClosed;
+        return self.isClosed_;
       },
-      ready: () => this.gate.promise,
-      forget: (roomId) => this.joinedRooms.delete(roomId),
-      left: (roomId) => this.roomSummaries.left(roomId),
+      ready: () => this.gate_.promise,
+      forget: (roomId) => this.joinedRooms_.delete(roomId),
+      left: (roomId) => this.roomSummaries_.left_(roomId),
     };
-    this.roomSummaries = new RoomList({
-      client: this.chat,
+    this.roomSummaries_ = new RoomList({
+      client: this.chat_,
       get userId() {
-        return self.me?.userId;
+        return self.me_?.userId;
       },
-      joined: (roomId) => this.joinedRooms.get(roomId),
+      joined: (roomId) => this.joinedRooms_.get(roomId),
       changed: (rooms) => this.emit('roomList', rooms),
     });
-    this.syncIntervalMs = syncIntervalMs ?? 30_000;
-    this.listen();
-    this.scheduleSync();
+    this.syncIntervalMs_ = syncIntervalMs ?? 30_000;
+    this.listen_();
+    this.scheduleSync_();
   }
 
   /** Who we are, once the server said so. */
   get user(): ChatUser | undefined {
-    return this.me;
+    return this.me_;
   }
 
   /** The connection status. */
   get status(): ConnectionStatus {
-    return this.chat.status;
+    return this.chat_.status;
   }
 
   /** The rooms we are in. */
   get rooms(): ReadonlyMap<string, ChatRoom<C>> {
-    return this.joinedRooms;
+    return this.joinedRooms_;
   }
 
   /**
@@ -231,12 +232,12 @@ export class ChatClient<C extends AnyChatContract = ChatContract> extends Emitte
    * and fetched again after each reconnect.
    */
   get roomList(): readonly RoomSummary[] {
-    return this.roomSummaries.rooms;
+    return this.roomSummaries_.rooms;
   }
 
   /** Fetches the user's rooms (every page of `rooms:list`) and from then on keeps {@link ChatClient.roomList} live. */
   listRooms(): Promise<Result<readonly RoomSummary[]>> {
-    return this.roomSummaries.fetch();
+    return this.roomSummaries_.fetch();
   }
 
   /**
@@ -244,8 +245,8 @@ export class ChatClient<C extends AnyChatContract = ChatContract> extends Emitte
    * server said who we are. Fails with `VALIDATION_FAILED` for ids a direct room id cannot hold.
    */
   async openDirect(userId: string): Promise<Result<ChatRoom<C>>> {
-    if (this.me === undefined) await this.ready();
-    const me = this.me as ChatUser | undefined;
+    if (this.me_ === undefined) await this.ready();
+    const me = this.me_ as ChatUser | undefined;
     if (me === undefined) return { ok: false, error: { code: 'DISCONNECTED', message: 'Not connected' } };
     let roomId: string;
     try {
@@ -261,38 +262,38 @@ export class ChatClient<C extends AnyChatContract = ChatContract> extends Emitte
    * for a room whose join is under way get the same answer.
    */
   join(roomId: string): Promise<Result<ChatRoom<C>>> {
-    const existing = this.joinedRooms.get(roomId);
-    if (existing !== undefined && !this.joining.has(roomId)) return Promise.resolve({ ok: true, data: existing });
-    let joining = this.joining.get(roomId);
+    const existing = this.joinedRooms_.get(roomId);
+    if (existing !== undefined && !this.joining_.has(roomId)) return Promise.resolve({ ok: true, data: existing });
+    let joining = this.joining_.get(roomId);
     if (joining === undefined) {
-      joining = this.firstJoin(roomId).finally(() => this.joining.delete(roomId));
-      this.joining.set(roomId, joining);
+      joining = this.firstJoin_(roomId).finally(() => this.joining_.delete(roomId));
+      this.joining_.set(roomId, joining);
     }
     return joining;
   }
 
-  private async firstJoin(roomId: string): Promise<Result<ChatRoom<C>>> {
-    const room = new ChatRoom<C>(roomId, this.host, this.settings);
+  private async firstJoin_(roomId: string): Promise<Result<ChatRoom<C>>> {
+    const room = new ChatRoom<C>(roomId, this.host_, this.settings_);
     // Registered first, so live messages that arrive while the join is answered are kept.
-    this.joinedRooms.set(roomId, room);
-    const joined = await this.chat.request('room:join', { roomId });
+    this.joinedRooms_.set(roomId, room);
+    const joined = await this.chat_.request('room:join', { roomId });
     if (!joined.ok) {
-      this.forget(room);
+      this.forget_(room);
       return joined;
     }
-    room.coveredAt(joined.data.serverTime);
-    const loaded = await room.joinedWith(joined.data, true);
+    room.coveredAt_(joined.data.serverTime);
+    const loaded = await room.joinedWith_(joined.data, true);
     if (loaded !== undefined && !loaded.ok) {
-      this.forget(room);
+      this.forget_(room);
       return loaded;
     }
-    this.roomSummaries.joined(room, joined.data.lastSerial, joined.data.readSerial);
+    this.roomSummaries_.joined_(room, joined.data.lastSerial, joined.data.readSerial);
     return { ok: true, data: room };
   }
 
   /** Resolves when connected with every room re-joined and caught up. */
   ready(): Promise<void> {
-    return this.gate.promise;
+    return this.gate_.promise;
   }
 
   /**
@@ -302,116 +303,118 @@ export class ChatClient<C extends AnyChatContract = ChatContract> extends Emitte
    * connected or after `close()`.
    */
   connect(): void {
-    if (this.isClosed) return;
-    this.chat.connect();
+    if (this.isClosed_) return;
+    this.chat_.connect();
   }
 
   /** Disconnects for good; pending sends fail with `DISCONNECTED`. A closed client cannot connect again. */
   close(): void {
-    this.isClosed = true;
-    clearTimeout(this.syncTimer);
-    for (const room of this.joinedRooms.values()) room.deactivate();
-    this.chat.close();
-    this.gate.open();
+    this.isClosed_ = true;
+    clearTimeout(this.syncTimer_);
+    for (const room of this.joinedRooms_.values()) room.deactivate_();
+    this.chat_.close();
+    this.gate_.open();
   }
 
-  private forget(room: ChatRoom<C>): void {
-    room.deactivate();
-    if (this.joinedRooms.get(room.id) === room) this.joinedRooms.delete(room.id);
+  private forget_(room: ChatRoom<C>): void {
+    room.deactivate_();
+    if (this.joinedRooms_.get(room.id) === room) this.joinedRooms_.delete(room.id);
   }
 
-  private listen(): void {
-    const client = this.chat;
+  private listen_(): void {
+    const client = this.chat_;
     client.on('session', ({ user }) => {
-      this.me = user;
-      for (const room of this.joinedRooms.values()) room.sessionStarted(user);
+      this.me_ = user;
+      for (const room of this.joinedRooms_.values()) room.sessionStarted_(user);
       this.emit('session', user);
     });
     client.on('message:new', (message) => {
-      const room = this.joinedRooms.get(message.roomId);
-      room?.receive(message);
+      const room = this.joinedRooms_.get(message.roomId);
+      room?.receive_(message);
       // The server moved the sender's read marker to their message.
-      room?.setRead(message.author.userId, message.serial);
-      this.roomSummaries.message(message);
+      room?.setRead_(message.author.userId, message.serial);
+      this.roomSummaries_.message_(message);
     });
-    client.on('room:activity', ({ message }) => this.roomSummaries.message(message));
+    client.on('room:activity', ({ message }) => this.roomSummaries_.message_(message));
     client.on('message:updated', (message) => {
-      this.joinedRooms.get(message.roomId)?.update(message);
-      this.roomSummaries.updated(message);
+      this.joinedRooms_.get(message.roomId)?.update_(message);
+      this.roomSummaries_.updated_(message);
     });
-    client.on('reaction', (change) => this.joinedRooms.get(change.roomId)?.applyReaction(change));
-    client.on('presence:diff', (diff) => this.joinedRooms.get(diff.roomId)?.applyDiff(diff));
-    client.on('typing', ({ roomId, user, isTyping }) => this.joinedRooms.get(roomId)?.setRemoteTyping(user, isTyping));
+    client.on('reaction', (change) => this.joinedRooms_.get(change.roomId)?.applyReaction_(change));
+    client.on('presence:diff', (diff) => this.joinedRooms_.get(diff.roomId)?.applyDiff_(diff));
+    client.on('typing', ({ roomId, user, isTyping }) =>
+      this.joinedRooms_.get(roomId)?.setRemoteTyping_(user, isTyping),
+    );
     client.on('read', ({ roomId, userId, serial }) => {
-      this.joinedRooms.get(roomId)?.setRead(userId, serial);
-      if (userId === this.me?.userId) this.roomSummaries.read(roomId, serial);
+      this.joinedRooms_.get(roomId)?.setRead_(userId, serial);
+      if (userId === this.me_?.userId) this.roomSummaries_.read_(roomId, serial);
     });
     client.on('room:removed', (removal) => {
-      this.roomSummaries.left(removal.roomId);
-      const room = this.joinedRooms.get(removal.roomId);
+      this.roomSummaries_.left_(removal.roomId);
+      const room = this.joinedRooms_.get(removal.roomId);
       if (room === undefined) return;
-      this.forget(room);
-      room.removed(removal);
+      this.forget_(room);
+      room.removed_(removal);
       this.emit('removed', removal);
     });
     client.onStatus((status, error) => {
       if (status === 'connected') {
-        void this.resume(++this.generation);
+        void this.resume_(++this.generation_);
       } else {
-        for (const room of this.joinedRooms.values()) room.disconnected();
-        if (this.gate.isOpen && !this.isClosed) this.gate = gate();
+        for (const room of this.joinedRooms_.values()) room.disconnected_();
+        if (this.gate_.isOpen && !this.isClosed_) this.gate_ = gate();
       }
       this.emit('status', status, error);
     });
   }
 
   /** After each connect: re-join every room, then catch up with one `sync`, then let sends through. */
-  private async resume(generation: number): Promise<void> {
-    const current = () => generation === this.generation && this.chat.status === 'connected';
+  private async resume_(generation: number): Promise<void> {
+    const current = () => generation === this.generation_ && this.chat_.status === 'connected';
     /** The longest `retryAfterMs` the server asked for in this attempt. */
     let retryAfterMs = 0;
     const again = () => {
       // A passing failure (store down, timeout): try the whole resume again after a backoff, unless a reconnect did.
       if (!current()) return;
-      const delayMs = backoffDelayMs(this.resumeFailures++, this.backoff, retryAfterMs);
-      setTimeout(() => current() && void this.resume(generation), delayMs);
+      const delayMs = backoffDelayMs(this.resumeFailures_++, this.backoff_, retryAfterMs);
+      setTimeout(() => current() && void this.resume_(generation), delayMs);
     };
     const cursors: Record<string, SyncCursor> = {};
     let passingFailure = false;
     // Rooms still in their first join load their own latest page.
-    const rooms = [...this.joinedRooms.values()].filter((room) => room.wasLoaded);
+    const rooms = [...this.joinedRooms_.values()].filter((room) => room.wasLoaded_);
     await Promise.all(
       rooms.map(async (room) => {
-        const joined = await this.chat.request('room:join', { roomId: room.id });
-        if (joined.ok && room.isLoaded) {
+        const joined = await this.chat_.request('room:join', { roomId: room.id });
+        if (joined.ok && room.isLoaded_) {
           // Its serverTime is not the room's cursor: this answer comes after the changes missed.
-          room.joinedWith(joined.data, false);
-          cursors[room.id] = room.syncCursor;
+          room.joinedWith_(joined.data, false);
+          cursors[room.id] = room.syncCursor_;
         } else if (joined.ok) {
           // The reload after a discontinuity did not finish (cut by a drop, say): load the latest page again.
-          const reloaded = await room.joinedWith(joined.data, true);
+          const reloaded = await room.joinedWith_(joined.data, true);
           if (reloaded !== undefined && !reloaded.ok) passingFailure = true;
         } else if (isRetryable(joined.error)) {
           passingFailure = true;
           retryAfterMs = Math.max(retryAfterMs, joined.error.retryAfterMs ?? 0);
         } else {
-          this.forget(room);
-          room.expel(joined.error);
+          this.forget_(room);
+          room.expel_(joined.error);
         }
       }),
     );
     if (!current()) return;
     if (passingFailure) return again();
     // A reload after a discontinuity that failed leaves its room unloaded: the next resume loads it.
-    const caughtUp = await this.catchUp(cursors);
+    const caughtUp = await this.catchUp_(cursors);
     if (caughtUp !== true) {
       retryAfterMs = Math.max(retryAfterMs, caughtUp === false ? 0 : (caughtUp.retryAfterMs ?? 0));
       return again();
     }
     if (!current()) return;
-    this.resumeFailures = 0;
-    this.gate.open();
-    this.roomSummaries.refresh();
+    this.resumeFailures_ = 0;
+    this.gate_.open();
+    this.roomSummaries_.refresh();
     this.emit('ready');
   }
 
@@ -420,36 +423,36 @@ export class ChatClient<C extends AnyChatContract = ChatContract> extends Emitte
    * was cut (`hasMore`) until none is: true, or the refusal of a sync, or false when a reload it led
    * to failed or the server made no progress.
    */
-  private async catchUp(cursors: Record<string, SyncCursor>): Promise<true | false | ErrorPayload> {
+  private async catchUp_(cursors: Record<string, SyncCursor>): Promise<true | false | ErrorPayload> {
     let rooms = cursors;
     let firstServerTime: number | undefined;
     let complete = true;
     /** The rooms the chain answered in full: their cursor moves to the chain's first serverTime. */
     const covered = new Set<ChatRoom<C>>();
     while (Object.keys(rooms).length > 0) {
-      const synced = await this.chat.request('sync', { rooms });
+      const synced = await this.chat_.request('sync', { rooms });
       if (!synced.ok) return synced.error;
       // The earliest answer's time: changes made while the parts came are asked for again next time.
       firstServerTime ??= synced.data.serverTime;
       const answers = Object.entries(synced.data.rooms);
       const outcomes = await Promise.all(
-        answers.map(([roomId, gap]) => this.joinedRooms.get(roomId)?.synchronize(gap)),
+        answers.map(([roomId, gap]) => this.joinedRooms_.get(roomId)?.synchronize_(gap)),
       );
       if (outcomes.includes(false)) complete = false;
       const next: Record<string, SyncCursor> = {};
       let progress = false;
       for (const [roomId, gap] of answers) {
         progress ||= gap.messages.length > 0 || !gap.hasMore;
-        const room = this.joinedRooms.get(roomId);
+        const room = this.joinedRooms_.get(roomId);
         // The room keeps its cursor's updatedSince until its last part is in.
-        if (gap.hasMore && room?.isLoaded) next[roomId] = room.syncCursor;
+        if (gap.hasMore && room?.isLoaded_) next[roomId] = room.syncCursor_;
         else if (!gap.hasMore && room !== undefined) covered.add(room);
       }
       // A server that keeps answering "more" without sending any: try again at the next resume.
       if (!progress) return false;
       rooms = next;
     }
-    if (firstServerTime !== undefined) for (const room of covered) room.coveredAt(firstServerTime);
+    if (firstServerTime !== undefined) for (const room of covered) room.coveredAt_(firstServerTime);
     return complete;
   }
 
@@ -457,21 +460,21 @@ export class ChatClient<C extends AnyChatContract = ChatContract> extends Emitte
    * Every `syncIntervalMs` while connected: a live message can be lost between server nodes (Redis
    * failing at the wrong moment) and only a later message would reveal the gap; this finds it anyway.
    */
-  private periodicCatchUp(): void {
-    this.scheduleSync();
-    if (!this.gate.isOpen || this.isClosed) return;
+  private periodicCatchUp_(): void {
+    this.scheduleSync_();
+    if (!this.gate_.isOpen || this.isClosed_) return;
     const cursors: Record<string, SyncCursor> = {};
-    for (const room of this.joinedRooms.values()) if (room.isLoaded) cursors[room.id] = room.syncCursor;
-    void this.catchUp(cursors);
+    for (const room of this.joinedRooms_.values()) if (room.isLoaded_) cursors[room.id] = room.syncCursor_;
+    void this.catchUp_(cursors);
   }
 
   /** The next periodic sync, `syncIntervalMs` ± 20 % from now. */
-  private scheduleSync(): void {
-    if (this.isClosed) return;
-    const delayMs = this.syncIntervalMs * (0.8 + 0.4 * this.backoff.random());
-    this.syncTimer = setTimeout(() => this.periodicCatchUp(), delayMs);
+  private scheduleSync_(): void {
+    if (this.isClosed_) return;
+    const delayMs = this.syncIntervalMs_ * (0.8 + 0.4 * this.backoff_.random());
+    this.syncTimer_ = setTimeout(() => this.periodicCatchUp_(), delayMs);
     // In Node, a client alone must not keep the process alive.
-    (this.syncTimer as { unref?: () => void }).unref?.();
+    (this.syncTimer_ as { unref?: () => void }).unref?.();
   }
 }
 

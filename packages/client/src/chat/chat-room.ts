@@ -181,115 +181,118 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * ```
  */
 export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<RoomEvents<MessageOf<C>>> {
-  private readonly bySerial = new Map<number, Message>();
-  private readonly pending = new Map<string, LocalMessage<MessageMeta | undefined>>();
-  private readonly typingUsers = new Map<string, { user: ChatUser; timer: ReturnType<typeof setTimeout> }>();
-  private readonly markers = new Map<string, number>();
-  private memberList: ChatUser[] = [];
+  private readonly bySerial_ = new Map<number, Message>();
+  private readonly pending_ = new Map<string, LocalMessage<MessageMeta | undefined>>();
+  private readonly typingUsers_ = new Map<string, { user: ChatUser; timer: ReturnType<typeof setTimeout> }>();
+  private readonly markers_ = new Map<string, number>();
+  private memberList_: ChatUser[] = [];
   /** How many members the room has: more than `memberList` holds when the server cut the list. */
-  private memberTotal = 0;
+  private memberTotal_ = 0;
   /** The version of `memberList` (-1: none yet on this connection; the join answer brings it). */
-  private membersVersion = -1;
+  private membersVersion_ = -1;
   /** Member changes past `membersVersion + 1`, by version: they wait for the ones before them. */
-  private readonly pendingDiffs = new Map<number, PresenceDiff>();
+  private readonly pendingDiffs_ = new Map<number, PresenceDiff>();
   /** Set while a missing member change is given a moment before the list is fetched again. */
-  private resyncTimer: ReturnType<typeof setTimeout> | undefined;
-  private sorted: RoomMessage<C>[] | undefined;
+  private resyncTimer_: ReturnType<typeof setTimeout> | undefined;
+  private sorted_: RoomMessage<C>[] | undefined;
   /** Every serial from the oldest loaded one up to this one is here. */
-  private synced = 0;
+  private synced_ = 0;
   /** The list starts here (the oldest loaded serial): an older message can only be a stale answer. */
-  private floor = 1;
+  private floor_ = 1;
   /** Counts reloads after a discontinuity: a page asked for before one no longer fits the list. */
-  private reloads = 0;
+  private reloads_ = 0;
   /**
    * The server time of the last answer that covered this room (its first join, then each complete
    * sync): edits, deletes and reactions from then on are asked for at the next sync.
    */
-  private coveredSince: number | undefined;
+  private coveredSince_: number | undefined;
   /** The first page is in: until then live messages wait without moving `synced`. */
-  private loaded = false;
+  private loaded_ = false;
   /** The first join completed: from then on every reconnect re-joins the room, loaded or not. */
-  private everLoaded = false;
-  private older = false;
-  private loadingOlder: Promise<Result<boolean>> | undefined;
-  private gapTimer: ReturnType<typeof setTimeout> | undefined;
+  private everLoaded_ = false;
+  private older_ = false;
+  private loadingOlder_: Promise<Result<boolean>> | undefined;
+  private gapTimer_: ReturnType<typeof setTimeout> | undefined;
   /** Gap fills refused in a row: the next wait grows with them. */
-  private gapFillFailures = 0;
-  private typingSentAt = 0;
-  private typingIdleTimer: ReturnType<typeof setTimeout> | undefined;
-  private active = true;
+  private gapFillFailures_ = 0;
+  private typingSentAt_ = 0;
+  private typingIdleTimer_: ReturnType<typeof setTimeout> | undefined;
+  private active_ = true;
   /** Opens when the server answered the first join (or the room was given up): sends wait for it. */
-  private readonly firstJoined = gate();
-  private removedBy: RoomRemoval | undefined;
+  private readonly firstJoined_ = gate();
+  private removedBy_: RoomRemoval | undefined;
 
-  constructor(
-    readonly id: string,
-    private readonly host: RoomHost,
-    private readonly settings: RoomSettings,
-  ) {
+  readonly id: string;
+  private readonly host_: RoomHost;
+  private readonly settings_: RoomSettings;
+
+  constructor(id: string, host: RoomHost, settings: RoomSettings) {
     super(settings.onError);
+    this.id = id;
+    this.host_ = host;
+    this.settings_ = settings;
   }
 
   /** Stored messages by serial, then our pending and failed sends in the order they were made. */
   get messages(): readonly RoomMessage<C>[] {
-    if (this.sorted === undefined) {
-      const stored = [...this.bySerial.values()]
+    if (this.sorted_ === undefined) {
+      const stored = [...this.bySerial_.values()]
         .sort((a, b) => a.serial - b.serial)
         .map((message) => ({ ...message, status: 'sent' as const }));
       // Checked against the contract's schema when received (or sent, for the pending ones).
-      this.sorted = [...stored, ...this.pending.values()] as RoomMessage<C>[];
+      this.sorted_ = [...stored, ...this.pending_.values()] as RoomMessage<C>[];
     }
-    return this.sorted;
+    return this.sorted_;
   }
 
   /** The room's members, each user once (in a very large room, as many as fit one answer: see `memberCount`). */
   get members(): readonly ChatUser[] {
-    return this.memberList;
+    return this.memberList_;
   }
 
   /** How many members the room has (more than `members` lists when the server cut the list). */
   get memberCount(): number {
-    return this.memberTotal;
+    return this.memberTotal_;
   }
 
   /** The other users typing now. */
   get typing(): readonly ChatUser[] {
-    return [...this.typingUsers.values()].map((entry) => entry.user);
+    return [...this.typingUsers_.values()].map((entry) => entry.user);
   }
 
   /** Read markers: userId → the last serial they read. */
   get readMarkers(): ReadonlyMap<string, number> {
-    return this.markers;
+    return this.markers_;
   }
 
   /** The highest serial up to which this room has every message. */
   get lastSerial(): number {
-    return this.synced;
+    return this.synced_;
   }
 
   /** Older history exists beyond the loaded messages (see {@link ChatRoom.loadOlder}). */
   get hasOlder(): boolean {
-    return this.older;
+    return this.older_;
   }
 
   /** False once left. */
   get joined(): boolean {
-    return this.active;
+    return this.active_;
   }
 
   /** Why a moderator removed us from the room (kicked or banned), once they did. */
   get removal(): RoomRemoval | undefined {
-    return this.removedBy;
+    return this.removedBy_;
   }
 
   /** @internal True once the first page is in (the first join is complete); false again while a reload is unfinished. */
-  get isLoaded(): boolean {
-    return this.loaded;
+  get isLoaded_(): boolean {
+    return this.loaded_;
   }
 
   /** @internal True once the first join completed, even if a reload after a discontinuity has not finished since. */
-  get wasLoaded(): boolean {
-    return this.everLoaded;
+  get wasLoaded_(): boolean {
+    return this.everLoaded_;
   }
 
   /**
@@ -300,41 +303,41 @@ export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<
    * @example room.send({ text: 'Look', replyTo: 12, mentions: ['ana'], meta: { attachments: [image] } });
    */
   send(message: string | SendInput<MetaOf<C>>): Promise<Result<MessageOf<C>>> {
-    const user = this.host.user;
+    const user = this.host_.user;
     const { text, ...extras } = typeof message === 'string' ? { text: message } : message;
     const local: LocalMessage<MessageMeta | undefined> = {
       status: 'pending',
       roomId: this.id,
-      clientMessageId: this.settings.newId(),
+      clientMessageId: this.settings_.newId(),
       // Before the server said who we are (the first `session`), filled in when it does.
       author: user ?? { userId: '', name: '' },
       text,
-      createdAt: this.settings.now(),
+      createdAt: this.settings_.now(),
       ...extras,
     };
-    this.pending.set(local.clientMessageId, local);
-    this.stopTypingLocally();
-    this.changed();
-    return this.deliver(local);
+    this.pending_.set(local.clientMessageId, local);
+    this.stopTypingLocally_();
+    this.changed_();
+    return this.deliver_(local);
   }
 
   /** Sends a failed message again (same clientMessageId). */
   retry(clientMessageId: string): Promise<Result<MessageOf<C>>> {
-    const local = this.pending.get(clientMessageId);
+    const local = this.pending_.get(clientMessageId);
     if (local === undefined || local.status !== 'failed') {
       return Promise.resolve({ ok: false, error: { code: 'NOT_FOUND', message: 'No failed message with that id' } });
     }
     local.status = 'pending';
     delete local.error;
-    this.changed();
-    return this.deliver(local);
+    this.changed_();
+    return this.deliver_(local);
   }
 
   /** Forgets a failed message. */
   discard(clientMessageId: string): void {
-    if (this.pending.get(clientMessageId)?.status === 'failed') {
-      this.pending.delete(clientMessageId);
-      this.changed();
+    if (this.pending_.get(clientMessageId)?.status === 'failed') {
+      this.pending_.delete(clientMessageId);
+      this.changed_();
     }
   }
 
@@ -344,43 +347,43 @@ export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<
    */
   async edit(serial: number, edit: string | EditInput<MetaOf<C>>): Promise<Result<MessageOf<C>>> {
     const changes = typeof edit === 'string' ? { text: edit } : edit;
-    return this.applied(await this.host.client.request('message:edit', { roomId: this.id, serial, ...changes }));
+    return this.applied_(await this.host_.client.request('message:edit', { roomId: this.id, serial, ...changes }));
   }
 
   /** Deletes a message (ours, or any when moderating). */
   async delete(serial: number): Promise<Result<MessageOf<C>>> {
-    return this.applied(await this.host.client.request('message:delete', { roomId: this.id, serial }));
+    return this.applied_(await this.host_.client.request('message:delete', { roomId: this.id, serial }));
   }
 
   /** Adds our reaction, or removes it if we had it. */
   async react(serial: number, emoji: string): Promise<Result<MessageOf<C>>> {
-    return this.applied(await this.host.client.request('reaction:toggle', { roomId: this.id, serial, emoji }));
+    return this.applied_(await this.host_.client.request('reaction:toggle', { roomId: this.id, serial, emoji }));
   }
 
   /** Loads the page before the oldest loaded message; resolves with whether there is more. */
-  loadOlder(limit = this.settings.pageSize): Promise<Result<boolean>> {
+  loadOlder(limit = this.settings_.pageSize): Promise<Result<boolean>> {
     // One page at a time: a second call while one is loading gets the same answer.
-    this.loadingOlder ??= this.fetchOlder(limit).finally(() => {
-      this.loadingOlder = undefined;
+    this.loadingOlder_ ??= this.fetchOlder_(limit).finally(() => {
+      this.loadingOlder_ = undefined;
     });
-    return this.loadingOlder;
+    return this.loadingOlder_;
   }
 
-  private async fetchOlder(limit: number): Promise<Result<boolean>> {
-    const oldest = this.oldestSerial();
+  private async fetchOlder_(limit: number): Promise<Result<boolean>> {
+    const oldest = this.oldestSerial_();
     if (oldest === undefined || oldest <= 1) {
-      this.older = false;
+      this.older_ = false;
       return { ok: true, data: false };
     }
-    const reloads = this.reloads;
-    const result = await this.host.client.request('history:fetch', { roomId: this.id, before: oldest, limit });
+    const reloads = this.reloads_;
+    const result = await this.host_.client.request('history:fetch', { roomId: this.id, before: oldest, limit });
     if (!result.ok) return result;
     // A discontinuity reloaded the list meanwhile: this page no longer joins onto it.
-    if (reloads !== this.reloads) return { ok: true, data: this.older };
-    this.older = result.data.hasMore;
-    for (const message of result.data.messages) this.add(message);
-    this.floor = Math.min(this.floor, result.data.messages[0]?.serial ?? this.floor);
-    this.changed();
+    if (reloads !== this.reloads_) return { ok: true, data: this.older_ };
+    this.older_ = result.data.hasMore;
+    for (const message of result.data.messages) this.add_(message);
+    this.floor_ = Math.min(this.floor_, result.data.messages[0]?.serial ?? this.floor_);
+    this.changed_();
     return { ok: true, data: result.data.hasMore };
   }
 
@@ -394,7 +397,7 @@ export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<
    * if (before !== undefined) await room.search('lunch friday', { before });
    */
   search(query: string, options: SearchOptions = {}): Promise<Result<MessagePage>> {
-    return this.host.client.request('history:search', { roomId: this.id, query, ...options });
+    return this.host_.client.request('history:search', { roomId: this.id, query, ...options });
   }
 
   /**
@@ -403,52 +406,52 @@ export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<
    */
   setTyping(isTyping: boolean): void {
     if (!isTyping) {
-      this.stopTypingLocally(true);
+      this.stopTypingLocally_(true);
       return;
     }
-    clearTimeout(this.typingIdleTimer);
-    this.typingIdleTimer = setTimeout(() => this.stopTypingLocally(true), this.settings.typingIdleMs);
-    const now = this.settings.now();
-    if (now - this.typingSentAt < this.settings.typingThrottleMs) return;
+    clearTimeout(this.typingIdleTimer_);
+    this.typingIdleTimer_ = setTimeout(() => this.stopTypingLocally_(true), this.settings_.typingIdleMs);
+    const now = this.settings_.now();
+    if (now - this.typingSentAt_ < this.settings_.typingThrottleMs) return;
     // Throttled only once it really went out: a keystroke while offline does not delay the next one.
-    if (this.emitTyping(true)) this.typingSentAt = now;
+    if (this.emitTyping_(true)) this.typingSentAt_ = now;
   }
 
   /** Marks the room read up to `serial` (default: the last message). */
-  async markRead(serial = this.synced): Promise<Result<Record<string, never>>> {
+  async markRead(serial = this.synced_): Promise<Result<Record<string, never>>> {
     if (serial < 1) return { ok: true, data: {} };
-    return this.host.client.request('read:mark', { roomId: this.id, serial });
+    return this.host_.client.request('read:mark', { roomId: this.id, serial });
   }
 
   /** Leaves the room: the user is no longer a member of it, on any device (it leaves their room list). */
   async leave(): Promise<Result<Record<string, never>>> {
-    this.deactivate();
-    this.host.forget(this.id);
-    const left = await this.host.client.request('room:leave', { roomId: this.id });
-    if (left.ok) this.host.left(this.id);
+    this.deactivate_();
+    this.host_.forget(this.id);
+    const left = await this.host_.client.request('room:leave', { roomId: this.id });
+    if (left.ok) this.host_.left(this.id);
     return left;
   }
 
   // ——— called by ChatClient ———
 
   /** @internal This room's part of a `sync`: the last serial held, and since when changes are asked for. */
-  get syncCursor(): number | { after: number; updatedSince: number } {
-    return this.coveredSince === undefined ? this.synced : { after: this.synced, updatedSince: this.coveredSince };
+  get syncCursor_(): number | { after: number; updatedSince: number } {
+    return this.coveredSince_ === undefined ? this.synced_ : { after: this.synced_, updatedSince: this.coveredSince_ };
   }
 
   /**
    * @internal An answer started at `serverTime` covered the room: the first join's, or a complete
    * sync's. Never a re-join's after a reconnect: that one comes after the changes missed.
    */
-  coveredAt(serverTime: number): void {
-    this.coveredSince = serverTime;
+  coveredAt_(serverTime: number): void {
+    this.coveredSince_ = serverTime;
   }
 
   /**
    * @internal After a (re)join: members, and the latest page on first join (or when a reload after a
    * discontinuity did not finish).
    */
-  joinedWith(
+  joinedWith_(
     joined: {
       members: ChatUser[];
       membersTotal?: number | undefined;
@@ -459,19 +462,19 @@ export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<
     },
     firstJoin: boolean,
   ): Promise<Result<null>> | undefined {
-    this.firstJoined.open();
-    this.setMembers(joined.members, joined.presenceVersion, joined.membersTotal);
-    this.setReadMarkers(joined.readMarkers, this.host.user?.userId, joined.readSerial);
+    this.firstJoined_.open();
+    this.setMembers_(joined.members, joined.presenceVersion, joined.membersTotal);
+    this.setReadMarkers_(joined.readMarkers, this.host_.user?.userId, joined.readSerial);
     const { lastSerial } = joined;
     if (!firstJoin) return undefined;
-    return this.loadLatest(lastSerial);
+    return this.loadLatest_(lastSerial);
   }
 
   /**
    * @internal The sync answer for this room. False when a discontinuity's reload failed: the room is
    * then not loaded, and the next resume loads it again.
    */
-  async synchronize({
+  async synchronize_({
     messages,
     discontinuity,
     updated,
@@ -481,50 +484,50 @@ export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<
     updated: Message[];
   }): Promise<boolean> {
     if (discontinuity) {
-      this.reloads += 1;
-      this.bySerial.clear();
-      this.synced = 0;
-      this.loaded = false;
-      const reloaded = await this.loadLatest(0);
+      this.reloads_ += 1;
+      this.bySerial_.clear();
+      this.synced_ = 0;
+      this.loaded_ = false;
+      const reloaded = await this.loadLatest_(0);
       this.emit('discontinuity');
-      this.changed();
+      this.changed_();
       return reloaded.ok;
     }
-    for (const message of messages) this.receive(message, false);
-    for (const message of updated) this.update(message);
-    this.changed();
+    for (const message of messages) this.receive_(message, false);
+    for (const message of updated) this.update_(message);
+    this.changed_();
     return true;
   }
 
   /** @internal */
-  receive(message: Message, notify = true): void {
-    if (this.bySerial.has(message.serial)) return;
+  receive_(message: Message, notify = true): void {
+    if (this.bySerial_.has(message.serial)) return;
     // Older than the list: the answer to a request made before a discontinuity reloaded the list
     // (a retried send's ack, say). Listing it would leave a hole between it and the list.
-    if (this.loaded && message.serial < this.floor) return;
-    this.add(message);
+    if (this.loaded_ && message.serial < this.floor_) return;
+    this.add_(message);
     this.emit('message', message as MessageOf<C>);
-    if (this.typingUsers.has(message.author.userId)) this.setRemoteTyping(message.author, false);
-    if (this.loaded && message.serial > this.synced + 1) this.scheduleGapFill();
-    if (notify) this.changed();
+    if (this.typingUsers_.has(message.author.userId)) this.setRemoteTyping_(message.author, false);
+    if (this.loaded_ && message.serial > this.synced_ + 1) this.scheduleGapFill_();
+    if (notify) this.changed_();
   }
 
   /** @internal */
-  update(message: Message): void {
-    const current = this.bySerial.get(message.serial);
+  update_(message: Message): void {
+    const current = this.bySerial_.get(message.serial);
     if (current === undefined) return;
     // Copies can arrive out of order (a sync answer after a live update, several nodes): the later
     // change wins; a sync may also replay a change already seen live.
     if ((current.updatedAt ?? 0) > (message.updatedAt ?? 0)) return;
     if (JSON.stringify(current) === JSON.stringify(message)) return;
-    this.bySerial.set(message.serial, message);
+    this.bySerial_.set(message.serial, message);
     this.emit('updated', message as MessageOf<C>);
-    this.changed();
+    this.changed_();
   }
 
   /** @internal One reaction toggled: applied to our copy unless that copy changed later. */
-  applyReaction({ serial, emoji, userId, added, count, updatedAt }: ReactionChange): void {
-    const current = this.bySerial.get(serial);
+  applyReaction_({ serial, emoji, userId, added, count, updatedAt }: ReactionChange): void {
+    const current = this.bySerial_.get(serial);
     if (current === undefined || current.deletedAt !== undefined) return;
     if ((current.updatedAt ?? 0) > updatedAt) return;
     const users = Object.hasOwn(current.reactions, emoji) ? (current.reactions[emoji] ?? []) : [];
@@ -540,39 +543,39 @@ export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<
     const { reactionCounts: _previous, ...rest } = current;
     const message: Message = { ...rest, reactions, updatedAt };
     if (Object.keys(reactionCounts).length > 0) message.reactionCounts = reactionCounts;
-    this.bySerial.set(serial, message);
+    this.bySerial_.set(serial, message);
     this.emit('updated', message as MessageOf<C>);
-    this.changed();
+    this.changed_();
   }
 
   /** @internal The server said who we are: sends made before that get their author. */
-  sessionStarted(user: ChatUser): void {
+  sessionStarted_(user: ChatUser): void {
     let changed = false;
-    for (const local of this.pending.values()) {
+    for (const local of this.pending_.values()) {
       if (local.author.userId !== '') continue;
       local.author = user;
       changed = true;
     }
-    if (changed) this.changed();
+    if (changed) this.changed_();
   }
 
   /** @internal The connection dropped: the re-join answer brings the list again. */
-  disconnected(): void {
-    this.membersVersion = -1;
-    this.pendingDiffs.clear();
-    clearTimeout(this.resyncTimer);
-    this.resyncTimer = undefined;
+  disconnected_(): void {
+    this.membersVersion_ = -1;
+    this.pendingDiffs_.clear();
+    clearTimeout(this.resyncTimer_);
+    this.resyncTimer_ = undefined;
   }
 
   /** @internal A whole member list (a join answer), unless the one here is newer. */
-  setMembers(members: ChatUser[], version: number, total = members.length): void {
-    if (version < this.membersVersion) return;
-    this.membersVersion = version;
-    this.memberList = members;
-    this.memberTotal = total;
-    this.applyPendingDiffs();
-    this.emit('presence', this.memberList);
-    this.changed();
+  setMembers_(members: ChatUser[], version: number, total = members.length): void {
+    if (version < this.membersVersion_) return;
+    this.membersVersion_ = version;
+    this.memberList_ = members;
+    this.memberTotal_ = total;
+    this.applyPendingDiffs_();
+    this.emit('presence', this.memberList_);
+    this.changed_();
   }
 
   /**
@@ -580,87 +583,87 @@ export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<
    * for those before it (changes from several nodes can overtake each other) and, if they do not
    * come within `gapFillDelayMs`, the list is fetched again (a re-join). An older one is stale.
    */
-  applyDiff(diff: PresenceDiff): void {
-    if (diff.version <= this.membersVersion) return;
+  applyDiff_(diff: PresenceDiff): void {
+    if (diff.version <= this.membersVersion_) return;
     // The resync brings every change before it: what waits need not be kept without bound.
-    if (this.pendingDiffs.size >= MAX_PENDING_DIFFS) this.pendingDiffs.clear();
-    this.pendingDiffs.set(diff.version, diff);
+    if (this.pendingDiffs_.size >= MAX_PENDING_DIFFS) this.pendingDiffs_.clear();
+    this.pendingDiffs_.set(diff.version, diff);
     // Before the join answer there is no list to apply it to: it waits for the answer.
-    if (this.membersVersion < 0) return;
-    const before = this.membersVersion;
-    this.applyPendingDiffs();
-    if (this.membersVersion === before) return;
-    this.emit('presence', this.memberList);
-    this.changed();
+    if (this.membersVersion_ < 0) return;
+    const before = this.membersVersion_;
+    this.applyPendingDiffs_();
+    if (this.membersVersion_ === before) return;
+    this.emit('presence', this.memberList_);
+    this.changed_();
   }
 
   /** Applies the waiting changes that follow the list's version; a gap left waits a moment, then resyncs. */
-  private applyPendingDiffs(): void {
-    for (let diff = this.pendingDiffs.get(this.membersVersion + 1); diff !== undefined; ) {
-      this.pendingDiffs.delete(diff.version);
+  private applyPendingDiffs_(): void {
+    for (let diff = this.pendingDiffs_.get(this.membersVersion_ + 1); diff !== undefined; ) {
+      this.pendingDiffs_.delete(diff.version);
       const left = new Set(diff.left);
       const joined = diff.joined ?? [];
       const ids = new Set(joined.map((user) => user.userId));
-      this.memberList = [
-        ...this.memberList.filter((user) => !left.has(user.userId) && !ids.has(user.userId)),
+      this.memberList_ = [
+        ...this.memberList_.filter((user) => !left.has(user.userId) && !ids.has(user.userId)),
         ...joined,
       ];
-      this.memberTotal = Math.max(0, this.memberTotal - left.size + joined.length);
-      this.membersVersion = diff.version;
-      diff = this.pendingDiffs.get(this.membersVersion + 1);
+      this.memberTotal_ = Math.max(0, this.memberTotal_ - left.size + joined.length);
+      this.membersVersion_ = diff.version;
+      diff = this.pendingDiffs_.get(this.membersVersion_ + 1);
     }
-    for (const version of this.pendingDiffs.keys())
-      if (version <= this.membersVersion) this.pendingDiffs.delete(version);
-    if (this.pendingDiffs.size === 0) {
-      clearTimeout(this.resyncTimer);
-      this.resyncTimer = undefined;
+    for (const version of this.pendingDiffs_.keys())
+      if (version <= this.membersVersion_) this.pendingDiffs_.delete(version);
+    if (this.pendingDiffs_.size === 0) {
+      clearTimeout(this.resyncTimer_);
+      this.resyncTimer_ = undefined;
     } else {
-      this.resyncTimer ??= setTimeout(() => {
-        this.resyncTimer = undefined;
-        void this.resyncMembers();
-      }, this.settings.gapFillDelayMs);
+      this.resyncTimer_ ??= setTimeout(() => {
+        this.resyncTimer_ = undefined;
+        void this.resyncMembers_();
+      }, this.settings_.gapFillDelayMs);
     }
   }
 
   /** A member change stayed missing: the re-join answer (to us only) carries the whole list. */
-  private async resyncMembers(): Promise<void> {
-    if (!this.active || this.membersVersion < 0 || this.pendingDiffs.size === 0) return;
-    const waiting = Math.max(...this.pendingDiffs.keys());
-    const joined = await this.host.client.request('room:join', { roomId: this.id });
+  private async resyncMembers_(): Promise<void> {
+    if (!this.active_ || this.membersVersion_ < 0 || this.pendingDiffs_.size === 0) return;
+    const waiting = Math.max(...this.pendingDiffs_.keys());
+    const joined = await this.host_.client.request('room:join', { roomId: this.id });
     // A failure (offline, rate limited) waits for the next change or the reconnect's re-join.
-    if (!joined.ok || !this.active || this.membersVersion < 0) return;
+    if (!joined.ok || !this.active_ || this.membersVersion_ < 0) return;
     // The answer covers every change that was waiting: one it does not reach is dropped, so a server
     // behind its own changes cannot make this ask again and again.
-    for (const version of this.pendingDiffs.keys()) if (version <= waiting) this.pendingDiffs.delete(version);
-    this.setMembers(joined.data.members, joined.data.presenceVersion, joined.data.membersTotal);
+    for (const version of this.pendingDiffs_.keys()) if (version <= waiting) this.pendingDiffs_.delete(version);
+    this.setMembers_(joined.data.members, joined.data.presenceVersion, joined.data.membersTotal);
   }
 
   /** @internal */
-  setRemoteTyping(user: ChatUser, isTyping: boolean): void {
-    if (user.userId === this.host.user?.userId) return;
-    const entry = this.typingUsers.get(user.userId);
+  setRemoteTyping_(user: ChatUser, isTyping: boolean): void {
+    if (user.userId === this.host_.user?.userId) return;
+    const entry = this.typingUsers_.get(user.userId);
     if (entry !== undefined) clearTimeout(entry.timer);
     if (isTyping) {
       // The server clears typing flags itself; this only guards against a lost "stopped".
-      const timer = setTimeout(() => this.setRemoteTyping(user, false), this.settings.typingExpiryMs);
-      this.typingUsers.set(user.userId, { user, timer });
+      const timer = setTimeout(() => this.setRemoteTyping_(user, false), this.settings_.typingExpiryMs);
+      this.typingUsers_.set(user.userId, { user, timer });
     } else if (entry === undefined) {
       return;
     } else {
-      this.typingUsers.delete(user.userId);
+      this.typingUsers_.delete(user.userId);
     }
     this.emit('typing', this.typing as ChatUser[]);
-    this.changed();
+    this.changed_();
   }
 
   /**
    * @internal How many loaded messages after `readSerial` others wrote and did not delete; undefined
    * when the loaded messages do not reach back to `readSerial`.
    */
-  unreadAfter(readSerial: number, userId: string): number | undefined {
-    if (!this.loaded || readSerial + 1 < this.floor) return undefined;
+  unreadAfter_(readSerial: number, userId: string): number | undefined {
+    if (!this.loaded_ || readSerial + 1 < this.floor_) return undefined;
     let unread = 0;
-    for (const message of this.bySerial.values()) {
+    for (const message of this.bySerial_.values()) {
       if (message.serial > readSerial && message.author.userId !== userId && message.deletedAt === undefined)
         unread += 1;
     }
@@ -668,122 +671,125 @@ export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<
   }
 
   /** @internal The read markers a join answer carries (ours as `readSerial`, in case the list was cut). */
-  setReadMarkers(readMarkers: Record<string, number>, userId: string | undefined, readSerial: number): void {
+  setReadMarkers_(readMarkers: Record<string, number>, userId: string | undefined, readSerial: number): void {
     const markers = userId === undefined || readSerial === 0 ? readMarkers : { ...readMarkers, [userId]: readSerial };
-    for (const [id, serial] of Object.entries(markers)) this.setRead(id, serial);
+    for (const [id, serial] of Object.entries(markers)) this.setRead_(id, serial);
   }
 
   /** @internal */
-  setRead(userId: string, serial: number): void {
-    if ((this.markers.get(userId) ?? 0) >= serial) return;
-    this.markers.set(userId, serial);
+  setRead_(userId: string, serial: number): void {
+    if ((this.markers_.get(userId) ?? 0) >= serial) return;
+    this.markers_.set(userId, serial);
     this.emit('read', { userId, serial });
-    this.changed();
+    this.changed_();
   }
 
   /** @internal The server refused to let us back in. */
-  expel(error: ErrorPayload): void {
-    this.deactivate();
-    for (const local of this.pending.values()) this.fail(local, error);
+  expel_(error: ErrorPayload): void {
+    this.deactivate_();
+    for (const local of this.pending_.values()) this.fail_(local, error);
     this.emit('left', error);
-    this.changed();
+    this.changed_();
   }
 
   /** @internal A moderator removed us (`room:removed`). */
-  removed(removal: RoomRemoval): void {
-    this.removedBy = removal;
-    this.deactivate();
+  removed_(removal: RoomRemoval): void {
+    this.removedBy_ = removal;
+    this.deactivate_();
     const words = removal.kind === 'banned' ? 'Banned from the room' : 'Removed from the room';
     const error: ErrorPayload = { code: 'NOT_MEMBER', message: removal.reason ?? words };
-    for (const local of this.pending.values()) this.fail(local, error);
+    for (const local of this.pending_.values()) this.fail_(local, error);
     this.emit('removed', removal);
-    this.changed();
+    this.changed_();
   }
 
   /** @internal */
-  deactivate(): void {
-    this.active = false;
-    this.firstJoined.open();
-    clearTimeout(this.gapTimer);
-    clearTimeout(this.resyncTimer);
-    clearTimeout(this.typingIdleTimer);
-    for (const { timer } of this.typingUsers.values()) clearTimeout(timer);
-    this.typingUsers.clear();
+  deactivate_(): void {
+    this.active_ = false;
+    this.firstJoined_.open();
+    clearTimeout(this.gapTimer_);
+    clearTimeout(this.resyncTimer_);
+    clearTimeout(this.typingIdleTimer_);
+    for (const { timer } of this.typingUsers_.values()) clearTimeout(timer);
+    this.typingUsers_.clear();
   }
 
-  private async loadLatest(lastSerial: number): Promise<Result<null>> {
-    const result = await this.host.client.request('history:fetch', { roomId: this.id, limit: this.settings.pageSize });
+  private async loadLatest_(lastSerial: number): Promise<Result<null>> {
+    const result = await this.host_.client.request('history:fetch', {
+      roomId: this.id,
+      limit: this.settings_.pageSize,
+    });
     if (!result.ok) return result;
-    this.older = result.data.hasMore;
-    for (const message of result.data.messages) this.add(message);
+    this.older_ = result.data.hasMore;
+    for (const message of result.data.messages) this.add_(message);
     const newest = result.data.messages.at(-1)?.serial ?? 0;
-    this.synced = Math.max(this.synced, newest, lastSerial);
+    this.synced_ = Math.max(this.synced_, newest, lastSerial);
     // The list starts at this page. Older messages that came in while it loaded are stale answers to
     // requests made before a discontinuity cleared the list: they would leave a hole, so drop them.
-    this.floor = result.data.messages[0]?.serial ?? this.synced + 1;
-    for (const serial of this.bySerial.keys()) if (serial < this.floor) this.bySerial.delete(serial);
-    this.loaded = true;
-    this.everLoaded = true;
-    this.advance();
-    if (this.hasGap()) this.scheduleGapFill();
-    this.changed();
+    this.floor_ = result.data.messages[0]?.serial ?? this.synced_ + 1;
+    for (const serial of this.bySerial_.keys()) if (serial < this.floor_) this.bySerial_.delete(serial);
+    this.loaded_ = true;
+    this.everLoaded_ = true;
+    this.advance_();
+    if (this.hasGap_()) this.scheduleGapFill_();
+    this.changed_();
     return { ok: true, data: null };
   }
 
-  private async deliver(local: LocalMessage<MessageMeta | undefined>): Promise<Result<MessageOf<C>>> {
+  private async deliver_(local: LocalMessage<MessageMeta | undefined>): Promise<Result<MessageOf<C>>> {
     const { roomId, clientMessageId, text, replyTo, mentions, meta } = local;
     const payload = { roomId, clientMessageId, text, replyTo, mentions, meta };
     for (let attempt = 0; ; attempt++) {
-      if (this.host.closed || !this.active) {
-        return this.fail(local, { code: 'DISCONNECTED', message: 'The room was left or the client closed' });
+      if (this.host_.closed || !this.active_) {
+        return this.fail_(local, { code: 'DISCONNECTED', message: 'The room was left or the client closed' });
       }
-      await this.host.ready();
+      await this.host_.ready();
       // A send made while the first join is under way would reach the server before it: NOT_MEMBER.
-      await this.firstJoined.promise;
-      if (this.host.closed || !this.active) continue;
-      const result = await this.host.client.request('message:send', payload, {
-        timeoutMs: this.settings.sendTimeoutMs,
+      await this.firstJoined_.promise;
+      if (this.host_.closed || !this.active_) continue;
+      const result = await this.host_.client.request('message:send', payload, {
+        timeoutMs: this.settings_.sendTimeoutMs,
       });
       if (result.ok) {
-        this.pending.delete(local.clientMessageId);
-        this.receive(result.data, false);
-        this.changed();
+        this.pending_.delete(local.clientMessageId);
+        this.receive_(result.data, false);
+        this.changed_();
         return result as Result<MessageOf<C>>;
       }
-      if (!isRetryable(result.error)) return this.fail(local, result.error);
+      if (!isRetryable(result.error)) return this.fail_(local, result.error);
       // Jittered and growing even when the server names a wait: pending sends do not retry in step.
-      await sleep(backoffDelayMs(attempt, this.settings.backoff, result.error.retryAfterMs));
+      await sleep(backoffDelayMs(attempt, this.settings_.backoff, result.error.retryAfterMs));
     }
   }
 
-  private fail(local: LocalMessage<MessageMeta | undefined>, error: ErrorPayload): Result<MessageOf<C>> {
+  private fail_(local: LocalMessage<MessageMeta | undefined>, error: ErrorPayload): Result<MessageOf<C>> {
     local.status = 'failed';
     local.error = error;
-    this.changed();
+    this.changed_();
     return { ok: false, error };
   }
 
-  private applied(result: Result<Message>): Result<MessageOf<C>> {
-    if (result.ok) this.update(result.data);
+  private applied_(result: Result<Message>): Result<MessageOf<C>> {
+    if (result.ok) this.update_(result.data);
     return result as Result<MessageOf<C>>;
   }
 
-  private add(message: Message): void {
-    this.bySerial.set(message.serial, message);
-    if (message.author.userId === this.host.user?.userId) this.pending.delete(message.clientMessageId);
-    this.advance();
-    this.sorted = undefined;
+  private add_(message: Message): void {
+    this.bySerial_.set(message.serial, message);
+    if (message.author.userId === this.host_.user?.userId) this.pending_.delete(message.clientMessageId);
+    this.advance_();
+    this.sorted_ = undefined;
   }
 
   /** Moves `synced` over every serial now present right after it. */
-  private advance(): void {
-    if (!this.loaded) return;
-    while (this.bySerial.has(this.synced + 1)) this.synced += 1;
+  private advance_(): void {
+    if (!this.loaded_) return;
+    while (this.bySerial_.has(this.synced_ + 1)) this.synced_ += 1;
   }
 
-  private oldestSerial(): number | undefined {
+  private oldestSerial_(): number | undefined {
     let oldest: number | undefined;
-    for (const serial of this.bySerial.keys()) if (oldest === undefined || serial < oldest) oldest = serial;
+    for (const serial of this.bySerial_.keys()) if (oldest === undefined || serial < oldest) oldest = serial;
     return oldest;
   }
 
@@ -791,64 +797,64 @@ export class ChatRoom<C extends AnyChatContract = ChatContract> extends Emitter<
    * Live messages can overtake each other (several nodes, concurrent writers): give the missing ones
    * a moment to arrive, then fetch what is still missing.
    */
-  private scheduleGapFill(delayMs = this.settings.gapFillDelayMs): void {
-    if (this.gapTimer !== undefined) return;
-    this.gapTimer = setTimeout(() => {
-      this.gapTimer = undefined;
-      void this.fillGap();
+  private scheduleGapFill_(delayMs = this.settings_.gapFillDelayMs): void {
+    if (this.gapTimer_ !== undefined) return;
+    this.gapTimer_ = setTimeout(() => {
+      this.gapTimer_ = undefined;
+      void this.fillGap_();
     }, delayMs);
   }
 
-  private async fillGap(): Promise<void> {
-    while (this.active && this.hasGap()) {
-      const reloads = this.reloads;
-      const result = await this.host.client.request('history:fetch', {
+  private async fillGap_(): Promise<void> {
+    while (this.active_ && this.hasGap_()) {
+      const reloads = this.reloads_;
+      const result = await this.host_.client.request('history:fetch', {
         roomId: this.id,
-        after: this.synced,
+        after: this.synced_,
         limit: 100,
       });
       // A discontinuity reloaded the list meanwhile: the reload fills its own gaps.
-      if (reloads !== this.reloads) return;
+      if (reloads !== this.reloads_) return;
       if (!result.ok) {
         // A refusal that will not pass is left to the next sync; a passing one is retried, later each time.
         if (!isRetryable(result.error)) return;
-        const delayMs = backoffDelayMs(this.gapFillFailures++, this.settings.backoff, result.error.retryAfterMs);
-        return this.scheduleGapFill(delayMs);
+        const delayMs = backoffDelayMs(this.gapFillFailures_++, this.settings_.backoff, result.error.retryAfterMs);
+        return this.scheduleGapFill_(delayMs);
       }
-      this.gapFillFailures = 0;
-      const before = this.synced;
-      for (const message of result.data.messages) this.receive(message, false);
-      this.advance();
-      this.changed();
+      this.gapFillFailures_ = 0;
+      const before = this.synced_;
+      for (const message of result.data.messages) this.receive_(message, false);
+      this.advance_();
+      this.changed_();
       // No progress: history no longer holds the missing serial. The next sync reports a discontinuity.
-      if (this.synced === before) return;
+      if (this.synced_ === before) return;
     }
   }
 
-  private hasGap(): boolean {
+  private hasGap_(): boolean {
     // Until the (re)loaded page is in, `synced` does not say where the list starts.
-    if (!this.loaded) return false;
-    for (const serial of this.bySerial.keys()) if (serial > this.synced) return true;
+    if (!this.loaded_) return false;
+    for (const serial of this.bySerial_.keys()) if (serial > this.synced_) return true;
     return false;
   }
 
-  private stopTypingLocally(tell = false): void {
-    clearTimeout(this.typingIdleTimer);
-    this.typingIdleTimer = undefined;
-    const wasTyping = this.typingSentAt !== 0;
-    this.typingSentAt = 0;
-    if (tell && wasTyping) this.emitTyping(false);
+  private stopTypingLocally_(tell = false): void {
+    clearTimeout(this.typingIdleTimer_);
+    this.typingIdleTimer_ = undefined;
+    const wasTyping = this.typingSentAt_ !== 0;
+    this.typingSentAt_ = 0;
+    if (tell && wasTyping) this.emitTyping_(false);
   }
 
   /** Sends our typing flag when connected; false when it could not go out. */
-  private emitTyping(isTyping: boolean): boolean {
-    if (this.host.client.status !== 'connected' || !this.active) return false;
-    this.host.client.emit('typing:set', { roomId: this.id, isTyping });
+  private emitTyping_(isTyping: boolean): boolean {
+    if (this.host_.client.status !== 'connected' || !this.active_) return false;
+    this.host_.client.emit('typing:set', { roomId: this.id, isTyping });
     return true;
   }
 
-  private changed(): void {
-    this.sorted = undefined;
+  private changed_(): void {
+    this.sorted_ = undefined;
     this.emit('change');
   }
 }

@@ -3,7 +3,7 @@ import type { ChatwireClient } from '../create-client.js';
 import type { ChatRoom } from './chat-room.js';
 
 /** What the room list reads of a joined room, whatever its contract. */
-type ListedRoom = Pick<ChatRoom<WideChatContract>, 'id' | 'messages' | 'unreadAfter'>;
+type ListedRoom = Pick<ChatRoom<WideChatContract>, 'id' | 'messages' | 'unreadAfter_'>;
 
 /** What the room list needs from the client that owns it. */
 export interface RoomListHost {
@@ -27,61 +27,65 @@ const MAX_HELD_MESSAGES = 500;
  * `room:activity`, `message:updated` (deletes) and our own `read` markers.
  */
 export class RoomList {
-  private readonly summaries = new Map<string, RoomSummary>();
-  private sorted: RoomSummary[] | undefined;
+  private readonly summaries_ = new Map<string, RoomSummary>();
+  private sorted_: RoomSummary[] | undefined;
   /** The list was asked for: it is kept live and fetched again after each reconnect. */
-  private wanted = false;
+  private wanted_ = false;
   /** A fetch under way, and whether another must follow it (something changed meanwhile). */
-  private fetching: Promise<Result<readonly RoomSummary[]>> | undefined;
-  private again = false;
+  private fetching_: Promise<Result<readonly RoomSummary[]>> | undefined;
+  private again_ = false;
   /** Messages that came while a fetch was under way: its answer may predate them. */
-  private duringFetch: Message[] = [];
+  private duringFetch_: Message[] = [];
 
-  constructor(private readonly host: RoomListHost) {}
+  private readonly host_: RoomListHost;
+
+  constructor(host: RoomListHost) {
+    this.host_ = host;
+  }
 
   /** Newest activity first (rooms without messages last, by room id). */
   get rooms(): readonly RoomSummary[] {
-    this.sorted ??= [...this.summaries.values()].sort(
+    this.sorted_ ??= [...this.summaries_.values()].sort(
       (a, b) => (b.lastMessage?.createdAt ?? -1) - (a.lastMessage?.createdAt ?? -1) || (a.roomId < b.roomId ? -1 : 1),
     );
-    return this.sorted;
+    return this.sorted_;
   }
 
   /** Fetches every page of `rooms:list`; calls while one fetch runs share it (and one more follows). */
   fetch(): Promise<Result<readonly RoomSummary[]>> {
-    this.wanted = true;
-    if (this.fetching !== undefined) {
-      this.again = true;
-      return this.fetching;
+    this.wanted_ = true;
+    if (this.fetching_ !== undefined) {
+      this.again_ = true;
+      return this.fetching_;
     }
-    this.fetching = this.fetchAll().finally(() => {
-      this.fetching = undefined;
-      if (this.again) {
-        this.again = false;
+    this.fetching_ = this.fetchAll_().finally(() => {
+      this.fetching_ = undefined;
+      if (this.again_) {
+        this.again_ = false;
         void this.fetch();
       }
     });
-    return this.fetching;
+    return this.fetching_;
   }
 
   /** After a reconnect: what changed while offline is only in a fresh list. */
   refresh(): void {
-    if (this.wanted) void this.fetch();
+    if (this.wanted_) void this.fetch();
   }
 
   /** @internal A new message in one of our rooms, live or by `room:activity`. */
-  message(message: Message): void {
-    if (!this.wanted) return;
-    if (this.fetching !== undefined && this.duringFetch.length < MAX_HELD_MESSAGES) this.duringFetch.push(message);
-    const current = this.summaries.get(message.roomId);
+  message_(message: Message): void {
+    if (!this.wanted_) return;
+    if (this.fetching_ !== undefined && this.duringFetch_.length < MAX_HELD_MESSAGES) this.duringFetch_.push(message);
+    const current = this.summaries_.get(message.roomId);
     // A room we were not known to be in (joined on another device): only the server knows its count.
     if (current === undefined) {
       this.refresh();
       return;
     }
     if (message.serial <= current.lastSerial) return;
-    const mine = message.author.userId === this.host.userId;
-    this.set({
+    const mine = message.author.userId === this.host_.userId;
+    this.set_({
       ...current,
       lastSerial: message.serial,
       lastMessage: message,
@@ -92,62 +96,62 @@ export class RoomList {
   }
 
   /** @internal A message changed: a delete of an unread one lowers the count. */
-  updated(message: Message): void {
-    const current = this.summaries.get(message.roomId);
+  updated_(message: Message): void {
+    const current = this.summaries_.get(message.roomId);
     if (current === undefined) return;
     const next = { ...current };
     if (current.lastMessage?.serial === message.serial) next.lastMessage = message;
     const counted =
       message.deletedAt !== undefined &&
       message.serial > current.readSerial &&
-      message.author.userId !== this.host.userId &&
+      message.author.userId !== this.host_.userId &&
       current.unread < MAX_UNREAD;
     if (counted) next.unread = Math.max(0, current.unread - 1);
-    if (next.lastMessage !== current.lastMessage || next.unread !== current.unread) this.set(next);
+    if (next.lastMessage !== current.lastMessage || next.unread !== current.unread) this.set_(next);
   }
 
   /** @internal Our read marker moved (on this device or another). */
-  read(roomId: string, serial: number): void {
-    const current = this.summaries.get(roomId);
+  read_(roomId: string, serial: number): void {
+    const current = this.summaries_.get(roomId);
     if (current === undefined || serial <= current.readSerial) return;
-    const counted = this.host.joined(roomId)?.unreadAfter(serial, this.host.userId ?? '');
+    const counted = this.host_.joined(roomId)?.unreadAfter_(serial, this.host_.userId ?? '');
     const unread =
       serial >= current.lastSerial ? 0 : (counted ?? Math.min(current.unread, current.lastSerial - serial));
-    this.set({ ...current, readSerial: serial, unread: Math.min(MAX_UNREAD, unread) });
+    this.set_({ ...current, readSerial: serial, unread: Math.min(MAX_UNREAD, unread) });
   }
 
   /** @internal We joined a room: a new one is listed with what its join answer and first page say. */
-  joined(room: ListedRoom, lastSerial: number, readSerial: number): void {
-    if (!this.wanted || this.summaries.has(room.id)) return;
-    const userId = this.host.userId ?? '';
-    const counted = room.unreadAfter(readSerial, userId) ?? lastSerial - readSerial;
+  joined_(room: ListedRoom, lastSerial: number, readSerial: number): void {
+    if (!this.wanted_ || this.summaries_.has(room.id)) return;
+    const userId = this.host_.userId ?? '';
+    const counted = room.unreadAfter_(readSerial, userId) ?? lastSerial - readSerial;
     const lastMessage = room.messages.find((message) => message.status === 'sent' && message.serial === lastSerial);
     const summary: RoomSummary = { roomId: room.id, lastSerial, readSerial, unread: Math.min(MAX_UNREAD, counted) };
     if (lastMessage !== undefined) {
       const { status: _status, ...stored } = lastMessage;
       summary.lastMessage = stored as Message;
     }
-    this.set(summary);
+    this.set_(summary);
   }
 
   /** @internal We left a room: we are no longer a member. */
-  left(roomId: string): void {
-    if (!this.summaries.delete(roomId)) return;
-    this.sorted = undefined;
-    this.host.changed(this.rooms);
+  left_(roomId: string): void {
+    if (!this.summaries_.delete(roomId)) return;
+    this.sorted_ = undefined;
+    this.host_.changed(this.rooms);
   }
 
-  private set(summary: RoomSummary): void {
-    this.summaries.set(summary.roomId, summary);
-    this.sorted = undefined;
-    this.host.changed(this.rooms);
+  private set_(summary: RoomSummary): void {
+    this.summaries_.set(summary.roomId, summary);
+    this.sorted_ = undefined;
+    this.host_.changed(this.rooms);
   }
 
-  private async fetchAll(): Promise<Result<readonly RoomSummary[]>> {
+  private async fetchAll_(): Promise<Result<readonly RoomSummary[]>> {
     const found: RoomSummary[] = [];
     let after: string | undefined;
     for (let pages = 0; pages < MAX_PAGES; pages++) {
-      const page = await this.host.client.request('rooms:list', after === undefined ? {} : { after });
+      const page = await this.host_.client.request('rooms:list', after === undefined ? {} : { after });
       if (!page.ok) return page;
       found.push(...page.data.rooms);
       const last = page.data.rooms.at(-1)?.roomId;
@@ -155,17 +159,17 @@ export class RoomList {
       if (!page.data.hasMore || last === undefined) break;
       after = last;
     }
-    this.summaries.clear();
-    for (const summary of found) this.summaries.set(summary.roomId, summary);
-    const held = this.duringFetch;
-    this.duringFetch = [];
+    this.summaries_.clear();
+    for (const summary of found) this.summaries_.set(summary.roomId, summary);
+    const held = this.duringFetch_;
+    this.duringFetch_ = [];
     // Those the answer already counted are skipped (their serial is not past its lastSerial).
     for (const message of held) {
-      const current = this.summaries.get(message.roomId);
-      if (current !== undefined && message.serial > current.lastSerial) this.message(message);
+      const current = this.summaries_.get(message.roomId);
+      if (current !== undefined && message.serial > current.lastSerial) this.message_(message);
     }
-    this.sorted = undefined;
-    this.host.changed(this.rooms);
+    this.sorted_ = undefined;
+    this.host_.changed(this.rooms);
     return { ok: true, data: this.rooms };
   }
 }

@@ -31,7 +31,7 @@ function openRoom(settings: { typingExpiryMs?: number } = {}): ChatRoom {
     backoff: { baseMs: hourMs, maxMs: hourMs, random: () => 0 },
     ...settings,
   });
-  onTestFinished(() => room.disconnected());
+  onTestFinished(() => room.disconnected_());
   return room;
 }
 
@@ -54,7 +54,7 @@ describe('ChatRoom', () => {
     const room = openRoom();
     const arrived: number[] = [];
     room.on('message', (m) => arrived.push(m.serial));
-    for (const serial of [3, 1, 2, 3, 1]) room.receive(message(serial));
+    for (const serial of [3, 1, 2, 3, 1]) room.receive_(message(serial));
     expect(serials(room)).toEqual([1, 2, 3]);
     expect(arrived).toEqual([3, 1, 2]);
     expect(room.messages.every((m) => m.status === 'sent')).toBe(true);
@@ -62,10 +62,10 @@ describe('ChatRoom', () => {
 
   it('merges a sync answer with what came live: new serials added once, later copies win', async () => {
     const room = openRoom();
-    room.receive(message(2));
+    room.receive_(message(2));
     const changes: number[] = [];
     room.on('change', () => changes.push(changes.length));
-    const synced = await room.synchronize({
+    const synced = await room.synchronize_({
       messages: [message(1), message(2), message(3)],
       discontinuity: false,
       updated: [message(2, { text: 'edited', editedAt: 5, updatedAt: 5 })],
@@ -79,13 +79,13 @@ describe('ChatRoom', () => {
 
   it('keeps the later of two copies of a message, and ignores a replay of the one it has', () => {
     const room = openRoom();
-    room.receive(message(1));
+    room.receive_(message(1));
     const updated: (string | undefined)[] = [];
     room.on('updated', (m) => updated.push(m.text));
-    room.update(message(1, { text: 'second', updatedAt: 20 }));
-    room.update(message(1, { text: 'first', updatedAt: 10 }));
-    room.update(message(1, { text: 'second', updatedAt: 20 }));
-    room.update(message(9, { text: 'unknown', updatedAt: 30 }));
+    room.update_(message(1, { text: 'second', updatedAt: 20 }));
+    room.update_(message(1, { text: 'first', updatedAt: 10 }));
+    room.update_(message(1, { text: 'second', updatedAt: 20 }));
+    room.update_(message(9, { text: 'unknown', updatedAt: 30 }));
     expect(updated).toEqual(['second']);
     expect(room.messages[0]).toMatchObject({ text: 'second' });
   });
@@ -93,8 +93,8 @@ describe('ChatRoom', () => {
   it('applies a reaction unless its copy changed later; past MAX_REACTION_USERS a reaction is only counted', () => {
     const room = openRoom();
     const full = Array.from({ length: MAX_REACTION_USERS }, (_, i) => `u${i}`);
-    room.receive(message(1, { reactions: { '👍': full }, updatedAt: 10 }));
-    room.applyReaction({
+    room.receive_(message(1, { reactions: { '👍': full }, updatedAt: 10 }));
+    room.applyReaction_({
       roomId: 'general',
       serial: 1,
       emoji: '👍',
@@ -104,7 +104,7 @@ describe('ChatRoom', () => {
       updatedAt: 11,
     });
     expect(room.messages[0]).toMatchObject({ reactions: { '👍': full }, reactionCounts: { '👍': 21 }, updatedAt: 11 });
-    room.applyReaction({
+    room.applyReaction_({
       roomId: 'general',
       serial: 1,
       emoji: '🎉',
@@ -114,7 +114,7 @@ describe('ChatRoom', () => {
       updatedAt: 5,
     });
     expect((room.messages[0] as Message).reactions).toEqual({ '👍': full });
-    room.applyReaction({
+    room.applyReaction_({
       roomId: 'general',
       serial: 1,
       emoji: '👍',
@@ -131,18 +131,18 @@ describe('ChatRoom', () => {
     const seen: string[][] = [];
     room.on('presence', (members) => seen.push(members.map((u) => u.userId)));
     // A change before the join answer waits for it.
-    room.applyDiff({ roomId: 'general', version: 2, joined: [bob] });
-    room.setMembers([ana], 1);
+    room.applyDiff_({ roomId: 'general', version: 2, joined: [bob] });
+    room.setMembers_([ana], 1);
     expect(room.members.map((u) => u.userId)).toEqual(['ana', 'bob']);
     // Version 4 overtook 3: it waits, then both apply in order.
-    room.applyDiff({ roomId: 'general', version: 4, left: ['ana'] });
+    room.applyDiff_({ roomId: 'general', version: 4, left: ['ana'] });
     expect(room.members.map((u) => u.userId)).toEqual(['ana', 'bob']);
-    room.applyDiff({ roomId: 'general', version: 3, joined: [cy] });
+    room.applyDiff_({ roomId: 'general', version: 3, joined: [cy] });
     expect(room.members.map((u) => u.userId)).toEqual(['bob', 'cy']);
     expect(room.memberCount).toBe(2);
     // Stale: an older change or an older whole list.
-    room.applyDiff({ roomId: 'general', version: 3, joined: [ana] });
-    room.setMembers([ana], 2);
+    room.applyDiff_({ roomId: 'general', version: 3, joined: [ana] });
+    room.setMembers_([ana], 2);
     expect(room.members.map((u) => u.userId)).toEqual(['bob', 'cy']);
     expect(seen).toEqual([
       ['ana', 'bob'],
@@ -165,9 +165,9 @@ describe('ChatRoom typing of others', () => {
     const room = openRoom({ typingExpiryMs: 5000 });
     const seen: string[][] = [];
     room.on('typing', (users) => seen.push(users.map((user) => user.userId)));
-    room.setRemoteTyping(bob, true);
+    room.setRemoteTyping_(bob, true);
     vi.advanceTimersByTime(4999);
-    room.setRemoteTyping(bob, true);
+    room.setRemoteTyping_(bob, true);
     vi.advanceTimersByTime(4999);
     expect(room.typing).toEqual([bob]);
     vi.advanceTimersByTime(1);
@@ -178,13 +178,13 @@ describe('ChatRoom typing of others', () => {
   it('clears a typist whose message arrives, and never lists our own user', () => {
     fakeTimers();
     const room = openRoom({ typingExpiryMs: 5000 });
-    room.setRemoteTyping(ana, true);
-    room.setRemoteTyping(bob, true);
-    room.setRemoteTyping(cy, true);
+    room.setRemoteTyping_(ana, true);
+    room.setRemoteTyping_(bob, true);
+    room.setRemoteTyping_(cy, true);
     expect(room.typing).toEqual([bob, cy]);
-    room.receive(message(1));
+    room.receive_(message(1));
     expect(room.typing).toEqual([cy]);
-    room.setRemoteTyping(cy, false);
+    room.setRemoteTyping_(cy, false);
     expect(room.typing).toEqual([]);
   });
 });

@@ -269,7 +269,7 @@ export const MAX_REASON_LENGTH = 500;
 export const roomRemovalSchema = z.object({
   roomId: roomIdSchema,
   /** `kicked`: may join again; `banned`: may not until `until` (or until unbanned). */
-  kind: z.enum(['kicked', 'banned']),
+  kind: z.literal(['kicked', 'banned']),
   /** The moderator's words, for the user. */
   reason: z.optional(storable(MAX_REASON_LENGTH)),
   /** For a ban that ends by itself: when (ms since the epoch). */
@@ -452,7 +452,7 @@ const chatSpec = <M extends MetaSchema>(message: MessageSchemaOf<M>, sendMeta: M
       payload: z.object({
         roomId: roomIdSchema,
         userId: chatUserSchema.shape.userId,
-        action: z.enum(['kick', 'ban', 'unban', 'mute', 'unmute']),
+        action: z.literal(['kick', 'ban', 'unban', 'mute', 'unmute']),
         /** For `ban` and `mute`: when it ends (ms since the epoch); none: until lifted. */
         until: z.optional(z.number().check(z.int())),
         /** For `kick`, `ban` and `mute`: told to the user. */
