@@ -17,6 +17,7 @@ import { type Logger, toLogger } from '../logger.js';
 import {
   type MessageRow,
   mentionsColumn,
+  messageColumns,
   metaColumn,
   type RoomSummaryRow,
   toMessage,
@@ -114,27 +115,9 @@ CREATE INDEX chat_members_room ON ${s}.chat_members (room_id, user_id);`,
  * a column (a later migration, run by a newer node during a rolling upgrade) fails on every call with
  * "cached plan must not change result type"; one that names its columns is replanned and goes on.
  */
-const MESSAGE_COLUMNS = [
-  'room_id',
-  'serial',
-  'id',
-  'client_message_id',
-  'author_id',
-  'author_name',
-  'text',
-  'created_at',
-  'edited_at',
-  'deleted_at',
-  'reactions',
-  'updated_at',
-  'is_system',
-  'reply_to',
-  'mentions',
-  'meta',
-];
-const MESSAGE = MESSAGE_COLUMNS.join(', ');
+const MESSAGE = messageColumns();
 /** The message columns of the `lm` alias of `userRooms`. */
-const LAST_MESSAGE = MESSAGE_COLUMNS.map((column) => `lm.${column}`).join(', ');
+const LAST_MESSAGE = messageColumns('lm');
 const RESTRICTION = 'room_id, user_id, kind, until, reason, created_at';
 
 const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
