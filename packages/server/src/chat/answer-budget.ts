@@ -1,9 +1,9 @@
-/**
- * What JSON.stringify writes differently from the string's own UTF-8: a quote, a backslash, a control
- * character (escaped), or a lone surrogate (written as `\uXXXX`).
- */
+/** A character JSON.stringify writes otherwise than as its UTF-8 (escaped), or a surrogate (maybe lone). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes.
-const NOT_VERBATIM = /["\\\u0000-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const NOT_VERBATIM = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** The control characters JSON writes as two characters: \b \t \n \f \r. */
+const SHORT_ESCAPES = new Set([0x08, 0x09, 0x0a, 0x0c, 0x0d]);
 
 /** 10^0 … 10^20, exact as doubles: an integer below 10^21 is written with that many digits. */
 const POWERS_OF_TEN = Array.from({ length: 21 }, (_, digits) => 10 ** digits);
@@ -11,13 +11,13 @@ const POWERS_OF_TEN = Array.from({ length: 21 }, (_, digits) => 10 ** digits);
 /**
  * The UTF-8 size of `value` as JSON, as socket.io sends it (`JSON.stringify`), counted without
  * building the JSON: measuring each item of every answer must not make garbage of its own. Plain
- * objects, arrays, strings, numbers, booleans and null are walked; anything else (a `toJSON`, a class
- * instance) is stringified.
+ * objects, arrays, strings, numbers, booleans and null are counted; anything else (a `toJSON`, a
+ * class instance) is stringified.
  */
 export function jsonBytes(value: unknown): number {
   switch (typeof value) {
     case 'string':
-      return NOT_VERBATIM.test(value) ? Buffer.byteLength(JSON.stringify(value)) : Buffer.byteLength(value) + 2;
+      return stringBytes(value);
     case 'number':
       return numberBytes(value);
     case 'boolean':
@@ -28,6 +28,32 @@ export function jsonBytes(value: unknown): number {
       if (isPlainData(value)) return objectBytes(value as Record<string, unknown>);
   }
   return Buffer.byteLength(JSON.stringify(value));
+}
+
+function stringBytes(value: string): number {
+  const bytes = Buffer.byteLength(value) + 2;
+  return NOT_VERBATIM.test(value) ? bytes + escapeBytes(value) : bytes;
+}
+
+/** What JSON's escapes add to a string's UTF-8 (in which a lone surrogate counts 3 bytes, as U+FFFD). */
+function escapeBytes(value: string): number {
+  let extra = 0;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code === 0x22 || code === 0x5c) {
+      extra += 1; // \" or \\
+    } else if (code < 0x20) {
+      extra += SHORT_ESCAPES.has(code) ? 1 : 5; // \n, or \u00XX
+    } else if (code >= 0xd800 && code <= 0xdfff) {
+      const next = value.charCodeAt(i + 1);
+      if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        i += 1; // a pair: 4 bytes either way
+      } else {
+        extra += 3; // \uXXXX
+      }
+    }
+  }
+  return extra;
 }
 
 function numberBytes(value: number): number {
