@@ -1,6 +1,5 @@
-/** A character JSON.stringify writes otherwise than as its UTF-8 (escaped), or a surrogate (maybe lone). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes.
-const NOT_VERBATIM = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** A character other than printable ASCII, or one JSON escapes (a quote, a backslash). */
+const NOT_PLAIN_ASCII = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
 
 /** The control characters JSON writes as two characters: \b \t \n \f \r. */
 const SHORT_ESCAPES = new Set([0x08, 0x09, 0x0a, 0x0c, 0x0d]);
@@ -31,8 +30,8 @@ export function jsonBytes(value: unknown): number {
 }
 
 function stringBytes(value: string): number {
-  const bytes = Buffer.byteLength(value) + 2;
-  return NOT_VERBATIM.test(value) ? bytes + escapeBytes(value) : bytes;
+  if (!NOT_PLAIN_ASCII.test(value)) return value.length + 2;
+  return Buffer.byteLength(value) + 2 + escapeBytes(value);
 }
 
 /** What JSON's escapes add to a string's UTF-8 (in which a lone surrogate counts 3 bytes, as U+FFFD). */
