@@ -36,6 +36,8 @@ export interface CompareOptions {
   messageStep: number;
   /** What the progress lines call the two sides. @default ['baseline', 'chatwire'] */
   sideNames?: readonly [string, string];
+  /** What is collected before each measured round (before each warm-up: always the whole heap). @default 'full' */
+  collectBeforeRound?: Collection;
 }
 
 export interface Comparison {
@@ -73,12 +75,19 @@ export function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
+/** What {@link collectGarbage} collects: the whole heap, or the young generation only. */
+export type Collection = 'full' | 'young';
+
 /**
  * Collects garbage when node runs with --expose-gc (`pnpm bench` does), so that a round does not pay
- * for the other side's garbage.
+ * for the other side's garbage. A full collection leaves V8's helper threads sweeping the old
+ * generation for a while after it returns (about 100 ms of CPU here), into the round that follows; a
+ * young one empties the young generation, where a round's garbage is, and leaves nothing behind.
  */
-export function collectGarbage(): void {
-  (globalThis as { gc?: () => void }).gc?.();
+export function collectGarbage(collection: Collection = 'full'): void {
+  const gc = (globalThis as { gc?: (options?: { type: 'minor' }) => void }).gc;
+  if (collection === 'young') gc?.({ type: 'minor' });
+  else gc?.();
 }
 
 function describe(result: RoundResult): string {
@@ -104,6 +113,8 @@ export interface CompareSidesOptions {
   targetRoundMs: number;
   /** The measured message count is rounded to a multiple of this (the case's send window). */
   messageStep: number;
+  /** What is collected before each measured round (before each warm-up: always the whole heap). @default 'full' */
+  collectBeforeRound?: Collection;
 }
 
 /** Each side's measured rates, in the order of `sides`. */
@@ -129,7 +140,7 @@ export function pairedRatio(numerator: readonly number[], denominator: readonly 
  * per side in turn (ABCABC…), collecting garbage before each, and takes the median rate of each side.
  */
 export async function compareSides(options: CompareSidesOptions): Promise<SidesComparison> {
-  const { label, sides, rounds, warmupMessages, targetRoundMs, messageStep } = options;
+  const { label, sides, rounds, warmupMessages, targetRoundMs, messageStep, collectBeforeRound = 'full' } = options;
   let warmupMs = 0;
   for (const side of sides) {
     collectGarbage();
@@ -145,7 +156,7 @@ export async function compareSides(options: CompareSidesOptions): Promise<SidesC
   const cpu = sides.map((): number[] => []);
   for (let i = 1; i <= rounds; i++) {
     for (const [index, side] of sides.entries()) {
-      collectGarbage();
+      collectGarbage(collectBeforeRound);
       const { result, cpuMs } = await measured(side.round, messages);
       rates[index]!.push(rate(result));
       cpu[index]!.push((cpuMs * 1000) / result.deliveries);

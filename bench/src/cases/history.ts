@@ -1,4 +1,6 @@
 import { createServer as createHttpServer } from 'node:http';
+import { loadavg } from 'node:os';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { type ChatwireClient, createClient } from '@chatwire/client';
 import { type ChatContract, chatContract, type MessagePage } from '@chatwire/protocol';
 import { compileContract } from '@chatwire/protocol/compile';
@@ -8,9 +10,9 @@ import { Server as IoServer } from 'socket.io';
 import { type Socket as RawClientSocket, io as rawIo } from 'socket.io-client';
 import { type BenchCase, type CaseContext, roundRate, roundRatio } from '../bench-case.js';
 import { sized } from '../bench-env.js';
-import { closedLoopRound, isOkEnvelope, type Latency, latencySummary, roundMs } from '../closed-loop.js';
+import { closedLoopRound, isOkEnvelope, type Latency, latencySummary, roundMs, type Send } from '../closed-loop.js';
 import { type SeededStore, seededPostgres, seededSqlite } from '../history-seed.js';
-import { compareAlternating, log, type RoundResult } from '../measure.js';
+import { compareAlternating, log, median, type RoundResult } from '../measure.js';
 import { listen, SENDER_EVENT_BUDGET, TARGET_ROUND_MS, withTimeout } from '../support.js';
 import { clientConnected, clientOptions } from './fanout.js';
 
@@ -42,7 +44,49 @@ function checkPage(page: MessagePage, before: number | undefined): void {
 interface HistorySide {
   round(requests: number): Promise<RoundResult>;
   readonly latencies: Latency[];
+  /** Each round: when it ran (performance.now()), its requests, and the process's CPU time (server, client, store driver) in µs. */
+  readonly rounds: RoundWindow[];
   close(): Promise<void>;
+}
+
+interface RoundWindow {
+  began: number;
+  ended: number;
+  requests: number;
+  cpuUs: number;
+}
+
+/** A closed loop of `send` (one request in flight), timing each request, and each round's span and CPU time. */
+function measuredLoop(send: Send): Pick<HistorySide, 'round' | 'latencies' | 'rounds'> {
+  const latencies: Latency[] = [];
+  const rounds: RoundWindow[] = [];
+  const round = async (requests: number): Promise<RoundResult> => {
+    const cpu = process.cpuUsage();
+    const began = performance.now();
+    const result = await closedLoopRound([send], requests, latencies);
+    const ended = performance.now();
+    const used = process.cpuUsage(cpu);
+    rounds.push({ began, ended, requests: result.deliveries, cpuUs: used.user + used.system });
+    return result;
+  };
+  return { round, latencies, rounds };
+}
+
+/** A GC pause of the process: when it began (performance.now()) and how long it took, in ms. */
+interface GcPause {
+  start: number;
+  duration: number;
+}
+
+/** Per side, the median over its measured rounds (the warm-up left out) of CPU µs and GC pause ms per request. */
+function costsOf(side: HistorySide, pauses: readonly GcPause[]): { cpuUs: number; gcMsPerKRequests: number } {
+  const measured = side.rounds.slice(1);
+  const gcMs = (round: RoundWindow) =>
+    pauses.filter((p) => p.start >= round.began && p.start < round.ended).reduce((sum, p) => sum + p.duration, 0);
+  return {
+    cpuUs: median(measured.map((round) => round.cpuUs / round.requests)),
+    gcMsPerKRequests: median(measured.map((round) => (gcMs(round) / round.requests) * 1000)),
+  };
 }
 
 /** Plain socket.io on the same store: the handler asks the store for the page and acks it, nothing else. */
@@ -65,14 +109,13 @@ async function startBaseline(store: Store): Promise<HistorySide> {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
   });
-  const latencies: Latency[] = [];
   const send = async (): Promise<void> => {
     const query = randomQuery();
     const answer: unknown = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('history:fetch', query);
     if (!isOkEnvelope(answer)) throw new Error(`baseline history refused: ${JSON.stringify(answer)}`);
     checkPage((answer as { data: MessagePage }).data, query.before);
   };
-  return { round: (requests) => closedLoopRound([send], requests, latencies), latencies, close };
+  return { ...measuredLoop(send), close };
 }
 
 /** A ChatServer on the store (its request budgets far above what one client asks); a typed client (validating each page) that joined the room fetches. */
@@ -104,14 +147,13 @@ async function startChatwire(store: Store): Promise<HistorySide> {
     await clientConnected(client);
     const joined = await client.request('room:join', { roomId: ROOM });
     if (!joined.ok) throw new Error(`chatwire join refused: ${joined.error.message}`);
-    const latencies: Latency[] = [];
     const send = async (): Promise<void> => {
       const query = randomQuery();
       const answer = await client.request('history:fetch', query, { timeoutMs: ACK_TIMEOUT_MS });
       if (!answer.ok) throw new Error(`chatwire history refused: ${answer.error.code} ${answer.error.message}`);
       checkPage(answer.data, query.before);
     };
-    return { round: (requests) => closedLoopRound([send], requests, latencies), latencies, close };
+    return { ...measuredLoop(send), close };
   } catch (error) {
     await close();
     throw error;
@@ -123,6 +165,11 @@ async function runStore(kind: 'sqlite' | 'postgres', context: CaseContext): Prom
   const seeded: SeededStore = await (kind === 'sqlite' ? seededSqlite(ROOM, MESSAGES) : seededPostgres(ROOM, MESSAGES));
   if (seeded.cached) log(`[${label}] ${MESSAGES} messages, seeded by an earlier run`);
   const sides: HistorySide[] = [];
+  const pauses: GcPause[] = [];
+  const gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) pauses.push({ start: entry.startTime, duration: entry.duration });
+  });
+  gc.observe({ entryTypes: ['gc'] });
   try {
     const baseline = await startBaseline(seeded.store);
     sides.push(baseline);
@@ -137,12 +184,19 @@ async function runStore(kind: 'sqlite' | 'postgres', context: CaseContext): Prom
         warmupMessages: WARMUP_REQUESTS,
         targetRoundMs: TARGET_ROUND_MS,
         messageStep: 10,
+        // The young generation only: the sweeping that follows a full collection would run on V8's
+        // helper threads during the round, beside PostgreSQL's backend, and lengthen the tail of both sides.
+        collectBeforeRound: 'young',
       }),
       10 * 60_000,
       `${label} took more than 10 minutes`,
     );
+    // The observer hears of the last pauses in a later turn of the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
     const baselineLatency = latencySummary(baseline.latencies);
     const chatwireLatency = latencySummary(chatwire.latencies);
+    const baselineCosts = costsOf(baseline, pauses);
+    const chatwireCosts = costsOf(chatwire, pauses);
     context.report({
       scenario: 'history',
       store: kind,
@@ -152,14 +206,20 @@ async function runStore(kind: 'sqlite' | 'postgres', context: CaseContext): Prom
       p99Ms: roundMs(chatwireLatency.p99),
       baselineP50Ms: roundMs(baselineLatency.p50),
       baselineP99Ms: roundMs(baselineLatency.p99),
+      cpuUsPerRequest: Math.round(chatwireCosts.cpuUs),
+      baselineCpuUsPerRequest: Math.round(baselineCosts.cpuUs),
+      gcMsPerKRequests: roundMs(chatwireCosts.gcMsPerKRequests),
+      baselineGcMsPerKRequests: roundMs(baselineCosts.gcMsPerKRequests),
       baselinePerSec: roundRate(result.baselinePerSec),
       chatwirePerSec: roundRate(result.chatwirePerSec),
       ratio: roundRatio(result.ratio),
       pairedRatio: roundRatio(result.pairedRatio),
       rounds: result.rounds,
       requests: result.messages,
+      loadAverage: Math.round(loadavg()[0]! * 100) / 100,
     });
   } finally {
+    gc.disconnect();
     // The chatwire side closes the store (ChatServer.close closes its store); the baseline first.
     for (const side of sides) await side.close();
     await seeded.store.close();

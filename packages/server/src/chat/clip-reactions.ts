@@ -6,8 +6,8 @@ import { MAX_REACTION_USERS, type Message } from '@chatwire/protocol';
  * nothing is cut.
  */
 export function clipReactions(message: Message): Message {
+  if (!hasLongReaction(message.reactions)) return message;
   const entries = Object.entries(message.reactions);
-  if (entries.every(([, users]) => users.length <= MAX_REACTION_USERS)) return message;
   const reactions: Record<string, string[]> = {};
   const reactionCounts: Record<string, number> = {};
   for (const [emoji, users] of entries) {
@@ -15,4 +15,12 @@ export function clipReactions(message: Message): Message {
     if (users.length > MAX_REACTION_USERS) reactionCounts[emoji] = users.length;
   }
   return { ...message, reactions, reactionCounts };
+}
+
+/** Whether an emoji has more users than clients get (checked on every message sent: no copies made). */
+function hasLongReaction(reactions: Record<string, string[]>): boolean {
+  for (const emoji in reactions) {
+    if (Object.hasOwn(reactions, emoji) && (reactions[emoji]?.length ?? 0) > MAX_REACTION_USERS) return true;
+  }
+  return false;
 }

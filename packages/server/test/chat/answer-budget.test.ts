@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AnswerBudget, jsonBytes } from '../../src/chat/answer-budget.js';
 
@@ -8,6 +9,49 @@ describe('jsonBytes', () => {
   it('counts the UTF-8 bytes of the JSON, as socket.io sends it', () => {
     expect(jsonBytes('é')).toBe(4);
     expect(jsonBytes({ a: 1 })).toBe(7);
+  });
+
+  /** Any UTF-16 code unit (lone surrogates too), and what JSON escapes or writes in several bytes. */
+  const codeUnit = fc.oneof(
+    fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)),
+    fc.constantFrom('"', '\\', '\n', '\u0000', '\u001f', '\u2028', 'é', '€', '😀', 'a'),
+  );
+
+  it('is the byte length of JSON.stringify for any value JSON can write', () => {
+    fc.assert(
+      fc.property(
+        fc.anything({
+          key: fc.string({ unit: codeUnit }),
+          stringUnit: codeUnit,
+          withBoxedValues: true,
+          withMap: true,
+          withSet: true,
+          withObjectString: true,
+          withNullPrototype: true,
+          withDate: true,
+          withTypedArray: true,
+          withSparseArray: true,
+        }),
+        (value) => {
+          const json = JSON.stringify(value) as string | undefined;
+          fc.pre(json !== undefined);
+          expect(jsonBytes(value)).toBe(Buffer.byteLength(json as string));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('leaves out what JSON leaves out, writes null for it in arrays, and honours toJSON', () => {
+    const skipped = { f: () => 1, s: Symbol('s'), u: undefined };
+    const values = [
+      { ...skipped, kept: 1 },
+      skipped,
+      [undefined, () => 1, Symbol('s')],
+      { when: new Date(0), nested: { toJSON: () => 'short' } },
+      [Number.NaN, Number.POSITIVE_INFINITY, -0, 1e21, 123456789012345, -42, 0.1],
+    ];
+    for (const value of values) expect(jsonBytes(value)).toBe(Buffer.byteLength(JSON.stringify(value)));
   });
 });
 

@@ -28,4 +28,11 @@ describe('clipReactions', () => {
     expect(clipped.reactionCounts).toEqual({ '👍': MAX_REACTION_USERS + 5 });
     expect(many.reactions['👍']).toHaveLength(MAX_REACTION_USERS + 5);
   });
+
+  it('clips a list one user over MAX_REACTION_USERS, also when it is not the first emoji', () => {
+    const over = message({ '🎉': ['a'], '👍': users(MAX_REACTION_USERS + 1) });
+    const clipped = clipReactions(over);
+    expect(clipped.reactions).toEqual({ '🎉': ['a'], '👍': users(MAX_REACTION_USERS) });
+    expect(clipped.reactionCounts).toEqual({ '👍': MAX_REACTION_USERS + 1 });
+  });
 });
