@@ -1,17 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type ChatwireClient, createClient } from '@chatwire/client';
 import { type ChatContract, type ChatUser, chatContract, type Message } from '@chatwire/protocol';
 import { compileContract } from '@chatwire/protocol/compile';
 import { createChatServer, type Logger } from '@chatwire/server';
 import { devAuthenticator } from '@chatwire/server/dev';
+import Database from 'better-sqlite3';
 import { Server as IoServer } from 'socket.io';
 import { type Socket as RawClientSocket, io as rawIo } from 'socket.io-client';
 import { type BenchCase, type CaseContext, roundRate, roundRatio } from '../bench-case.js';
 import { sized } from '../bench-env.js';
 import { closedLoopRound, isOkEnvelope, type Latency, latencySummary, roundMs, type Send } from '../closed-loop.js';
-import { collectGarbage, compareAlternating, log, type RoundResult } from '../measure.js';
+import { collectGarbage, compareSides, log, pairedRatio, type RoundResult } from '../measure.js';
 import { type BenchStore, type StoreKind, scratchStore } from '../stores.js';
 import { DeliveryCounter, inBatches, listen, SAMPLE_TEXT, TARGET_ROUND_MS, withTimeout } from '../support.js';
 import { clientConnected, clientOptions } from './fanout.js';
@@ -67,11 +71,43 @@ interface SendPayload {
   text: string;
 }
 
+/** A step of the baseline's handler that keeps the message before it is broadcast. */
+type Persist = (message: Message) => void;
+
 /**
- * Plain socket.io, no storage and no checks: the handler makes the same message (a counter for the
- * serial), broadcasts it to the room as `message:new` and acks `{ ok: true, data: message }`.
+ * What a hand-written socket.io app that keeps its messages in SQLite would do, and no more: one
+ * table, one prepared `INSERT` per message (its own implicit transaction), WAL with
+ * `synchronous = NORMAL` as SqliteStore. No idempotency, read markers, search or memberships.
  */
-async function startBaseline(setup: Setup): Promise<SendSide> {
+async function handWrittenSqlite(): Promise<{ persist: Persist; dispose(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'chatwire-bench-'));
+  const db = new Database(join(dir, 'chat.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`CREATE TABLE messages (
+    room_id TEXT NOT NULL, serial INTEGER NOT NULL, id TEXT NOT NULL, client_message_id TEXT NOT NULL,
+    author_id TEXT NOT NULL, author_name TEXT NOT NULL, text TEXT NOT NULL, created_at INTEGER NOT NULL,
+    PRIMARY KEY (room_id, serial)) WITHOUT ROWID`);
+  const insert = db.prepare<[string, number, string, string, string, string, string, number]>(
+    'INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  return {
+    persist: (m) => {
+      insert.run(m.roomId, m.serial, m.id, m.clientMessageId, m.author.userId, m.author.name, m.text, m.createdAt);
+    },
+    dispose: async () => {
+      db.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Plain socket.io, no checks: the handler makes the same message (a counter for the serial), keeps it
+ * if given `persist` (no storage otherwise), broadcasts it to the room as `message:new` and acks
+ * `{ ok: true, data: message }`.
+ */
+async function startBaseline(setup: Setup, persist?: Persist): Promise<SendSide> {
   const httpServer = createHttpServer();
   const io = new IoServer(httpServer);
   let serial = 0;
@@ -93,6 +129,7 @@ async function startBaseline(setup: Setup): Promise<SendSide> {
         createdAt: Date.now(),
         reactions: {},
       };
+      persist?.(message);
       io.to(payload.roomId).emit('message:new', message);
       ack({ ok: true, data: message });
     });
@@ -245,17 +282,24 @@ async function runSetup(setup: Setup, context: CaseContext): Promise<void> {
   const label = `chat-send ${setup.store} ${setup.rooms}×${setup.clientsPerRoom}`;
   const began = performance.now();
   const sides: SendSide[] = [];
+  // On SQLite, a third side: the baseline keeping each message in SQLite as a hand-written app would.
+  const handWritten = setup.store === 'sqlite' ? await handWrittenSqlite() : undefined;
   try {
     const baseline = await startBaseline(setup);
     sides.push(baseline);
     const chatwire = await startChatwire(setup);
     sides.push(chatwire);
+    const stored = handWritten && (await startBaseline(setup, handWritten.persist));
+    if (stored !== undefined) sides.push(stored);
     log(`[${label}] ${clients} senders per side connected and joined in ${(performance.now() - began).toFixed(0)} ms`);
     const result = await withTimeout(
-      compareAlternating({
+      compareSides({
         label,
-        baseline: baseline.round,
-        chatwire: chatwire.round,
+        sides: [
+          { name: 'baseline', round: baseline.round },
+          { name: 'chatwire', round: chatwire.round },
+          ...(stored === undefined ? [] : [{ name: 'hand-written SQLite', round: stored.round }]),
+        ],
         rounds: context.rounds,
         warmupMessages: Math.max(clients, Math.round(WARMUP_MESSAGES / clients) * clients),
         targetRoundMs: TARGET_ROUND_MS,
@@ -264,6 +308,9 @@ async function runSetup(setup: Setup, context: CaseContext): Promise<void> {
       10 * 60_000,
       `${label} took more than 10 minutes`,
     );
+    const [baselinePerSec, chatwirePerSec, storedPerSec] = result.perSec as [number, number, number?];
+    const [baselineRates, chatwireRates, storedRates] = result.rates as [number[], number[], number[]?];
+    const [baselineCpuUs, chatwireCpuUs, storedCpuUs] = result.cpuUs as [number, number, number?];
     const baselineLatency = latencySummary(baseline.latencies);
     const chatwireLatency = latencySummary(chatwire.latencies);
     const storeAlone = await storeCpuUs(setup, result.messages);
@@ -272,22 +319,31 @@ async function runSetup(setup: Setup, context: CaseContext): Promise<void> {
       store: setup.store,
       rooms: setup.rooms,
       clientsPerRoom: setup.clientsPerRoom,
-      baselinePerSec: roundRate(result.baselinePerSec),
-      chatwirePerSec: roundRate(result.chatwirePerSec),
-      ratio: roundRatio(result.ratio),
+      baselinePerSec: roundRate(baselinePerSec),
+      chatwirePerSec: roundRate(chatwirePerSec),
+      ratio: roundRatio(chatwirePerSec / baselinePerSec),
       baselineP50Ms: roundMs(baselineLatency.p50),
       baselineP99Ms: roundMs(baselineLatency.p99),
       chatwireP50Ms: roundMs(chatwireLatency.p50),
       chatwireP99Ms: roundMs(chatwireLatency.p99),
-      pairedRatio: roundRatio(result.pairedRatio),
-      baselineCpuUsPerMessage: Math.round(result.baselineCpuUs),
-      chatwireCpuUsPerMessage: Math.round(result.chatwireCpuUs),
+      pairedRatio: roundRatio(pairedRatio(chatwireRates, baselineRates)),
+      baselineCpuUsPerMessage: Math.round(baselineCpuUs),
+      chatwireCpuUsPerMessage: Math.round(chatwireCpuUs),
       storeCpuUsPerMessage: Math.round(storeAlone),
+      ...(storedPerSec === undefined || storedRates === undefined || storedCpuUs === undefined
+        ? {}
+        : {
+            handWrittenSqlitePerSec: roundRate(storedPerSec),
+            handWrittenSqliteRatio: roundRatio(chatwirePerSec / storedPerSec),
+            handWrittenSqlitePairedRatio: roundRatio(pairedRatio(chatwireRates, storedRates)),
+            handWrittenSqliteCpuUsPerMessage: Math.round(storedCpuUs),
+          }),
       rounds: result.rounds,
       messages: result.messages,
     });
   } finally {
     for (const side of sides) await side.close();
+    await handWritten?.dispose();
   }
 }
 
