@@ -4,18 +4,12 @@ export interface RoundResult {
   elapsedMs: number;
 }
 
-/** A measured round as compareSides saw it: its result, and the CPU time the whole process spent in it. */
-interface MeasuredRound {
-  result: RoundResult;
-  cpuMs: number;
-}
-
-/** Runs one round, counting the CPU time (user + system, every thread) the process spends meanwhile. */
-async function measured(round: Round, messages: number): Promise<MeasuredRound> {
+/** Runs `work`, counting the CPU time (user + system, every thread) the process spends meanwhile, in µs. */
+export async function withCpuTime<T>(work: () => Promise<T>): Promise<{ value: T; cpuUs: number }> {
   const before = process.cpuUsage();
-  const result = await round(messages);
+  const value = await work();
   const used = process.cpuUsage(before);
-  return { result, cpuMs: (used.user + used.system) / 1000 };
+  return { value, cpuUs: used.user + used.system };
 }
 
 /** Runs one round of `messages` messages on one side and times it. */
@@ -157,9 +151,9 @@ export async function compareSides(options: CompareSidesOptions): Promise<SidesC
   for (let i = 1; i <= rounds; i++) {
     for (const [index, side] of sides.entries()) {
       collectGarbage(collectBeforeRound);
-      const { result, cpuMs } = await measured(side.round, messages);
+      const { value: result, cpuUs } = await withCpuTime(() => side.round(messages));
       rates[index]!.push(rate(result));
-      cpu[index]!.push((cpuMs * 1000) / result.deliveries);
+      cpu[index]!.push(cpuUs / result.deliveries);
       log(`[${label}] round ${i}/${rounds} ${side.name}: ${describe(result)}`);
     }
   }

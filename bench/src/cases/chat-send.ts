@@ -15,7 +15,7 @@ import { type Socket as RawClientSocket, io as rawIo } from 'socket.io-client';
 import { type BenchCase, type CaseContext, roundRate, roundRatio } from '../bench-case.js';
 import { sized } from '../bench-env.js';
 import { closedLoopRound, isOkEnvelope, type Latency, latencySummary, roundMs, type Send } from '../closed-loop.js';
-import { collectGarbage, compareSides, log, pairedRatio, type RoundResult } from '../measure.js';
+import { collectGarbage, compareSides, log, pairedRatio, type RoundResult, withCpuTime } from '../measure.js';
 import { type BenchStore, type StoreKind, scratchStore } from '../stores.js';
 import { DeliveryCounter, inBatches, listen, SAMPLE_TEXT, TARGET_ROUND_MS, withTimeout } from '../support.js';
 import { clientConnected, clientOptions } from './fanout.js';
@@ -268,10 +268,10 @@ async function storeCpuUs(setup: Setup, messages: number): Promise<number> {
     const waves = Math.max(1, Math.round(messages / clients));
     for (let i = 0; i < waves; i++) await wave();
     collectGarbage();
-    const before = process.cpuUsage();
-    for (let i = 0; i < waves; i++) await wave();
-    const used = process.cpuUsage(before);
-    return (used.user + used.system) / (waves * clients);
+    const { cpuUs } = await withCpuTime(async () => {
+      for (let i = 0; i < waves; i++) await wave();
+    });
+    return cpuUs / (waves * clients);
   } finally {
     await dispose();
   }

@@ -44,7 +44,7 @@ function checkPage(page: MessagePage, before: number | undefined): void {
 interface HistorySide {
   round(requests: number): Promise<RoundResult>;
   readonly latencies: Latency[];
-  /** Each round: when it ran (performance.now()), its requests, and the process's CPU time (server, client, store driver) in µs. */
+  /** Each round: when it ran (performance.now()) and its requests. */
   readonly rounds: RoundWindow[];
   close(): Promise<void>;
 }
@@ -53,20 +53,16 @@ interface RoundWindow {
   began: number;
   ended: number;
   requests: number;
-  cpuUs: number;
 }
 
-/** A closed loop of `send` (one request in flight), timing each request, and each round's span and CPU time. */
+/** A closed loop of `send` (one request in flight), timing each request, and each round's span. */
 function measuredLoop(send: Send): Pick<HistorySide, 'round' | 'latencies' | 'rounds'> {
   const latencies: Latency[] = [];
   const rounds: RoundWindow[] = [];
   const round = async (requests: number): Promise<RoundResult> => {
-    const cpu = process.cpuUsage();
     const began = performance.now();
     const result = await closedLoopRound([send], requests, latencies);
-    const ended = performance.now();
-    const used = process.cpuUsage(cpu);
-    rounds.push({ began, ended, requests: result.deliveries, cpuUs: used.user + used.system });
+    rounds.push({ began, ended: performance.now(), requests: result.deliveries });
     return result;
   };
   return { round, latencies, rounds };
@@ -78,15 +74,11 @@ interface GcPause {
   duration: number;
 }
 
-/** Per side, the median over its measured rounds (the warm-up left out) of CPU µs and GC pause ms per request. */
-function costsOf(side: HistorySide, pauses: readonly GcPause[]): { cpuUs: number; gcMsPerKRequests: number } {
-  const measured = side.rounds.slice(1);
+/** Per side, the median over its measured rounds (the warm-up left out) of GC pause ms per 1000 requests. */
+function gcMsPerKRequests(side: HistorySide, pauses: readonly GcPause[]): number {
   const gcMs = (round: RoundWindow) =>
     pauses.filter((p) => p.start >= round.began && p.start < round.ended).reduce((sum, p) => sum + p.duration, 0);
-  return {
-    cpuUs: median(measured.map((round) => round.cpuUs / round.requests)),
-    gcMsPerKRequests: median(measured.map((round) => (gcMs(round) / round.requests) * 1000)),
-  };
+  return median(side.rounds.slice(1).map((round) => (gcMs(round) / round.requests) * 1000));
 }
 
 /** Plain socket.io on the same store: the handler asks the store for the page and acks it, nothing else. */
@@ -195,8 +187,6 @@ async function runStore(kind: 'sqlite' | 'postgres', context: CaseContext): Prom
     await new Promise((resolve) => setImmediate(resolve));
     const baselineLatency = latencySummary(baseline.latencies);
     const chatwireLatency = latencySummary(chatwire.latencies);
-    const baselineCosts = costsOf(baseline, pauses);
-    const chatwireCosts = costsOf(chatwire, pauses);
     context.report({
       scenario: 'history',
       store: kind,
@@ -206,10 +196,10 @@ async function runStore(kind: 'sqlite' | 'postgres', context: CaseContext): Prom
       p99Ms: roundMs(chatwireLatency.p99),
       baselineP50Ms: roundMs(baselineLatency.p50),
       baselineP99Ms: roundMs(baselineLatency.p99),
-      cpuUsPerRequest: Math.round(chatwireCosts.cpuUs),
-      baselineCpuUsPerRequest: Math.round(baselineCosts.cpuUs),
-      gcMsPerKRequests: roundMs(chatwireCosts.gcMsPerKRequests),
-      baselineGcMsPerKRequests: roundMs(baselineCosts.gcMsPerKRequests),
+      cpuUsPerRequest: Math.round(result.chatwireCpuUs),
+      baselineCpuUsPerRequest: Math.round(result.baselineCpuUs),
+      gcMsPerKRequests: roundMs(gcMsPerKRequests(chatwire, pauses)),
+      baselineGcMsPerKRequests: roundMs(gcMsPerKRequests(baseline, pauses)),
       baselinePerSec: roundRate(result.baselinePerSec),
       chatwirePerSec: roundRate(result.chatwirePerSec),
       ratio: roundRatio(result.ratio),
