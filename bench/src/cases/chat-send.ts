@@ -17,7 +17,15 @@ import { sized } from '../bench-env.js';
 import { closedLoopRound, isOkEnvelope, type Latency, latencySummary, roundMs, type Send } from '../closed-loop.js';
 import { collectGarbage, compareSides, log, pairedRatio, type RoundResult, withCpuTime } from '../measure.js';
 import { type BenchStore, type StoreKind, scratchStore } from '../stores.js';
-import { DeliveryCounter, inBatches, listen, SAMPLE_TEXT, TARGET_ROUND_MS, withTimeout } from '../support.js';
+import {
+  DeliveryCounter,
+  inBatches,
+  listen,
+  SAMPLE_TEXT,
+  SENDER_EVENT_BUDGET,
+  TARGET_ROUND_MS,
+  withTimeout,
+} from '../support.js';
 import { clientConnected, clientOptions } from './fanout.js';
 
 /** One configuration: one result line each. */
@@ -191,6 +199,8 @@ async function startChatwire(setup: Setup): Promise<SendSide> {
     store,
     authenticate: devAuthenticator(),
     rateLimit: false,
+    // The per-connection event budget stays on, far above what a sender sends (a fast machine went past the default).
+    eventRateLimit: SENDER_EVENT_BUDGET,
     validateOutgoing: true,
     logger,
   });
